@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Check mode and diff mode, as every module of this collection supports them.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  action_group:
+    description: Use C(group/conductorone.iam.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - conductorone.iam.all
+"""
+
+    # For read-only modules: diff mode does not apply.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: This module only reads; it behaves the same in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: N/A
+    details: This module never changes anything.
+  action_group:
+    description: Use C(group/conductorone.iam.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - conductorone.iam.all
+"""

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Connection options shared by every module (plugins/module_utils/_arguments.py).
+    DOCUMENTATION = r"""
+options:
+  client_id:
+    description:
+      - The OAuth client id of a ConductorOne personal client or service principal credential,
+        in the form C(<name>@<tenant host>/pcc).
+      - The tenant host in it gives the API URL unless O(server_url) is set.
+      - If not set, the value of the E(CONDUCTORONE_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - The client secret that belongs to O(client_id), in the form C(secret-token:conductorone.com:v1:...).
+      - It is used to sign a short-lived EdDSA JWT assertion; the secret itself is never sent.
+      - If not set, the value of the E(CONDUCTORONE_CLIENT_SECRET) environment variable is used.
+    type: str
+  access_token:
+    description:
+      - A bearer access token to use instead of exchanging O(client_id) and O(client_secret).
+      - Takes precedence over the client credentials. When the server refuses it and client credentials
+        are also set, the module exchanges them for a new token once.
+      - If not set, the value of the E(CONDUCTORONE_ACCESS_TOKEN) environment variable is used.
+    type: str
+  server_url:
+    description:
+      - The base URL of the ConductorOne tenant, for example V(https://acme.conductor.one).
+      - Required with O(access_token) alone; otherwise derived from O(client_id).
+      - If not set, the value of the E(CONDUCTORONE_SERVER_URL) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only set to V(false) on a trusted network for testing.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the server's TLS certificate with, instead of the system's.
+      - If not set, the value of the E(CONDUCTORONE_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer each request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request that failed transiently, with jittered exponential backoff
+        and honouring C(Retry-After).
+      - HTTP 429 is retried for any request; HTTP 500, 502, 503, 504, timeouts and connection errors only for
+        reads and deletes. Creates and updates are never retried blindly.
+    type: int
+    default: 4
+notes:
+  - "The modules talk to the ConductorOne API from the host they run on. Run them on the controller with
+    C(hosts: localhost) or C(delegate_to: localhost)."
+  - The connection options can be set once for every module with C(module_defaults) and the
+    C(group/conductorone.iam.all) action group.
+requirements:
+  - requests
+  - cryptography (only to authenticate with O(client_id) and O(client_secret))
+"""
+

@@ -1,0 +1,164 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The ConductorOne IAM API as typed calls: authentication on each request, one re-auth on 401, pagination.
+
+Paths, wrappers and field names are the official spec's (c1.api.iam.v1 PersonalClientService,
+PersonalClientSearchService, Roles). Every call returns protojson dicts as the server sent them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ._auth import TokenSource, resolve_endpoint
+from ._errors import ConductorOneError
+from ._http import HttpTransport
+
+PAGE_SIZE = 100
+NOT_FOUND = 404
+UNAUTHENTICATED = 401
+
+
+class ApiClient:
+    """One authenticated session against one tenant."""
+
+    def __init__(self, params, warn=None, transport=None):
+        base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"))
+        self.base_url = base_url
+        self.transport = transport or HttpTransport(
+            validate_certs=params.get("validate_certs", True),
+            ca_path=params.get("ca_path"),
+            timeout=params.get("timeout") or 30.0,
+            retries=params.get("retries") if params.get("retries") is not None else 4,
+            warn=warn,
+        )
+        self.tokens = TokenSource(
+            self.transport, base_url, audience,
+            client_id=params.get("client_id"),
+            client_secret=params.get("client_secret"),
+            access_token=params.get("access_token"),
+        )
+
+    def call(self, method, path, operation, body=None, params=None):
+        reauthenticated = False
+        while True:
+            headers = {"Authorization": "Bearer " + self.tokens.token()}
+            try:
+                return self.transport.send(method, self.base_url + path, operation, json_body=body, params=params, headers=headers)
+            except ConductorOneError as exc:
+                if exc.status != UNAUTHENTICATED or reauthenticated or not self.tokens.invalidate():
+                    if exc.status == UNAUTHENTICATED:
+                        exc.message += (" - the credential was refused: check that the client exists, has not expired "
+                                        "or been deleted, and that this host's address is in its allowed source CIDRs")
+                    raise
+                reauthenticated = True
+
+    def get_or_none(self, path, operation):
+        """GET that maps 404 to None (the object does not exist, or is not visible to the caller)."""
+        try:
+            return self.call("GET", path, operation)
+        except ConductorOneError as exc:
+            if exc.status == NOT_FOUND:
+                return None
+            raise
+
+    def paginate(self, path, operation):
+        """Every item of a GET list endpoint, following nextPageToken."""
+        params = {"page_size": PAGE_SIZE}
+        while True:
+            page = self.call("GET", path, operation, params=params)
+            for item in page.get("list") or []:
+                yield item
+            token = _next_token(page, params.get("page_token"), operation)
+            if not token:
+                return
+            params = {"page_size": PAGE_SIZE, "page_token": token}
+
+    def search(self, path, operation, body):
+        """Every item of a POST search endpoint (page fields travel in the body)."""
+        body = dict(body, pageSize=PAGE_SIZE)
+        while True:
+            page = self.call("POST", path, operation, body=body)
+            for item in page.get("list") or []:
+                yield item
+            token = _next_token(page, body.get("pageToken"), operation)
+            if not token:
+                return
+            body = dict(body, pageToken=token)
+
+
+def _next_token(page, previous, operation):
+    """The next page's token; a server repeating the token it was given would loop forever."""
+    token = page.get("nextPageToken")
+    if token and token == previous:
+        raise ConductorOneError("the server returned the same page token twice; stopping", operation=operation)
+    return token
+
+
+def _segment(value):
+    """An id as one path segment; an empty id would hit the collection instead (a 301 upstream)."""
+    if not value:
+        raise ValueError("empty id")
+    return quote(value, safe="")
+
+
+class IamApi:
+    """The nine IAM operations plus introspect."""
+
+    ROLES = "/api/v1/iam/roles"
+    CLIENTS = "/api/v1/iam/personal_clients"
+    CLIENT_SEARCH = "/api/v1/search/iam/personal_clients"
+
+    def __init__(self, client):
+        self.client = client
+
+    # Roles
+    def list_roles(self):
+        return list(self.client.paginate(self.ROLES, "Roles.List"))
+
+    def get_role(self, role_id):
+        body = self.client.get_or_none(self.ROLES + "/" + _segment(role_id), "Roles.Get")
+        return body.get("role") if body else None
+
+    def update_role(self, role_id, role, update_mask):
+        body = {"role": role, "updateMask": ",".join(update_mask)}
+        return self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body)["role"]
+
+    # Personal clients
+    def list_personal_clients(self):
+        return list(self.client.paginate(self.CLIENTS, "PersonalClientService.List"))
+
+    def get_personal_client(self, client_id):
+        body = self.client.get_or_none(self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Get")
+        return body.get("client") if body else None
+
+    def create_personal_client(self, request):
+        """Returns (client, secret). The secret is only ever returned here."""
+        body = self.client.call("POST", self.CLIENTS, "PersonalClientService.Create", body=request)
+        return body["client"], body.get("clientSecret")
+
+    def update_personal_client(self, client_id, fields, update_mask):
+        body = {"client": fields, "updateMask": ",".join(update_mask)}
+        return self.client.call("POST", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Update", body=body)["client"]
+
+    def delete_personal_client(self, client_id):
+        """True when deleted, False when it was already gone."""
+        try:
+            self.client.call("DELETE", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Delete")
+        except ConductorOneError as exc:
+            if exc.status == NOT_FOUND:
+                return False
+            raise
+        return True
+
+    def search_personal_clients(self, query=None, user_ids=None):
+        body = {}
+        if query:
+            body["query"] = query
+        if user_ids:
+            body["users"] = [{"id": user_id} for user_id in user_ids]
+        return list(self.client.search(self.CLIENT_SEARCH, "PersonalClientSearchService.Search", body))
+
+    def introspect(self):
+        return self.client.call("GET", "/api/v1/auth/introspect", "Auth.Introspect")

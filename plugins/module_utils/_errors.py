@@ -1,0 +1,66 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The two failure types every module reports: bad input, and an API call that failed."""
+
+from __future__ import annotations
+
+GRPC_CODE_NAMES = {
+    0: "OK", 1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",
+    6: "ALREADY_EXISTS", 7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION",
+    10: "ABORTED", 11: "OUT_OF_RANGE", 12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE",
+    15: "DATA_LOSS", 16: "UNAUTHENTICATED",
+}
+
+
+class InputError(Exception):
+    """The user's options are wrong; raised before any API write. The message names the option."""
+
+
+class MissingLibraryError(Exception):
+    """A Python library the run needs is not installed on the host running the module."""
+
+    def __init__(self, library, traceback_text):
+        super().__init__(library)
+        self.library = library
+        self.traceback = traceback_text
+
+
+class ConductorOneError(Exception):
+    """An API (or transport) failure: what was called, HTTP status, gateway code, message, request id."""
+
+    def __init__(self, message, operation=None, status=None, code=None, request_id=None):
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+    @property
+    def code_name(self):
+        return GRPC_CODE_NAMES.get(self.code) if isinstance(self.code, int) else None
+
+    def __str__(self):
+        parts = []
+        if self.status is not None:
+            parts.append("HTTP {0}".format(self.status))
+        if self.code is not None:
+            parts.append("code {0} ({1})".format(self.code, self.code_name or self.code))
+        head = "{0} failed".format(self.operation) if self.operation else "ConductorOne request failed"
+        if parts:
+            head += " [" + ", ".join(parts) + "]"
+        text = "{0}: {1}".format(head, self.message)
+        if self.request_id and self.request_id not in self.message:
+            text += " (request-id: {0})".format(self.request_id)
+        return text
+
+    def as_result(self):
+        """The structured part of a failure result, for playbooks that branch on it."""
+        return {
+            "operation": self.operation,
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "request_id": self.request_id,
+        }

@@ -1,0 +1,173 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""HTTP transport: one requests.Session per run, TLS settings, timeouts, retries and error parsing.
+
+Retry policy (as ConductorOne's c1i client does it): 429 is retried for every method; 500/502/503/504,
+timeouts and connection errors only for idempotent requests (GET, DELETE, the token exchange), because
+create and update are POSTs here and a blind retry could create twice. Backoff is full jitter, and a
+``Retry-After`` header (seconds or HTTP date) is honoured up to a cap.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import time
+import traceback
+from urllib.parse import urlsplit
+
+from ._errors import ConductorOneError, MissingLibraryError
+from ._version import USER_AGENT
+
+try:
+    import requests
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+IDEMPOTENT_METHODS = frozenset(("GET", "DELETE", "HEAD"))
+RETRY_ALWAYS_STATUSES = frozenset((429,))
+RETRY_IDEMPOTENT_STATUSES = frozenset((500, 502, 503, 504))
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 30.0
+RETRY_AFTER_CAP_SECONDS = 60.0
+_REQUEST_ID_IN_MESSAGE = re.compile(r"\(request-id: ([^)\s]+)\)")
+
+
+def require_requests():
+    if requests is None:
+        raise MissingLibraryError("requests", REQUESTS_IMPORT_ERROR)
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def backoff_delay(attempt, retry_after=None, rand=random.random):
+    """Full-jitter exponential backoff; an explicit Retry-After wins, capped."""
+    if retry_after is not None:
+        return min(retry_after, RETRY_AFTER_CAP_SECONDS)
+    return rand() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt))
+
+
+def error_from_response(response, operation):
+    """One ConductorOneError from a non-2xx response: gateway {code, message}, OAuth {error, ...} or not JSON."""
+    request_id = response.headers.get("X-Request-Id") or response.headers.get("Grpc-Metadata-X-Request-Id")
+    code = None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and ("message" in body or "code" in body):
+        code = body.get("code") if isinstance(body.get("code"), int) else None
+        message = str(body.get("message") or "").strip() or response.reason or "error"
+    elif isinstance(body, dict) and "error" in body:
+        message = "{0}: {1}".format(body.get("error"), body.get("error_description") or "").rstrip(": ")
+    else:
+        snippet = re.sub(r"<[^>]+>", " ", response.text or "")
+        snippet = " ".join(snippet.split())[:200]
+        message = "non-JSON {0} response{1}".format(
+            response.headers.get("Content-Type", "").split(";")[0] or "error",
+            ": " + snippet if snippet else "")
+    match = _REQUEST_ID_IN_MESSAGE.search(message)
+    if match and not request_id:
+        request_id = match.group(1)
+    return ConductorOneError(message, operation=operation, status=response.status_code, code=code, request_id=request_id)
+
+
+class HttpTransport:
+    """Sends JSON/form requests with the retry policy above; returns the decoded JSON body."""
+
+    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep):
+        require_requests()
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept"] = "application/json"
+        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self._warn = warn or (lambda message: None)
+        self._sleep = sleep
+        if not validate_certs:
+            self._warn("validate_certs is false: the server's TLS certificate is not verified")
+            try:
+                requests.packages.urllib3.disable_warnings()
+            except AttributeError:
+                pass
+
+    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(
+                    method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise ConductorOneError(
+                    "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
+                    "signed the server certificate".format(url.split("?")[0], _short(exc)), operation=operation)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                reason = "timed out after {0}s".format(self.timeout) if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
+                if idempotent and attempt < self.retries:
+                    attempt = self._pause(operation, reason, attempt)
+                    continue
+                hint = "" if idempotent else " (not retried: the request may have been applied)"
+                raise ConductorOneError("{0}: {1}{2}".format(reason, _short(exc), hint), operation=operation)
+            if response.status_code < 400:
+                return _json_body(response, operation)
+            status = response.status_code
+            retryable = status in RETRY_ALWAYS_STATUSES or (idempotent and status in RETRY_IDEMPOTENT_STATUSES)
+            if retryable and attempt < self.retries:
+                error = error_from_response(response, operation)
+                attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt,
+                                      parse_retry_after(response.headers.get("Retry-After")))
+                continue
+            error = error_from_response(response, operation)
+            if retryable:
+                error.message += " (gave up after {0} retries)".format(attempt)
+            raise error
+
+    def _pause(self, operation, reason, attempt, retry_after=None):
+        delay = backoff_delay(attempt, retry_after)
+        self._warn("{0}: {1}; retry {2} of {3} in {4:.1f}s".format(operation, reason, attempt + 1, self.retries, delay))
+        self._sleep(delay)
+        return attempt + 1
+
+
+def _json_body(response, operation):
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise ConductorOneError("the server answered HTTP {0} with a body that is not JSON".format(response.status_code),
+                                operation=operation, status=response.status_code)
+
+
+def _request_id_note(error):
+    return " (request-id: {0})".format(error.request_id) if error.request_id else ""
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) <= 300 else text[:300] + "..."

@@ -1,0 +1,112 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Value normalisation, so that equal intent compares equal: CIDRs, durations, timestamps, sets, key case."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import math
+import re
+
+from ._errors import InputError
+
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
+_DURATION_UNITS = (7 * 86400, 86400, 3600, 60, 1)
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$")
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def canonical_cidr(value, option):
+    """``10.1.2.0/24`` as is, a bare address as /32 or /128; a CIDR with host bits set is refused."""
+    text = str(value).strip()
+    try:
+        return str(ipaddress.ip_network(text, strict=True))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise InputError("{0}: {1!r} is not an IPv4/IPv6 address or CIDR".format(option, value))
+    raise InputError("{0}: {1!r} has host bits set; did you mean {2}?".format(option, value, loose))
+
+
+def cidr_set(values, option):
+    """Canonical, deduplicated, sorted (IPv4 first, then by address) list of networks."""
+    networks = set(ipaddress.ip_network(canonical_cidr(value, option)) for value in values or [])
+    return [str(network) for network in sorted(networks, key=lambda n: (n.version, n.network_address, n.prefixlen))]
+
+
+def sorted_set(values):
+    return sorted(set(values or []))
+
+
+def parse_duration(value, option):
+    """Seconds from ``90d``, ``12h``, ``30m``, ``3600s``, ``1d12h``, ``2w`` or a plain number of seconds."""
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        text = str(value or "").strip().lower().replace(" ", "")
+        if text.replace(".", "", 1).isdigit():
+            seconds = float(text)
+        else:
+            match = _DURATION.match(text)
+            if not text or not match:
+                raise InputError("{0}: {1!r} is not a duration; use e.g. 90d, 12h, 30m, 3600s or a number of seconds".format(option, value))
+            seconds = sum(float(part) * unit for part, unit in zip(match.groups(), _DURATION_UNITS) if part)
+    if not math.isfinite(seconds):
+        raise InputError("{0}: {1!r} is not a finite duration".format(option, value))
+    if seconds <= 0:
+        raise InputError("{0}: the duration must be positive, got {1!r}".format(option, value))
+    return int(seconds) if seconds == int(seconds) else seconds
+
+
+def format_duration(seconds):
+    """Protobuf JSON duration: ``"<seconds>s"``; the server refuses Go-style ``1h``."""
+    if seconds == int(seconds):
+        return "{0}s".format(int(seconds))
+    return "{0:.9f}".format(seconds).rstrip("0") + "s"
+
+
+def parse_timestamp(value, option=None):
+    """An aware datetime from RFC 3339 (``Z`` or offset, up to nanoseconds); None for None/empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+    match = _TIMESTAMP.match(str(value).strip())
+    if not match:
+        raise InputError("{0}: {1!r} is not an RFC 3339 time such as 2027-01-31T00:00:00Z".format(option or "time", value))
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone in ("Z", "z"):
+        tz = datetime.timezone.utc
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        tz = datetime.timezone(sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                                   int((fraction or "0").ljust(6, "0")[:6]), tzinfo=tz)
+    except ValueError as exc:
+        raise InputError("{0}: {1!r} is not a valid time ({2})".format(option or "time", value, exc))
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def format_timestamp(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def snake_case(name):
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def snake_case_keys(obj):
+    """Top-level camelCase keys of an API object as Ansible-style snake_case keys."""
+    return dict((snake_case(key), value) for key, value in (obj or {}).items())

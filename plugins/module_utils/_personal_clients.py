@@ -1,0 +1,345 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Personal clients: lookup, the converge logic (create, update, rotate, delete) and the info listing.
+
+The secret exists only in the create response. Hence: a create is never retried blindly; a create whose
+response was lost is reconciled (the secret-less client it may have made is deleted, then one more create);
+rotation creates the replacement before deleting the old client; and the secret goes to the result or to
+``secret_path``, never into warnings, diffs or the returned client object.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from ._errors import ConductorOneError, InputError
+from ._normalize import (cidr_set, format_duration, format_timestamp, parse_duration, parse_timestamp,
+                         snake_case_keys, sorted_set, utcnow)
+from ._roles import RoleCatalog
+from ._runner import Resource
+from ._secret_file import check_secret_path, write_secret_file
+
+CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
+               "created_at", "updated_at", "last_used_at", "deleted_at")
+# expires_at and the server's expiresTime are equal when within this many seconds (clock skew, rounding).
+EXPIRY_TOLERANCE_SECONDS = 60
+
+
+def client_result(client):
+    """A personal client as the modules return it: snake_case keys, lists never null, never a secret."""
+    result = snake_case_keys(client)
+    for key in ("allow_source_cidr", "scoped_roles"):
+        result[key] = list(result.get(key) or [])
+    return dict((key, result.get(key)) for key in CLIENT_KEYS)
+
+
+def cutename(ref):
+    """``blue-whale-12345`` from either the id or the OAuth client id ``blue-whale-12345@host/pcc``."""
+    return ref.split("@", 1)[0].strip()
+
+
+def live(client):
+    return client is not None and not client.get("deletedAt")
+
+
+def expires_within(client, seconds, now=None):
+    expiry = parse_timestamp(client.get("expiresTime"))
+    return expiry is not None and (expiry - (now or utcnow())).total_seconds() <= seconds
+
+
+def _may_have_been_applied(exc):
+    """A POST that timed out, lost its connection or got a 5xx may still have been carried out."""
+    return exc.status is None or exc.status >= 500
+
+
+class PersonalClientLookup:
+    """Find the caller's personal clients by id or by display name."""
+
+    def __init__(self, api):
+        self.api = api
+
+    def by_id(self, ref):
+        client = self.api.get_personal_client(cutename(ref))
+        return client if live(client) else None
+
+    def all_named(self, display_name):
+        return [client for client in self.api.list_personal_clients()
+                if live(client) and client.get("displayName") == display_name]
+
+    def find(self, ref=None, display_name=None):
+        if ref:
+            return self.by_id(ref)
+        found = self.all_named(display_name)
+        if len(found) > 1:
+            raise InputError("display_name: {0} personal clients are named {1!r} ({2}); set id to choose one".format(
+                len(found), display_name, ", ".join(sorted(client["id"] for client in found))))
+        return found[0] if found else None
+
+
+class PersonalClient(Resource):
+    """Converge one personal client of the caller."""
+
+    def run(self):
+        self.now = utcnow()
+        self._validate()
+        lookup = PersonalClientLookup(self.api)
+        current = lookup.find(self.params.get("id"), self.params.get("display_name"))
+        if self.params["state"] == "absent":
+            return self._absent(current)
+        if current is None and self.params.get("id"):
+            raise InputError("id: no personal client {0!r} exists for the caller; ids are assigned by ConductorOne, "
+                             "so to create one set display_name without id".format(self.params["id"]))
+        if current is None and not self.params.get("display_name"):
+            raise InputError("display_name is required to create a personal client")
+        wanted = self._wanted_fields(current)
+        if current is None:
+            return self._create(wanted)
+        if self._rotation_due(current):
+            return self._rotate(current, wanted)
+        return self._update(current, wanted)
+
+    # Input
+
+    def _validate(self):
+        params = self.params
+        if not params.get("id") and not params.get("display_name"):
+            raise InputError("set id or display_name to identify the personal client")
+        for option in ("id", "display_name"):
+            if params.get(option) is not None and not params[option].strip():
+                raise InputError("{0} must not be empty".format(option))
+        if params["state"] == "absent":
+            return
+        if params.get("allow_source_cidr") is not None:
+            self.cidrs = cidr_set(params["allow_source_cidr"], "allow_source_cidr")
+        self.lifetime = parse_duration(params["expires_in"], "expires_in") if params.get("expires_in") is not None else None
+        self.expires_at = parse_timestamp(params.get("expires_at"), "expires_at")
+        if self.expires_at is not None and self.expires_at <= self.now:
+            raise InputError("expires_at: {0} is in the past; give a future RFC 3339 time".format(params["expires_at"]))
+        self.rotate_window = None
+        if params.get("rotate_if_expires_within") is not None:
+            self.rotate_window = parse_duration(params["rotate_if_expires_within"], "rotate_if_expires_within")
+        if params.get("keep_previous") and not (params.get("rotate") or self.rotate_window):
+            raise InputError("keep_previous only applies with rotate or rotate_if_expires_within")
+        if params.get("secret_path"):
+            check_secret_path(params["secret_path"])
+
+    def _wanted_fields(self, current):
+        """The writable API fields the user set, normalised (role names resolved to ids)."""
+        wanted = {}
+        if self.params.get("display_name") is not None:
+            wanted["displayName"] = self.params["display_name"]
+        if self.params.get("allow_source_cidr") is not None:
+            wanted["allowSourceCidr"] = self.cidrs
+        if self.params.get("scoped_roles") is not None:
+            wanted["scopedRoles"] = self._role_ids(self.params["scoped_roles"], current)
+        if self.expires_at is not None:
+            wanted["expiresTime"] = format_timestamp(self.expires_at)
+        return wanted
+
+    def _role_ids(self, refs, current):
+        """Role ids for ``refs``; ids the client already has need no lookup, anything else is resolved once."""
+        have = set((current or {}).get("scopedRoles") or [])
+        if all(ref in have for ref in refs):
+            return sorted_set(refs)
+        catalog = RoleCatalog(self.api)
+        return sorted_set(catalog.resolve(ref, "scoped_roles")["id"] for ref in refs)
+
+    # States
+
+    def _absent(self, current):
+        result = {"changed": current is not None, "personal_client": client_result(current) if current else {}}
+        if current is not None and not self.runner.check_mode:
+            self.api.delete_personal_client(current["id"])
+        if self.runner.diff_mode:
+            result["diff"] = {"before": _diff_view(current) if current else {}, "after": {}}
+        return result
+
+    def _create(self, wanted, template=None):
+        """Create a client (a replacement when ``template`` is the client being rotated); returns the result."""
+        request = self._create_request(wanted, template)
+        if self.runner.check_mode:
+            created, secret = self._predicted(request, template), None
+        else:
+            known = set(client["id"] for client in ([template] if template else []))
+            created, secret = self._create_once(request, known)
+            self._check_scope(request, created)
+            self._store_secret(created, secret)
+        result = {"changed": True, "personal_client": client_result(created)}
+        if secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
+            result["client_secret"] = secret
+        if self.runner.diff_mode:
+            result["diff"] = {"before": _diff_view(template) if template else {}, "after": _diff_view(created)}
+        return result
+
+    def _update(self, current, wanted):
+        changes = self._changes(current, wanted)
+        after = dict(current, **changes)
+        if changes and not self.runner.check_mode:
+            after = self.api.update_personal_client(current["id"], changes, list(changes))
+            self._check_scope(changes, after)
+        if self.params.get("secret_path") and not os.path.exists(self.params["secret_path"]):
+            self.runner.warn("secret_path {0} does not exist and the secret of {1} cannot be recovered (ConductorOne "
+                             "returns it only at creation); set rotate=true to issue a new secret".format(
+                                 self.params["secret_path"], current["id"]))
+        result = {"changed": bool(changes), "personal_client": client_result(after)}
+        if self.runner.diff_mode:
+            result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
+        return result
+
+    def _rotate(self, current, wanted):
+        """Make before break: create the replacement, hand out its secret, then delete the old client."""
+        result = self._create(wanted, template=current)
+        result["rotated_from"] = current["id"]
+        if self.params.get("keep_previous") or self.runner.check_mode:
+            return result
+        try:
+            self.api.delete_personal_client(current["id"])
+        except ConductorOneError as exc:
+            # The new secret is already out; failing now would lose it. Report and leave the old one.
+            self.runner.warn("rotated {0} to {1}, but deleting the old client failed: {2}; delete it yourself".format(
+                current["id"], result["personal_client"]["id"], exc))
+        return result
+
+    # Helpers
+
+    def _rotation_due(self, current):
+        if self.params.get("rotate"):
+            return True
+        return self.rotate_window is not None and expires_within(current, self.rotate_window, self.now)
+
+    def _changes(self, current, wanted):
+        """The fields whose desired value differs from the server's, compared normalised."""
+        changes = {}
+        for field, value in wanted.items():
+            have = current.get(field)
+            if field == "allowSourceCidr":
+                differs = cidr_set(have, field) != value
+            elif field == "scopedRoles":
+                differs = sorted_set(have) != value
+            elif field == "expiresTime":
+                have = parse_timestamp(have)
+                differs = have is None or abs((have - self.expires_at).total_seconds()) > EXPIRY_TOLERANCE_SECONDS
+            else:
+                differs = have != value
+            if differs:
+                changes[field] = value
+        return changes
+
+    def _create_request(self, wanted, template):
+        """The create body: the template's settings (on rotation) overlaid with what the user set."""
+        request = {}
+        if template:
+            request = {"displayName": template.get("displayName"), "allowSourceCidr": list(template.get("allowSourceCidr") or []),
+                       "scopedRoles": list(template.get("scopedRoles") or [])}
+        request.update((field, value) for field, value in wanted.items() if field != "expiresTime")
+        lifetime = self.lifetime
+        if self.expires_at is not None:
+            lifetime = (self.expires_at - self.now).total_seconds()
+        elif lifetime is None and template:
+            lifetime = _lifetime(template)
+        if lifetime is not None:
+            request["expires"] = format_duration(int(lifetime))
+        return request
+
+    def _create_once(self, request, known_ids):
+        """POST the create, never blindly retried; a lost response is reconciled against the client list."""
+        name = request.get("displayName")
+        try:
+            return self.api.create_personal_client(request)
+        except ConductorOneError as exc:
+            if not _may_have_been_applied(exc):
+                raise
+            first_error = exc
+        orphans = self._orphans(name, known_ids, first_error)
+        for orphan in orphans:
+            self.api.delete_personal_client(orphan["id"])
+        self.runner.warn("the response to creating {0!r} was lost ({1}); {2}; creating it once more".format(
+            name, first_error, "deleted {0}, whose secret nobody received".format(", ".join(o["id"] for o in orphans))
+            if orphans else "no client had been created"))
+        try:
+            return self.api.create_personal_client(request)
+        except ConductorOneError as exc:
+            if _may_have_been_applied(exc):
+                orphans = self._orphans(name, known_ids, exc)
+                if orphans:
+                    exc.message += ("; the server may have created {0} without returning its secret: delete it "
+                                    "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
+            raise
+
+    def _orphans(self, name, known_ids, error):
+        try:
+            return [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
+        except ConductorOneError as exc:
+            error.message += ("; checking whether a client named {0!r} was created anyway also failed ({1}): look for "
+                              "one without a secret and delete it".format(name, exc))
+            raise error
+
+    def _check_scope(self, sent, client):
+        if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):
+            self.runner.warn("ConductorOne narrowed the scoped roles of {0} to {1}: the owner may not hold every "
+                             "requested role".format(client.get("id"), sorted_set(client.get("scopedRoles"))))
+
+    def _store_secret(self, client, secret):
+        if not self.params.get("secret_path") or not secret:
+            return
+        write_secret_file(self.params["secret_path"], {
+            "id": client.get("id"),
+            "client_id": client.get("clientId"),
+            "client_secret": secret,
+            "server_url": self.api.client.base_url,
+            "display_name": client.get("displayName"),
+            "expires_time": client.get("expiresTime"),
+            "created_at": client.get("createdAt"),
+        })
+
+    def _predicted(self, request, template):
+        """What check mode reports for a create: the request's settings; server-assigned fields unknown."""
+        expires = None
+        if "expires" in request:
+            expires = format_timestamp(self.now + datetime.timedelta(seconds=float(request["expires"][:-1])))
+        return {"id": None, "clientId": None, "userId": (template or {}).get("userId"),
+                "displayName": request.get("displayName"), "allowSourceCidr": request.get("allowSourceCidr") or [],
+                "scopedRoles": request.get("scopedRoles") or [], "expiresTime": expires}
+
+
+def _lifetime(client):
+    """The old client's lifetime, so a rotated replacement gets a fresh one of the same length."""
+    created, expires = parse_timestamp(client.get("createdAt")), parse_timestamp(client.get("expiresTime"))
+    if created is None or expires is None:
+        return None
+    return max((expires - created).total_seconds(), 1)
+
+
+def _diff_view(client):
+    return {
+        "id": client.get("id"),
+        "display_name": client.get("displayName"),
+        "allow_source_cidr": cidr_set(client.get("allowSourceCidr"), "allowSourceCidr"),
+        "scoped_roles": sorted_set(client.get("scopedRoles")),
+        "expires_time": client.get("expiresTime"),
+    }
+
+
+class PersonalClientInfo(Resource):
+    """List personal clients: the caller's, or everyone's through the admin search."""
+
+    def run(self):
+        params = self.params
+        window = parse_duration(params["expires_within"], "expires_within") if params.get("expires_within") is not None else None
+        if params.get("all_users"):
+            clients = self.api.search_personal_clients(params.get("query"), params.get("user_ids"))
+            if params.get("id"):
+                clients = [client for client in clients if client.get("id") == cutename(params["id"])]
+        elif params.get("id"):
+            client = PersonalClientLookup(self.api).by_id(params["id"])
+            clients = [client] if client else []
+        else:
+            clients = self.api.list_personal_clients()
+        clients = [client for client in clients if live(client)]
+        if params.get("display_name") is not None:
+            clients = [client for client in clients if client.get("displayName") == params["display_name"]]
+        if window is not None:
+            clients = [client for client in clients if expires_within(client, window)]
+        return {"changed": False, "personal_clients": [client_result(client) for client in clients]}

@@ -1,0 +1,157 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Roles: lookup by id or name, the role_info listing, and the role converge logic.
+
+Roles can only be read and updated (there is no create or delete), and built-in roles
+(``systemBuiltin``) cannot be edited at all.
+"""
+
+from __future__ import annotations
+
+from ._errors import InputError
+from ._normalize import snake_case_keys
+from ._runner import Resource
+
+ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
+             "created_at", "updated_at", "deleted_at")
+# Writable fields: option name -> API field (also the updateMask path).
+ROLE_FIELDS = (("display_name", "displayName"), ("permissions", "permissions"), ("service_roles", "serviceRoles"))
+LIST_FIELDS = (("permissions", "permissions", "remove_permissions"), ("service_roles", "serviceRoles", "remove_service_roles"))
+
+
+def role_result(role):
+    """A role as the modules return it: snake_case keys, lists never null."""
+    result = snake_case_keys(role)
+    for key in ("permissions", "service_roles"):
+        result[key] = list(result.get(key) or [])
+    return dict((key, result.get(key)) for key in ROLE_KEYS)
+
+
+def _describe(role):
+    return "{0} ({1!r}, id {2})".format(role.get("name"), role.get("displayName"), role.get("id"))
+
+
+class RoleCatalog:
+    """The tenant's role list, fetched once per run, for resolving ids and names."""
+
+    def __init__(self, api):
+        self._api = api
+        self._roles = None
+
+    @property
+    def roles(self):
+        if self._roles is None:
+            self._roles = self._api.list_roles()
+        return self._roles
+
+    def matching(self, ref):
+        """Roles whose id, internal name or display name is ``ref``: exact first, then case-insensitive."""
+        for role in self.roles:
+            if role.get("id") == ref:
+                return [role]
+        for exact in (True, False):
+            def same(value):
+                return value == ref if exact else (value or "").casefold() == ref.casefold()
+            found = [role for role in self.roles if same(role.get("name"))]
+            found = found or [role for role in self.roles if same(role.get("displayName"))]
+            if found:
+                return found
+        return []
+
+    def resolve(self, ref, option):
+        found = self.matching(ref)
+        if not found:
+            raise InputError("{0}: no role has the id, name or display name {1!r} (roles cannot be created; "
+                             "list them with conductorone.iam.role_info)".format(option, ref))
+        if len(found) > 1:
+            raise InputError("{0}: {1!r} matches {2} roles: {3}; use the role id or internal name".format(
+                option, ref, len(found), "; ".join(_describe(role) for role in found)))
+        return found[0]
+
+
+class RoleInfo(Resource):
+    """List roles, or those matching an id or a name."""
+
+    def run(self):
+        role_id, name = self.params.get("id"), self.params.get("name")
+        if role_id is not None:
+            role = self.api.get_role(role_id) if role_id.strip() else None
+            roles = [role] if role else []
+        else:
+            roles = self.api.list_roles()
+            if name is not None:
+                roles = [role for role in roles if name in (role.get("name"), role.get("displayName"))]
+        return {"changed": False, "roles": [role_result(role) for role in roles]}
+
+
+class Role(Resource):
+    """Converge one existing role's display name, permissions and service roles."""
+
+    def run(self):
+        self._validate()
+        current = self._find()
+        desired, mask = self._desired(current)
+        if mask and current.get("systemBuiltin"):
+            raise InputError("role {0} is built-in (systemBuiltin) and cannot be edited; it would change {1}. "
+                             "Copy its permissions into a custom role instead".format(_describe(current), ", ".join(mask)))
+        after = dict(current, **desired)
+        if mask and not self.runner.check_mode:
+            after = self.api.update_role(current["id"], desired, mask)
+        result = {"changed": bool(mask), "role": role_result(after)}
+        if self.runner.diff_mode:
+            result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
+        return result
+
+    def _validate(self):
+        for option, dummy, remove_option in LIST_FIELDS:
+            overlap = set(self.params.get(option) or []) & set(self.params.get(remove_option) or [])
+            if overlap:
+                raise InputError("{0} and {1} both list {2}; an entry cannot be added and removed at once".format(
+                    option, remove_option, ", ".join(sorted(overlap))))
+            if self.params.get(remove_option) and self.params.get(option) is not None and not self.params.get("append"):
+                raise InputError("{0} with an exact {1} list is redundant: set append=true, or leave the entries "
+                                 "out of {1}".format(remove_option, option))
+            for name in (option, remove_option):
+                for entry in self.params.get(name) or []:
+                    if not entry or not entry.strip():
+                        raise InputError("{0}: entries must be non-empty strings".format(name))
+        for name in ("id", "name", "display_name"):
+            if self.params.get(name) is not None and not self.params[name].strip():
+                raise InputError("{0} must not be empty".format(name))
+
+    def _find(self):
+        if self.params.get("id") is not None:
+            role = self.api.get_role(self.params["id"])
+            if role is None:
+                raise InputError("id: no role with id {0!r} (roles cannot be created)".format(self.params["id"]))
+            return role
+        return RoleCatalog(self.api).resolve(self.params["name"], "name")
+
+    def _desired(self, current):
+        """The changed writable fields and their updateMask paths; only fields the user set are managed."""
+        desired, mask = {}, []
+        display_name = self.params.get("display_name")
+        if display_name is not None and display_name != current.get("displayName"):
+            desired["displayName"], mask = display_name, ["displayName"]
+        for option, field, remove_option in LIST_FIELDS:
+            have = list(current.get(field) or [])
+            want = have
+            if self.params.get(option) is not None:
+                listed = list(dict.fromkeys(self.params[option]))
+                want = have + [entry for entry in listed if entry not in have] if self.params.get("append") else listed
+            removed = set(self.params.get(remove_option) or [])
+            want = [entry for entry in want if entry not in removed]
+            if set(want) != set(have):
+                desired[field] = want
+                mask.append(field)
+        return desired, mask
+
+
+def _diff_view(role):
+    """Managed fields with sorted lists, so a diff shows each added and removed entry on its own line."""
+    return {
+        "display_name": role.get("displayName"),
+        "permissions": sorted(role.get("permissions") or []),
+        "service_roles": sorted(role.get("serviceRoles") or []),
+    }

@@ -1,0 +1,46 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Writing a new client secret to a file: atomically, readable by the owner only."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from ._errors import InputError
+
+
+def check_secret_path(path, option="secret_path"):
+    """Refuse, before anything is created, a path whose secret could not be written afterwards."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise InputError("{0}: {1} is a directory; give the path of the file to write".format(option, path))
+    if not os.path.isdir(directory):
+        raise InputError("{0}: the directory {1} does not exist; create it first (mode 0700)".format(option, directory))
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError("{0}: the directory {1} is not writable by this user".format(option, directory))
+
+
+def write_secret_file(path, content):
+    """Write JSON ``content`` to ``path`` with mode 0600 via a temporary file and an atomic rename.
+
+    A crash or error leaves either the old file or the new one, never a partial file.
+    """
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    fd, temp_path = tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp", dir=directory)  # created 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(content, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_path, 0o600)
+        os.replace(temp_path, path)
+    except BaseException:
+        try:
+            os.unlink(temp_path)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,9 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The collection's version, kept in step with galaxy.yml (a unit test checks that)."""
+
+from __future__ import annotations
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "conductorone.iam/{0} (Ansible collection; +https://galaxy.ansible.com/conductorone/iam)".format(COLLECTION_VERSION)

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: personal_client_info
+short_description: List ConductorOne personal clients (API credentials)
+version_added: 0.1.0
+description:
+  - Lists the calling user's live personal clients, following every page, optionally filtered.
+  - With O(all_users=true), lists every user's clients through the admin search (needs the Super Administrator role).
+  - Never returns a secret; ConductorOne returns secrets only when a client is created.
+author:
+  - conductorone.iam contributors
+options:
+  id:
+    description:
+      - Only the client with this id or OAuth client id.
+    type: str
+  display_name:
+    description:
+      - Only clients with exactly this display name.
+    type: str
+  expires_within:
+    description:
+      - Only clients that expire within this duration from now, such as V(30d) (already expired ones included),
+        for audits of soon-to-expire credentials. Clients that never expire are left out.
+    type: str
+  all_users:
+    description:
+      - Search the clients of every user instead of the caller's own.
+    type: bool
+    default: false
+  query:
+    description:
+      - With O(all_users=true), a text to match in display names.
+    type: str
+  user_ids:
+    description:
+      - With O(all_users=true), only the clients of these users (user ids).
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - conductorone.iam.connection
+  - conductorone.iam.attributes.INFO_MODULE
+seealso:
+  - module: conductorone.iam.personal_client
+"""
+
+EXAMPLES = r"""
+- name: My clients that expire within 30 days
+  conductorone.iam.personal_client_info:
+    expires_within: 30d
+  register: expiring
+  delegate_to: localhost
+
+- name: Every user's clients named like "ci" (Super Administrator)
+  conductorone.iam.personal_client_info:
+    all_users: true
+    query: ci
+  register: ci_clients
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+personal_clients:
+  description:
+    - The matching clients; empty when nothing matches.
+    - Each has the keys of RV(conductorone.iam.personal_client#module:personal_client).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The client's id.
+      type: str
+      sample: blue-whale-12345
+    client_id:
+      description: The OAuth client id.
+      type: str
+      sample: blue-whale-12345@acme.conductor.one/pcc
+    user_id:
+      description: The id of the user who owns the client.
+      type: str
+    display_name:
+      description: The display name.
+      type: str
+    allow_source_cidr:
+      description: The networks the client may be used from; empty means anywhere.
+      type: list
+      elements: str
+    scoped_roles:
+      description: The ids of the roles the client is limited to; empty means the owner's full permissions.
+      type: list
+      elements: str
+    expires_time:
+      description: When the client expires (RFC 3339), or null if never.
+      type: str
+    created_at:
+      description: When the client was created (RFC 3339).
+      type: str
+    updated_at:
+      description: When the client was last updated (RFC 3339).
+      type: str
+    last_used_at:
+      description: When the client was last used (RFC 3339), or null.
+      type: str
+    deleted_at:
+      description: When the client was deleted (RFC 3339), or null.
+      type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            id={"type": "str"},
+            display_name={"type": "str"},
+            expires_within={"type": "str"},
+            all_users={"type": "bool", "default": False},
+            query={"type": "str"},
+            user_ids={"type": "list", "elements": "str"},
+        ),
+        required_by={"query": "all_users", "user_ids": "all_users"},
+        supports_check_mode=True,
+    )
+    run_resource(ModuleRunner(module), PersonalClientInfo)
+
+
+if __name__ == "__main__":
+    main()

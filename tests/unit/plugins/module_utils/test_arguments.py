@@ -1,0 +1,41 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared connection options."""
+
+from __future__ import annotations
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _arguments
+
+
+def test_secrets_are_no_log():
+    spec = _arguments.CONNECTION_ARGUMENT_SPEC
+    assert spec["client_secret"]["no_log"] is True
+    assert spec["access_token"]["no_log"] is True
+    assert not spec["client_id"].get("no_log")
+
+
+def test_env_fallbacks_use_conductorone_names():
+    expected = {
+        "client_id": "CONDUCTORONE_CLIENT_ID",
+        "client_secret": "CONDUCTORONE_CLIENT_SECRET",
+        "access_token": "CONDUCTORONE_ACCESS_TOKEN",
+        "server_url": "CONDUCTORONE_SERVER_URL",
+        "ca_path": "CONDUCTORONE_CA_PATH",
+    }
+    for option, spec in _arguments.CONNECTION_ARGUMENT_SPEC.items():
+        if option in expected:
+            assert spec["fallback"][1] == [expected[option]]
+        else:
+            assert "fallback" not in spec
+    for spec in _arguments.CONNECTION_ARGUMENT_SPEC.values():
+        for name in spec.get("fallback", (None, []))[1]:
+            assert not name.startswith("ANSIBLE_")
+
+
+def test_argument_spec_merges_and_copies():
+    spec = _arguments.argument_spec(id={"type": "str"})
+    assert set(spec) == set(_arguments.CONNECTION_OPTION_NAMES) | {"id"}
+    spec["timeout"]["default"] = 1.0
+    assert _arguments.CONNECTION_ARGUMENT_SPEC["timeout"]["default"] == 30.0
+    assert _arguments.argument_spec()["retries"] == {"type": "int", "default": 4}

@@ -1,0 +1,364 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Client id / secret parsing, the EdDSA assertion and the token source."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+
+# The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).
+DOC_X = "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc"
+DOC_D = "-83VLWQU-eXPcFBYXCociSoWVhkbtWRosvFTgrjqsUo"
+CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
+NOW = 1760000000
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def make_secret(jwk):
+    return "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
+
+
+DOC_JWK = {"kty": "OKP", "crv": "Ed25519", "x": DOC_X, "d": DOC_D}
+DOC_SECRET = make_secret(DOC_JWK)
+DOC_KEY_PART = DOC_SECRET.rsplit(":", 1)[1]
+
+
+def verify_jws(jws, x=DOC_X):
+    """Verify a compact JWS with the public key ``x``; return (header, claims)."""
+    header_b64, claims_b64, signature_b64 = jws.split(".")
+    public_key = Ed25519PublicKey.from_public_bytes(b64url_decode(x))
+    # Raises InvalidSignature when the signature does not match.
+    public_key.verify(b64url_decode(signature_b64), (header_b64 + "." + claims_b64).encode("ascii"))
+    return json.loads(b64url_decode(header_b64)), json.loads(b64url_decode(claims_b64))
+
+
+class Clock:
+    """Stands in for the time module inside _auth."""
+
+    def __init__(self, now):
+        self.now = float(now)
+
+    def time(self):
+        return self.now
+
+
+# --- the secret and the assertion ----------------------------------------------------------------
+
+def test_doc_secret_parses_to_the_doc_keypair():
+    key = _auth.parse_client_secret(DOC_SECRET)
+    raw_public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert b64url(raw_public) == DOC_X
+
+
+def test_secret_with_surrounding_whitespace_is_accepted():
+    key = _auth.parse_client_secret("  " + DOC_SECRET + "\n")
+    assert b64url(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)) == DOC_X
+
+
+def test_secret_without_x_is_accepted():
+    key = _auth.parse_client_secret(make_secret({"kty": "OKP", "crv": "Ed25519", "d": DOC_D}))
+    assert b64url(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)) == DOC_X
+
+
+def test_assertion_is_signed_by_the_secret_and_verifies_with_the_public_key():
+    key = _auth.parse_client_secret(DOC_SECRET)
+    jws = _auth.build_assertion(CLIENT_ID, "acme.conductor.one", key, now=NOW)
+    header, claims = verify_jws(jws)
+    assert header["alg"] == "EdDSA"
+    assert claims["iss"] == CLIENT_ID
+    assert claims["sub"] == CLIENT_ID
+    assert claims["aud"] == "acme.conductor.one"
+    assert claims["iat"] == NOW
+    assert claims["nbf"] == NOW - 120
+    assert claims["exp"] == NOW + 120
+    assert "jti" not in claims
+    # No padding anywhere in the compact serialisation.
+    assert "=" not in jws
+
+
+def test_assertion_does_not_verify_with_another_public_key():
+    key = _auth.parse_client_secret(DOC_SECRET)
+    jws = _auth.build_assertion(CLIENT_ID, "acme.conductor.one", key, now=NOW)
+    other = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    with pytest.raises(InvalidSignature):
+        verify_jws(jws, x=b64url(other))
+
+
+def test_assertion_nonce_differs_per_call():
+    key = _auth.parse_client_secret(DOC_SECRET)
+    first = verify_jws(_auth.build_assertion(CLIENT_ID, "acme.conductor.one", key, now=NOW))[0]
+    second = verify_jws(_auth.build_assertion(CLIENT_ID, "acme.conductor.one", key, now=NOW))[0]
+    assert first["nonce"] != second["nonce"]
+
+
+def test_assertion_uses_the_clock_when_now_is_omitted(monkeypatch):
+    monkeypatch.setattr(_auth, "time", Clock(NOW + 0.75))
+    key = _auth.parse_client_secret(DOC_SECRET)
+    claims = verify_jws(_auth.build_assertion(CLIENT_ID, "acme.conductor.one", key))[1]
+    assert (claims["iat"], claims["nbf"], claims["exp"]) == (NOW, NOW - 120, NOW + 120)
+
+
+def _other_x():
+    other = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return b64url(other)
+
+
+MALFORMED_SECRETS = {
+    "wrong prefix": "secret-token:example.com:v1:" + DOC_KEY_PART,
+    "wrong version": "secret-token:conductorone.com:v2:" + DOC_KEY_PART,
+    "too few parts": "secret-token:conductorone.com:" + DOC_KEY_PART,
+    "bad base64": "secret-token:conductorone.com:v1:" + DOC_KEY_PART[:-1] + "~" + DOC_KEY_PART[:1],
+    "impossible base64 length": "secret-token:conductorone.com:v1:" + DOC_KEY_PART + "A",
+    "not json": "secret-token:conductorone.com:v1:" + b64url(b"this is " + DOC_D.encode("ascii")),
+    "json list": "secret-token:conductorone.com:v1:" + b64url(json.dumps([DOC_D]).encode("ascii")),
+    "not utf-8": "secret-token:conductorone.com:v1:" + b64url(b"\xff\xfe" + DOC_D.encode("ascii")),
+    "wrong kty": make_secret(dict(DOC_JWK, kty="RSA")),
+    "wrong crv": make_secret(dict(DOC_JWK, crv="X25519")),
+    "public only": make_secret({"kty": "OKP", "crv": "Ed25519", "x": DOC_X}),
+    "short d": make_secret(dict(DOC_JWK, d=DOC_D[:20])),
+    "d not a string": make_secret(dict(DOC_JWK, d=12345)),
+    "x not matching d": make_secret(dict(DOC_JWK, x=_other_x())),
+}
+
+
+@pytest.mark.parametrize("secret", list(MALFORMED_SECRETS.values()), ids=list(MALFORMED_SECRETS))
+def test_malformed_secret_is_refused_without_echoing_it(secret):
+    with pytest.raises(InputError) as excinfo:
+        _auth.parse_client_secret(secret)
+    text = str(excinfo.value)
+    assert "client_secret" in text
+    key_part = secret.split(":", 3)[-1]
+    assert key_part not in text
+    assert DOC_D not in text
+    assert DOC_D[:12] not in text
+
+
+def test_mismatched_keypair_says_so():
+    with pytest.raises(InputError, match="do not match"):
+        _auth.parse_client_secret(MALFORMED_SECRETS["x not matching d"])
+
+
+# --- client id and endpoint ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("client_id, expected", [
+    ("x@acme.conductor.one/pcc", ("x", "acme.conductor.one", "pcc")),
+    ("strange-hydra-68836@ACME.Conductor.One/pcc", ("strange-hydra-68836", "acme.conductor.one", "pcc")),
+    ("clever-fox@127.0.0.1:8443/spc", ("clever-fox", "127.0.0.1:8443", "spc")),
+    ("clever-fox@localhost:8443/wfe", ("clever-fox", "localhost:8443", "wfe")),
+])
+def test_parse_client_id(client_id, expected):
+    assert _auth.parse_client_id(client_id) == expected
+
+
+@pytest.mark.parametrize("client_id", [
+    "xacme.conductor.one/pcc",  # no @
+    "x@acme.conductor.one",  # no /
+    "@acme.conductor.one/pcc",  # empty name
+    "x@/pcc",  # empty host
+    "x@acme.conductor.one/",  # empty use case
+    "x@acme.conductor.one/pcc/extra",  # extra path
+    "x@y@acme.conductor.one/pcc",  # two @
+    "",
+])
+def test_parse_client_id_refuses_malformed(client_id):
+    with pytest.raises(InputError) as excinfo:
+        _auth.parse_client_id(client_id)
+    assert "client_id" in str(excinfo.value)
+    assert repr(client_id) in str(excinfo.value)
+
+
+def test_resolve_endpoint_server_url_wins_and_audience_has_no_port():
+    base, audience = _auth.resolve_endpoint("https://127.0.0.1:8443/", "x@acme.conductor.one/pcc")
+    assert base == "https://127.0.0.1:8443"
+    assert audience == "127.0.0.1"
+
+
+def test_resolve_endpoint_server_url_alone():
+    assert _auth.resolve_endpoint("http://emulator.test:9000", None) == ("http://emulator.test:9000", "emulator.test")
+
+
+def test_resolve_endpoint_derived_from_client_id():
+    assert _auth.resolve_endpoint(None, "x@Acme.conductor.one/pcc") == ("https://acme.conductor.one", "acme.conductor.one")
+
+
+def test_resolve_endpoint_derived_from_client_id_with_port():
+    assert _auth.resolve_endpoint("", "x@acme.example:8443/pcc") == ("https://acme.example:8443", "acme.example")
+
+
+def test_resolve_endpoint_needs_server_url_or_client_id():
+    with pytest.raises(InputError, match="server_url"):
+        _auth.resolve_endpoint(None, None)
+
+
+@pytest.mark.parametrize("server_url", ["ftp://acme.conductor.one", "acme.conductor.one", "https://"])
+def test_resolve_endpoint_refuses_non_http_server_url(server_url):
+    with pytest.raises(InputError, match="server_url"):
+        _auth.resolve_endpoint(server_url, "x@acme.conductor.one/pcc")
+
+
+# --- token source --------------------------------------------------------------------------------
+
+class FakeTransport:
+    """Records token requests and answers them with numbered tokens."""
+
+    def __init__(self, expires_in=600, body=None):
+        self.calls = []
+        self.expires_in = expires_in
+        self.body = body
+
+    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
+        self.calls.append({"method": method, "url": url, "operation": operation, "form": dict(form or {}),
+                           "json_body": json_body, "idempotent": idempotent})
+        if self.body is not None:
+            return self.body
+        return {"access_token": "token-{0}".format(len(self.calls)), "token_type": "Bearer", "expires_in": self.expires_in}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock(NOW)
+    monkeypatch.setattr(_auth, "time", fake)
+    return fake
+
+
+def token_source(transport, **kwargs):
+    options = {"client_id": CLIENT_ID, "client_secret": DOC_SECRET}
+    options.update(kwargs)
+    return _auth.TokenSource(transport, "https://acme.conductor.one", "acme.conductor.one", **options)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"client_id": None, "client_secret": None},
+    {"client_secret": None},
+    {"client_id": None},
+])
+def test_token_source_requires_credentials(kwargs):
+    transport = FakeTransport()
+    with pytest.raises(InputError, match="no ConductorOne credentials"):
+        token_source(transport, **kwargs)
+    assert transport.calls == []
+
+
+def test_token_source_refuses_malformed_secret_before_any_request():
+    transport = FakeTransport()
+    with pytest.raises(InputError, match="client_secret"):
+        token_source(transport, client_secret="secret-token:conductorone.com:v1:AAAA")
+    assert transport.calls == []
+
+
+def test_token_source_refuses_malformed_client_id():
+    with pytest.raises(InputError, match="client_id"):
+        token_source(FakeTransport(), client_id="no-at-sign/pcc")
+
+
+def test_static_token_is_used_as_is():
+    transport = FakeTransport()
+    source = token_source(transport, client_id=None, client_secret=None, access_token="static-abc")
+    assert source.token() == "static-abc"
+    assert source.token() == "static-abc"
+    assert transport.calls == []
+    assert not source.can_reauthenticate
+
+
+def test_exchange_posts_a_verifiable_assertion(clock):
+    transport = FakeTransport()
+    source = token_source(transport)
+    assert source.token() == "token-1"
+    assert len(transport.calls) == 1
+    call = transport.calls[0]
+    assert call["method"] == "POST"
+    assert call["url"] == "https://acme.conductor.one/auth/v1/token"
+    assert call["idempotent"] is True
+    assert call["json_body"] is None
+    form = call["form"]
+    assert form["grant_type"] == "client_credentials"
+    assert form["client_id"] == CLIENT_ID
+    assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    assert "client_secret" not in form
+    header, claims = verify_jws(form["client_assertion"])
+    assert header["alg"] == "EdDSA"
+    assert claims["iss"] == claims["sub"] == CLIENT_ID
+    assert claims["aud"] == "acme.conductor.one"
+    assert claims["nbf"] == NOW - 120
+    assert claims["exp"] == NOW + 120
+
+
+def test_exchanged_token_is_cached_until_shortly_before_expiry(clock):
+    transport = FakeTransport(expires_in=600)
+    source = token_source(transport)
+    assert source.token() == "token-1"
+    clock.now += 569  # expires_in minus the 30 s margin, minus one second
+    assert source.token() == "token-1"
+    assert len(transport.calls) == 1
+    clock.now += 1
+    assert source.token() == "token-2"
+    assert len(transport.calls) == 2
+
+
+def test_exchange_without_expires_in_assumes_ten_minutes(clock):
+    transport = FakeTransport(body={"access_token": "t"})
+    source = token_source(transport)
+    source.token()
+    clock.now += 569
+    source.token()
+    assert len(transport.calls) == 1
+    clock.now += 1
+    source.token()
+    assert len(transport.calls) == 2
+
+
+@pytest.mark.parametrize("body", [{}, {"access_token": ""}, {"token_type": "Bearer"}, []])
+def test_exchange_without_access_token_is_an_api_error(body):
+    source = token_source(FakeTransport(body=body))
+    with pytest.raises(ConductorOneError) as excinfo:
+        source.token()
+    assert excinfo.value.operation == "Token exchange"
+    assert "access_token" in excinfo.value.message
+
+
+def test_invalidate_exchanged_token_forces_a_new_exchange(clock):
+    transport = FakeTransport()
+    source = token_source(transport)
+    assert source.token() == "token-1"
+    assert source.invalidate() is True
+    assert source.token() == "token-2"
+    assert len(transport.calls) == 2
+
+
+def test_invalidate_static_token_with_credentials_falls_back_to_exchange(clock):
+    transport = FakeTransport()
+    source = token_source(transport, access_token="static-abc")
+    assert source.token() == "static-abc"
+    assert transport.calls == []
+    assert source.invalidate() is True
+    assert source.token() == "token-1"
+    assert len(transport.calls) == 1
+    # From now on it behaves like a pure credential source.
+    assert source.invalidate() is True
+    assert source.token() == "token-2"
+
+
+def test_invalidate_static_token_alone_has_no_fallback():
+    transport = FakeTransport()
+    source = token_source(transport, client_id=None, client_secret=None, access_token="static-abc")
+    assert source.invalidate() is False
+    assert source.token() == "static-abc"
+    assert transport.calls == []

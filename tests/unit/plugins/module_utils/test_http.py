@@ -1,0 +1,435 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HttpTransport: retry policy, Retry-After, backoff, error shape."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+
+import pytest
+import requests
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _http
+from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._version import USER_AGENT
+
+BASE = "https://acme.conductor.one"
+ROLES_URL = BASE + "/api/v1/iam/roles"
+ROLES_OPERATION = "Roles.List (GET /api/v1/iam/roles)"
+NOW = 1760000000.0
+
+
+def make_response(status, body=None, headers=None, text=None, reason=None):
+    """A real requests.Response, as the session would return it."""
+    response = requests.Response()
+    response.status_code = status
+    response.reason = reason or {200: "OK", 401: "Unauthorized", 429: "Too Many Requests", 502: "Bad Gateway",
+                                 503: "Service Unavailable"}.get(status, "Status")
+    response.encoding = "utf-8"
+    response.url = ROLES_URL
+    if body is not None:
+        response._content = json.dumps(body).encode("utf-8")
+        response.headers["Content-Type"] = "application/json"
+    elif text is not None:
+        response._content = text.encode("utf-8")
+    else:
+        response._content = b""
+    response.headers.update(headers or {})
+    return response
+
+
+def gateway_error(status, code, message, headers=None):
+    return make_response(status, {"code": code, "message": message, "details": []}, headers=headers)
+
+
+class FakeSession:
+    """Replaces session.request: hands out the scripted outcomes in order, raising exceptions."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = []
+
+    def __call__(self, method, url, **kwargs):
+        self.calls.append(dict(kwargs, method=method, url=url))
+        if not self.outcomes:
+            raise AssertionError("unexpected request {0} {1}".format(method, url))
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+class Harness:
+    def __init__(self, monkeypatch, outcomes, **kwargs):
+        self.sleeps = []
+        self.warnings = []
+        self.transport = _http.HttpTransport(warn=self.warnings.append, sleep=self.sleeps.append, **kwargs)
+        self.session = FakeSession(outcomes)
+        monkeypatch.setattr(self.transport.session, "request", self.session)
+
+    def send(self, method="GET", url=ROLES_URL, operation="Roles.List", **kwargs):
+        return self.transport.send(method, url, operation, **kwargs)
+
+
+# --- Retry-After ---------------------------------------------------------------------------------
+
+def test_429_with_retry_after_seconds_is_retried_after_that_delay(monkeypatch):
+    harness = Harness(monkeypatch, [
+        gateway_error(429, 8, "rate limited", headers={"Retry-After": "7"}),
+        make_response(200, {"list": [{"id": "r1"}]}),
+    ])
+    assert harness.send() == {"list": [{"id": "r1"}]}
+    assert harness.sleeps == [7.0]
+    assert len(harness.session.calls) == 2
+    assert len(harness.warnings) == 1
+    assert "HTTP 429" in harness.warnings[0]
+    assert "retry 1 of 4 in 7.0s" in harness.warnings[0]
+    assert ROLES_OPERATION in harness.warnings[0]
+
+
+def test_429_with_retry_after_http_date(monkeypatch):
+    class Clock:
+        @staticmethod
+        def time():
+            return NOW
+
+    monkeypatch.setattr(_http, "time", Clock)
+    harness = Harness(monkeypatch, [
+        gateway_error(429, 8, "rate limited", headers={"Retry-After": email.utils.formatdate(NOW + 12, usegmt=True)}),
+        make_response(200, {}),
+    ])
+    harness.send()
+    assert harness.sleeps == [12.0]
+
+
+def test_retry_after_is_capped(monkeypatch):
+    harness = Harness(monkeypatch, [
+        gateway_error(429, 8, "rate limited", headers={"Retry-After": "3600"}),
+        make_response(200, {}),
+    ])
+    harness.send()
+    assert harness.sleeps == [_http.RETRY_AFTER_CAP_SECONDS]
+    assert _http.RETRY_AFTER_CAP_SECONDS == 60.0
+
+
+def test_429_on_post_is_retried(monkeypatch):
+    harness = Harness(monkeypatch, [
+        gateway_error(429, 8, "rate limited", headers={"Retry-After": "1"}),
+        make_response(200, {"role": {"id": "r1"}}),
+    ])
+    body = harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={"role": {}, "updateMask": "displayName"})
+    assert body == {"role": {"id": "r1"}}
+    assert [call["method"] for call in harness.session.calls] == ["POST", "POST"]
+    assert harness.sleeps == [1.0]
+
+
+# --- 5xx and idempotency -------------------------------------------------------------------------
+
+def test_503_on_get_is_retried_then_succeeds(monkeypatch):
+    harness = Harness(monkeypatch, [
+        gateway_error(503, 14, "unavailable"),
+        gateway_error(503, 14, "unavailable"),
+        make_response(200, {"list": []}),
+    ])
+    assert harness.send() == {"list": []}
+    assert len(harness.session.calls) == 3
+    assert len(harness.sleeps) == 2
+    # No Retry-After: full jitter below the exponential bound of each attempt.
+    assert 0.0 <= harness.sleeps[0] <= 0.5
+    assert 0.0 <= harness.sleeps[1] <= 1.0
+    assert len(harness.warnings) == 2
+    assert "retry 1 of 4" in harness.warnings[0]
+    assert "retry 2 of 4" in harness.warnings[1]
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_other_5xx_on_delete_are_retried(monkeypatch, status):
+    harness = Harness(monkeypatch, [gateway_error(status, 13, "boom"), make_response(200, {})])
+    assert harness.send("DELETE", BASE + "/api/v1/iam/personal_clients/c1", "PersonalClientService.Delete") == {}
+    assert len(harness.session.calls) == 2
+
+
+def test_503_on_post_is_not_retried(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(503, 14, "unavailable"), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+    assert excinfo.value.status == 503
+    assert excinfo.value.code == 14
+    assert excinfo.value.operation == "Roles.Update (POST /api/v1/iam/roles/r1)"
+    assert "gave up" not in excinfo.value.message
+    assert len(harness.session.calls) == 1
+    assert harness.sleeps == []
+    assert harness.warnings == []
+
+
+def test_post_marked_idempotent_is_retried_on_503(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(503, 14, "unavailable"), make_response(200, {"access_token": "t"})])
+    assert harness.send("POST", BASE + "/auth/v1/token", "Token exchange", form={"a": "b"}, idempotent=True) == {"access_token": "t"}
+    assert len(harness.session.calls) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 501])
+def test_non_retryable_statuses_fail_at_once(monkeypatch, status):
+    harness = Harness(monkeypatch, [gateway_error(status, 3, "nope"), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.status == status
+    assert len(harness.session.calls) == 1
+    assert harness.sleeps == []
+
+
+# --- network errors ------------------------------------------------------------------------------
+
+def test_connection_error_on_get_is_retried(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.ConnectionError("connection reset"), make_response(200, {"ok": True})])
+    assert harness.send() == {"ok": True}
+    assert len(harness.session.calls) == 2
+    assert len(harness.sleeps) == 1
+    assert len(harness.warnings) == 1
+    assert "connection failed" in harness.warnings[0]
+
+
+def test_connection_error_on_post_is_not_retried(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.ConnectionError("connection reset"), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", BASE + "/api/v1/iam/personal_clients", "PersonalClientService.Create", json_body={})
+    assert len(harness.session.calls) == 1
+    assert harness.sleeps == []
+    message = excinfo.value.message
+    assert "connection failed" in message
+    assert "connection reset" in message
+    assert "not retried" in message
+    assert excinfo.value.status is None
+
+
+def test_timeout_on_get_is_retried_until_the_budget_is_spent(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.ReadTimeout("read timed out")] * 3, retries=2, timeout=5.0)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert len(harness.session.calls) == 3
+    assert len(harness.sleeps) == 2
+    assert len(harness.warnings) == 2
+    assert "timed out after 5.0s" in excinfo.value.message
+    assert "not retried" not in excinfo.value.message
+    assert excinfo.value.operation == ROLES_OPERATION
+
+
+def test_timeout_on_post_is_not_retried(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.Timeout("slow"), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+    assert len(harness.session.calls) == 1
+    assert "timed out" in excinfo.value.message
+    assert "not retried" in excinfo.value.message
+
+
+def test_ssl_error_mentions_ca_path_and_is_not_retried(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.SSLError("certificate verify failed"), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send(url=ROLES_URL + "?page_size=100")
+    message = excinfo.value.message
+    assert "ca_path" in message
+    assert "CONDUCTORONE_CA_PATH" in message
+    assert "certificate verify failed" in message
+    assert ROLES_URL in message
+    assert "page_size" not in message
+    assert len(harness.session.calls) == 1
+    assert harness.sleeps == []
+
+
+def test_truncated_response_body_is_an_api_error(monkeypatch):
+    harness = Harness(monkeypatch, [requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"),
+                                    make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+    assert "not retried" in excinfo.value.message
+    assert len(harness.session.calls) == 1
+
+
+def test_retries_zero_means_a_single_attempt(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(429, 8, "slow down"), make_response(200, {})], retries=0)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert len(harness.session.calls) == 1
+    assert "gave up after 0 retries" in excinfo.value.message
+
+
+# --- error shape ---------------------------------------------------------------------------------
+
+def test_budget_exhausted_error_carries_everything_from_the_message_request_id(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(503, 14, "upstream unavailable (request-id: abc123)")] * 3, retries=2)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    error = excinfo.value
+    assert error.status == 503
+    assert error.code == 14
+    assert error.code_name == "UNAVAILABLE"
+    assert error.request_id == "abc123"
+    assert error.operation == ROLES_OPERATION
+    assert error.message.startswith("upstream unavailable (request-id: abc123)")
+    assert "gave up after 2 retries" in error.message
+    text = str(error)
+    for part in (ROLES_OPERATION, "HTTP 503", "code 14 (UNAVAILABLE)", "upstream unavailable", "abc123", "gave up after 2 retries"):
+        assert part in text
+    # The request id is already in the message: not repeated.
+    assert text.count("abc123") == 1
+    assert len(harness.session.calls) == 3
+    assert len(harness.sleeps) == 2
+    assert len(harness.warnings) == 2
+    assert all("request-id: abc123" in warning for warning in harness.warnings)
+    assert error.as_result() == {"operation": ROLES_OPERATION, "status": 503, "code": 14, "message": error.message,
+                                 "request_id": "abc123"}
+
+
+def test_budget_exhausted_error_takes_request_id_from_header(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(429, 8, "too many requests", headers={"X-Request-Id": "hdr-77"})] * 2,
+                      retries=1)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    error = excinfo.value
+    assert error.request_id == "hdr-77"
+    assert error.status == 429
+    assert error.code == 8
+    text = str(error)
+    assert text.startswith(ROLES_OPERATION + " failed [HTTP 429, code 8 (RESOURCE_EXHAUSTED)]: too many requests")
+    assert text.endswith("(request-id: hdr-77)")
+    assert len(harness.warnings) == 1
+    assert "(request-id: hdr-77)" in harness.warnings[0]
+
+
+def test_grpc_metadata_request_id_header(monkeypatch):
+    harness = Harness(monkeypatch, [gateway_error(404, 5, "not found", headers={"Grpc-Metadata-X-Request-Id": "g-1"})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.request_id == "g-1"
+
+
+def test_html_502_body_becomes_a_readable_message(monkeypatch):
+    html = ("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n"
+            "<hr><center>nginx</center>\n</body>\n</html>\n")
+    harness = Harness(monkeypatch, [make_response(502, text=html, headers={"Content-Type": "text/html; charset=utf-8"})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+    message = excinfo.value.message
+    assert "<" not in message and ">" not in message
+    assert message.startswith("non-JSON text/html response: 502 Bad Gateway")
+    assert "nginx" in message
+    assert "\n" not in message
+    assert excinfo.value.status == 502
+    assert excinfo.value.code is None
+
+
+def test_empty_error_body_still_gives_a_message(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(500, text="")])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+    assert excinfo.value.message == "non-JSON error response"
+
+
+def test_gateway_body_without_message_falls_back_to_reason(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(403, {"code": 7}, reason="Forbidden")])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.message == "Forbidden"
+    assert excinfo.value.code == 7
+
+
+def test_oauth_error_body(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(401, {"error": "invalid_client", "error_description": "bad assertion signature"})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", BASE + "/auth/v1/token", "Token exchange", form={}, idempotent=True)
+    error = excinfo.value
+    assert error.message == "invalid_client: bad assertion signature"
+    assert error.status == 401
+    assert error.code is None
+    assert error.operation == "Token exchange (POST /auth/v1/token)"
+    assert len(harness.session.calls) == 1
+
+
+def test_oauth_error_without_description(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(400, {"error": "unsupported_grant_type"})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", BASE + "/auth/v1/token", "Token exchange", form={}, idempotent=True)
+    assert excinfo.value.message == "unsupported_grant_type"
+
+
+# --- successful responses and request shape ------------------------------------------------------
+
+def test_request_shape(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(200, {"ok": 1})], timeout=12.5)
+    harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={"a": 1}, params={"p": "q"},
+                 headers={"Authorization": "Bearer t"})
+    call = harness.session.calls[0]
+    assert call["method"] == "POST"
+    assert call["url"] == ROLES_URL + "/r1"
+    assert call["json"] == {"a": 1}
+    assert call["data"] is None
+    assert call["params"] == {"p": "q"}
+    assert call["headers"] == {"Authorization": "Bearer t"}
+    assert call["timeout"] == 12.5
+    assert harness.transport.session.headers["User-Agent"] == USER_AGENT
+    assert harness.transport.session.headers["Accept"] == "application/json"
+
+
+def test_empty_success_body_is_an_empty_dict(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(200)])
+    assert harness.send("DELETE", ROLES_URL + "/x", "Delete") == {}
+
+
+def test_non_json_success_body_is_an_error(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(200, text="<html>login</html>")])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.status == 200
+    assert "not JSON" in excinfo.value.message
+
+
+def test_tls_settings():
+    warnings = []
+    assert _http.HttpTransport(warn=warnings.append).session.verify is True
+    assert _http.HttpTransport(ca_path="/etc/ca.pem", warn=warnings.append).session.verify == "/etc/ca.pem"
+    assert warnings == []
+    unverified = _http.HttpTransport(validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
+    assert unverified.session.verify is False
+    assert len(warnings) == 1
+    assert "validate_certs" in warnings[0]
+
+
+def test_negative_retries_mean_none():
+    assert _http.HttpTransport(retries=-3).retries == 0
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("attempt, bound", [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (6, 30.0), (20, 30.0)])
+def test_backoff_delay_full_jitter_bounds(attempt, bound):
+    assert _http.backoff_delay(attempt, rand=lambda: 0.0) == 0.0
+    assert _http.backoff_delay(attempt, rand=lambda: 1.0) == bound
+    assert _http.backoff_delay(attempt, rand=lambda: 0.5) == bound / 2
+    for dummy in range(50):
+        assert 0.0 <= _http.backoff_delay(attempt) <= bound
+
+
+@pytest.mark.parametrize("retry_after, expected", [(0.0, 0.0), (5.0, 5.0), (60.0, 60.0), (61.0, 60.0), (1e9, 60.0)])
+def test_backoff_delay_retry_after_wins_capped(retry_after, expected):
+    assert _http.backoff_delay(0, retry_after, rand=lambda: 1.0) == expected
+    assert _http.backoff_delay(10, retry_after, rand=lambda: 1.0) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, None),
+    ("", None),
+    ("0", 0.0),
+    ("120", 120.0),
+    (" 5 ", 5.0),
+    (email.utils.formatdate(NOW + 30, usegmt=True), 30.0),
+    ("Sun, 06 Nov 1994 08:49:37 GMT", 0.0),  # in the past: no wait
+    ("soon", None),
+    ("-5", None),
+    ("1.5", None),
+    ("Mon, 99 Foo 2025 99:99:99 GMT", None),
+])
+def test_parse_retry_after(value, expected):
+    assert _http.parse_retry_after(value, now=NOW) == expected

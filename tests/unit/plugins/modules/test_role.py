@@ -1,0 +1,91 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role module end to end in-process (the run_module fixture is in conftest.py), with IamApi patched."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
+from ansible_collections.conductorone.iam.plugins.modules import role
+
+CONNECTION = {"server_url": "https://acme.conductor.one", "access_token": "static-token-4f1c9a"}
+P_LIST = "permission/c1.api.iam.v1.Roles.List"
+P_GET = "permission/c1.api.iam.v1.Roles.Get"
+AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
+           "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": False}
+VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "displayName": "Read-Only Administrator",
+          "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": True}
+
+
+@pytest.fixture
+def updates(monkeypatch):
+    calls = []
+
+    def list_roles(self):
+        return copy.deepcopy([AUDITOR, VIEWER])
+
+    def get_role(self, role_id):
+        return next((copy.deepcopy(item) for item in (AUDITOR, VIEWER) if item["id"] == role_id), None)
+
+    def update_role(self, role_id, fields, update_mask):
+        calls.append((role_id, fields, update_mask))
+        current = get_role(self, role_id)
+        return dict(current, **fields)
+
+    monkeypatch.setattr(IamApi, "list_roles", list_roles)
+    monkeypatch.setattr(IamApi, "get_role", get_role)
+    monkeypatch.setattr(IamApi, "update_role", update_role)
+    return calls
+
+
+def test_update(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, name="Auditor", permissions=[P_GET], append=True))
+    assert code == 0
+    assert result["changed"] is True
+    assert result["role"]["permissions"] == [P_LIST, P_GET]
+    assert updates == [(AUDITOR["id"], {"permissions": [P_LIST, P_GET]}, ["permissions"])]
+
+
+def test_check_and_diff_mode(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, id=AUDITOR["id"], display_name="Auditors",
+                                                _ansible_check_mode=True, _ansible_diff=True))
+    assert code == 0
+    assert result["changed"] is True
+    assert result["role"]["display_name"] == "Auditors"
+    assert result["diff"]["before"]["display_name"] == "Auditor"
+    assert result["diff"]["after"]["display_name"] == "Auditors"
+    assert updates == []
+
+
+def test_no_change(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, name="custom:auditor", permissions=[P_LIST]))
+    assert code == 0
+    assert result["changed"] is False
+    assert updates == []
+
+
+def test_builtin_change_fails_without_update(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, name="system:viewer", permissions=[P_GET]))
+    assert code == 1
+    assert result["failed"] is True
+    assert result["changed"] is False
+    assert "built-in" in result["msg"]
+    assert updates == []
+
+
+def test_id_or_name_is_required(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, display_name="X"))
+    assert code == 1
+    assert "one of the following is required: id, name" in result["msg"]
+    assert updates == []
+
+
+def test_id_and_name_are_mutually_exclusive(run_module, updates):
+    code, result, dummy = run_module(role, dict(CONNECTION, id=AUDITOR["id"], name="Auditor", display_name="X"))
+    assert code == 1
+    assert "mutually exclusive" in result["msg"]
+    assert updates == []
