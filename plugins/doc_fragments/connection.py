@@ -59,6 +59,17 @@ options:
         reads and deletes. Creates and updates are never retried blindly.
     type: int
     default: 4
+  token_cache:
+    description:
+      - Reuse the access token exchanged for O(client_id) and O(client_secret) across tasks, until shortly
+        before it expires, so that a play makes one token exchange instead of one per task.
+      - The token is kept in a file readable only by the user (mode V(0600)) in a private directory (mode
+        V(0700)), C($XDG_CACHE_HOME/conductorone.iam/tokens) or C(~/.cache/conductorone.iam/tokens), named by a
+        hash that reveals neither the client id nor the secret, and deleted as soon as the server refuses it.
+      - Set to V(false) to exchange a new token in every task and write nothing.
+      - If not set, the value of the E(CONDUCTORONE_TOKEN_CACHE) environment variable is used.
+    type: bool
+    default: true
 notes:
   - "The modules talk to the ConductorOne API from the host they run on. Run them on the controller with
     C(hosts: localhost) or C(delegate_to: localhost)."

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from ._auth import TokenSource, resolve_endpoint
 from ._errors import ConductorOneError
 from ._http import HttpTransport
+from ._token_cache import TokenCache, cache_key
 
 PAGE_SIZE = 100
 NOT_FOUND = 404
@@ -33,11 +34,15 @@ class ApiClient:
             retries=params.get("retries") if params.get("retries") is not None else 4,
             warn=warn,
         )
+        cache = None
+        if params.get("token_cache", True) and params.get("client_id") and params.get("client_secret"):
+            cache = TokenCache(cache_key(base_url, params["client_id"], params["client_secret"]))
         self.tokens = TokenSource(
             self.transport, base_url, audience,
             client_id=params.get("client_id"),
             client_secret=params.get("client_secret"),
             access_token=params.get("access_token"),
+            cache=cache,
         )
 
     def call(self, method, path, operation, body=None, params=None):

@@ -20,6 +20,7 @@ CONNECTION_ARGUMENT_SPEC = {
     "ca_path": {"type": "path", "fallback": (env_fallback, ["CONDUCTORONE_CA_PATH"])},
     "timeout": {"type": "float", "default": 30.0},
     "retries": {"type": "int", "default": 4},
+    "token_cache": {"type": "bool", "default": True, "fallback": (env_fallback, ["CONDUCTORONE_TOKEN_CACHE"])},
 }
 
 CONNECTION_OPTION_NAMES = frozenset(CONNECTION_ARGUMENT_SPEC)

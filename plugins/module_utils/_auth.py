@@ -129,8 +129,9 @@ class TokenSource:
     ``invalidate()`` after a 401 makes the next ``token()`` exchange again (when credentials allow).
     """
 
-    def __init__(self, transport, base_url, audience, client_id=None, client_secret=None, access_token=None):
+    def __init__(self, transport, base_url, audience, client_id=None, client_secret=None, access_token=None, cache=None):
         self._transport = transport
+        self._cache = cache
         self._token_url = base_url + TOKEN_PATH
         self._audience = audience
         self._client_id = client_id
@@ -157,7 +158,11 @@ class TokenSource:
         if self._static_token:
             return self._static_token
         if self._token is None or time.time() >= self._expires_at:
-            self._exchange()
+            cached = self._cache.load() if self._cache else None
+            if cached:
+                self._token, self._expires_at = cached
+            else:
+                self._exchange()
         return self._token
 
     def invalidate(self):
@@ -168,6 +173,8 @@ class TokenSource:
         if self._static_token or not self.can_reauthenticate:
             return False
         self._token = None
+        if self._cache:
+            self._cache.discard()
         return True
 
     def _exchange(self):
@@ -187,3 +194,5 @@ class TokenSource:
         expires_in = body.get("expires_in") or 600
         self._token = token
         self._expires_at = started + max(float(expires_in) - TOKEN_EXPIRY_MARGIN_SECONDS, 1.0)
+        if self._cache:
+            self._cache.store(token, self._expires_at)

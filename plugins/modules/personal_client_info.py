@@ -120,20 +120,21 @@ from ansible_collections.conductorone.iam.plugins.module_utils._arguments import
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
+ARGUMENT_SPEC = argument_spec(
+    id={"type": "str"},
+    display_name={"type": "str"},
+    expires_within={"type": "str"},
+    all_users={"type": "bool", "default": False},
+    query={"type": "str"},
+    user_ids={"type": "list", "elements": "str"},
+)
+ARGUMENT_RULES = {
+    "required_by": {"query": "all_users", "user_ids": "all_users"},
+}
+
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            id={"type": "str"},
-            display_name={"type": "str"},
-            expires_within={"type": "str"},
-            all_users={"type": "bool", "default": False},
-            query={"type": "str"},
-            user_ids={"type": "list", "elements": "str"},
-        ),
-        required_by={"query": "all_users", "user_ids": "all_users"},
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
     run_resource(ModuleRunner(module), PersonalClientInfo)
 
 

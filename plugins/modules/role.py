@@ -142,23 +142,24 @@ from ansible_collections.conductorone.iam.plugins.module_utils._arguments import
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import Role
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
+ARGUMENT_SPEC = argument_spec(
+    id={"type": "str"},
+    name={"type": "str"},
+    display_name={"type": "str"},
+    permissions={"type": "list", "elements": "str"},
+    service_roles={"type": "list", "elements": "str"},
+    append={"type": "bool", "default": False},
+    remove_permissions={"type": "list", "elements": "str"},
+    remove_service_roles={"type": "list", "elements": "str"},
+)
+ARGUMENT_RULES = {
+    "required_one_of": [("id", "name")],
+    "mutually_exclusive": [("id", "name")],
+}
+
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            id={"type": "str"},
-            name={"type": "str"},
-            display_name={"type": "str"},
-            permissions={"type": "list", "elements": "str"},
-            service_roles={"type": "list", "elements": "str"},
-            append={"type": "bool", "default": False},
-            remove_permissions={"type": "list", "elements": "str"},
-            remove_service_roles={"type": "list", "elements": "str"},
-        ),
-        required_one_of=[("id", "name")],
-        mutually_exclusive=[("id", "name")],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
     run_resource(ModuleRunner(module), Role)
 
 

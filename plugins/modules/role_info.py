@@ -99,13 +99,14 @@ from ansible_collections.conductorone.iam.plugins.module_utils._arguments import
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleInfo
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
+ARGUMENT_SPEC = argument_spec(id={"type": "str"}, name={"type": "str"})
+ARGUMENT_RULES = {
+    "mutually_exclusive": [("id", "name")],
+}
+
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(id={"type": "str"}, name={"type": "str"}),
-        mutually_exclusive=[("id", "name")],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
     run_resource(ModuleRunner(module), RoleInfo)
 
 

@@ -22,6 +22,7 @@ def test_env_fallbacks_use_conductorone_names():
         "access_token": "CONDUCTORONE_ACCESS_TOKEN",
         "server_url": "CONDUCTORONE_SERVER_URL",
         "ca_path": "CONDUCTORONE_CA_PATH",
+        "token_cache": "CONDUCTORONE_TOKEN_CACHE",
     }
     for option, spec in _arguments.CONNECTION_ARGUMENT_SPEC.items():
         if option in expected:
