@@ -100,7 +100,8 @@ class HttpTransport:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self._warn = warn or (lambda message: None)
@@ -120,7 +121,8 @@ class HttpTransport:
         while True:
             try:
                 response = self.session.request(
-                    method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout)
+                    method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout,
+                    verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise ConductorOneError(
                     "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "

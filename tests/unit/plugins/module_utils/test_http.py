@@ -388,13 +388,28 @@ def test_non_json_success_body_is_an_error(monkeypatch):
 
 def test_tls_settings():
     warnings = []
-    assert _http.HttpTransport(warn=warnings.append).session.verify is True
-    assert _http.HttpTransport(ca_path="/etc/ca.pem", warn=warnings.append).session.verify == "/etc/ca.pem"
+    assert _http.HttpTransport(warn=warnings.append).verify is True
+    assert _http.HttpTransport(ca_path="/etc/ca.pem", warn=warnings.append).verify == "/etc/ca.pem"
     assert warnings == []
     unverified = _http.HttpTransport(validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
-    assert unverified.session.verify is False
+    assert unverified.verify is False
     assert len(warnings) == 1
     assert "validate_certs" in warnings[0]
+
+
+def test_verify_is_passed_per_request_so_requests_ca_bundle_cannot_override_it(monkeypatch):
+    # requests lets REQUESTS_CA_BUNDLE win over a session-level verify; a per-request verify wins over it.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/somewhere/else.pem")
+    transport = _http.HttpTransport(ca_path="/etc/ca.pem", warn=lambda message: None)
+    seen = {}
+
+    def fake_request(method, url, **kwargs):
+        seen.update(kwargs)
+        return make_response(200, body={})
+
+    monkeypatch.setattr(transport.session, "request", fake_request)
+    transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")
+    assert seen["verify"] == "/etc/ca.pem"
 
 
 def test_negative_retries_mean_none():

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026 conductorone.iam contributors
+"""Error types and the grpc-gateway HTTP status <-> gRPC code mapping."""
+
+OK = 0
+UNKNOWN = 2
+INVALID_ARGUMENT = 3
+DEADLINE_EXCEEDED = 4
+NOT_FOUND = 5
+ALREADY_EXISTS = 6
+PERMISSION_DENIED = 7
+RESOURCE_EXHAUSTED = 8
+FAILED_PRECONDITION = 9
+ABORTED = 10
+OUT_OF_RANGE = 11
+UNIMPLEMENTED = 12
+INTERNAL = 13
+UNAVAILABLE = 14
+UNAUTHENTICATED = 16
+
+# grpc-gateway runtime.HTTPStatusFromCode
+CODE_TO_HTTP = {
+    OK: 200,
+    UNKNOWN: 500,
+    INVALID_ARGUMENT: 400,
+    DEADLINE_EXCEEDED: 504,
+    NOT_FOUND: 404,
+    ALREADY_EXISTS: 409,
+    PERMISSION_DENIED: 403,
+    RESOURCE_EXHAUSTED: 429,
+    FAILED_PRECONDITION: 400,
+    ABORTED: 409,
+    OUT_OF_RANGE: 400,
+    UNIMPLEMENTED: 501,
+    INTERNAL: 500,
+    UNAVAILABLE: 503,
+    UNAUTHENTICATED: 401,
+}
+
+# the reverse, used for injected faults
+HTTP_TO_CODE = {
+    400: INVALID_ARGUMENT,
+    401: UNAUTHENTICATED,
+    403: PERMISSION_DENIED,
+    404: NOT_FOUND,
+    409: ABORTED,
+    429: RESOURCE_EXHAUSTED,
+    499: 1,
+    500: INTERNAL,
+    501: UNIMPLEMENTED,
+    503: UNAVAILABLE,
+    504: DEADLINE_EXCEEDED,
+}
+
+
+def code_for_http(status):
+    return HTTP_TO_CODE.get(status, UNKNOWN)
+
+
+class ApiError(Exception):
+    """An error answered in the gateway shape {code, message, details}."""
+
+    def __init__(self, code, message, http_status=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status or CODE_TO_HTTP.get(code, 500)
+
+
+def invalid(message):
+    return ApiError(INVALID_ARGUMENT, message)
+
+
+def not_found(message='not found'):
+    return ApiError(NOT_FOUND, message)
+
+
+class OAuthError(Exception):
+    """A token endpoint error: {error, error_description}."""
+
+    def __init__(self, http_status, error, description):
+        super().__init__(description)
+        self.http_status = http_status
+        self.error = error
+        self.description = description
+
+
+def invalid_client(description):
+    return OAuthError(401, 'invalid_client', description)
+
+
+def invalid_request(description):
+    return OAuthError(400, 'invalid_request', description)

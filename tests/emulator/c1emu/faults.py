@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026 conductorone.iam contributors
+"""Injected faults and the request log (test controls, never persisted)."""
+
+import re
+import threading
+
+KINDS = ('status', 'html', 'delay', 'drop', 'lost_response')
+MAX_LOG = 20000
+
+
+class FaultError(ValueError):
+    """A fault document that cannot be used."""
+
+
+def _parse(spec):
+    if not isinstance(spec, dict):
+        raise FaultError('a fault must be a JSON object')
+    kind = spec.get('kind', 'status')
+    if kind not in KINDS:
+        raise FaultError('kind must be one of %s' % ', '.join(KINDS))
+    count = spec.get('count', 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise FaultError('count must be a positive integer')
+    method = spec.get('method')
+    if method is not None and (not isinstance(method, str) or not method):
+        raise FaultError('method must be a string')
+    path = spec.get('path')
+    try:
+        pattern = re.compile(path) if path is not None else None
+    except (re.error, TypeError) as exc:
+        raise FaultError('path must be a regular expression: %s' % exc) from exc
+    fault = {'kind': kind, 'count': count, 'method': method.upper() if method else None, 'path': path, '_re': pattern}
+    if kind in ('status', 'html'):
+        status = spec.get('status', 503 if kind == 'status' else 502)
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise FaultError('status must be an HTTP status code')
+        fault['status'] = status
+        retry_after = spec.get('retry_after')
+        if retry_after is not None:
+            if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
+                raise FaultError('retry_after must be seconds or an HTTP date')
+            fault['retry_after'] = str(retry_after)
+        for optional in ('code', 'message', 'body'):
+            if spec.get(optional) is not None:
+                fault[optional] = spec[optional]
+    if kind == 'delay':
+        seconds = spec.get('seconds', 1)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 300:
+            raise FaultError('seconds must be a number between 0 and 300')
+        fault['seconds'] = seconds
+    return fault
+
+
+def public(fault):
+    return {k: v for k, v in fault.items() if not k.startswith('_')}
+
+
+class Faults:
+    """Pending faults (first match wins, each used count times) and the request log."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending = []
+        self._log = []
+
+    def add(self, specs):
+        parsed = [_parse(spec) for spec in specs]
+        with self._lock:
+            self._pending.extend(parsed)
+            return [public(f) for f in self._pending]
+
+    def pending(self):
+        with self._lock:
+            return [public(f) for f in self._pending]
+
+    def clear(self):
+        with self._lock:
+            count = len(self._pending)
+            self._pending = []
+            return count
+
+    def take(self, method, path):
+        """Consume one use of the first pending fault matching this request, or None."""
+        with self._lock:
+            for fault in self._pending:
+                if fault['method'] and fault['method'] != method.upper():
+                    continue
+                if fault['_re'] is not None and not fault['_re'].search(path):
+                    continue
+                fault['count'] -= 1
+                if fault['count'] <= 0:
+                    self._pending.remove(fault)
+                return public(fault)
+        return None
+
+    def record(self, method, path, status, kind):
+        with self._lock:
+            self._log.append({'method': method, 'path': path, 'status': status, 'fault': kind})
+            if len(self._log) > MAX_LOG:
+                del self._log[:len(self._log) - MAX_LOG]
+
+    def requests(self):
+        with self._lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear_requests(self):
+        with self._lock:
+            count = len(self._log)
+            self._log = []
+            return count

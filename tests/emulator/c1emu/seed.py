@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026 conductorone.iam contributors
+"""Seed documents (YAML or JSON): extra users, roles and personal clients.
+
+Format (all keys optional)::
+
+    users: [{id?, email, displayName?, roles: [role names or ids]}]
+    roles: [{id?, name, displayName?, permissions?, serviceRoles?, systemBuiltin?, systemApiOnly?}]
+    generateRoles: {count: 250, namePrefix: "custom:bulk-", displayNamePrefix: "Bulk role ", permissions?, serviceRoles?}
+    personalClients: [{user: email-or-id, id?, displayName, secret?, allowSourceCidr?, scopedRoles?, expiresTime?}]
+
+Objects are upserted (roles by id, then name; users by id, then email; personal clients by id), in
+the order roles, generateRoles, users, personalClients.
+"""
+
+import json
+import os
+
+from . import keys, validate
+from .util import is_ksuid, now_str
+
+
+class SeedError(ValueError):
+    """A seed document that cannot be applied."""
+
+
+def load_seed_file(path):
+    """Parse a seed file: JSON, or YAML (PyYAML is imported only here)."""
+    with open(path, encoding='utf-8') as stream:
+        text = stream.read()
+    if path.endswith('.json'):
+        doc = json.loads(text)
+    else:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            try:
+                import yaml  # pylint: disable=import-outside-toplevel
+            except ImportError as exc:
+                raise SeedError('%s is not JSON and PyYAML is not installed to read it as YAML' % path) from exc
+            doc = yaml.safe_load(text)
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise SeedError('%s: a seed document must be a mapping' % os.path.basename(path))
+    return doc
+
+
+def _list(doc, key):
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise SeedError('%s must be a list of mappings' % key)
+    return value
+
+
+def _strings(item, key, what):
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SeedError('%s: %s must be a list of strings' % (what, key))
+    return list(value)
+
+
+def _upsert_role(store, spec, summary):
+    name = spec.get('name')
+    if not isinstance(name, str) or not name:
+        raise SeedError('roles: every role needs a name')
+    role_id = spec.get('id')
+    if role_id is not None and not is_ksuid(role_id):
+        raise SeedError('roles: id %r is not a 27-character alphanumeric KSUID' % (role_id,))
+    roles = store.data['roles']
+    role = roles.get(role_id) if role_id else store.role_by_name(name)
+    stamp = now_str()
+    if role is None:
+        role = {'id': role_id or store.new_role_id(name), 'createdAt': stamp, 'deletedAt': None}
+        roles[role['id']] = role
+    display = spec.get('displayName', role.get('displayName') or name)
+    if not isinstance(display, str):
+        raise SeedError('roles: displayName of %s must be a string' % name)
+    role.update({
+        'name': name,
+        'displayName': display,
+        'permissions': _strings(spec, 'permissions', name),
+        'serviceRoles': _strings(spec, 'serviceRoles', name),
+        'systemBuiltin': bool(spec.get('systemBuiltin', False)),
+        'systemApiOnly': bool(spec.get('systemApiOnly', False)),
+        'updatedAt': stamp,
+    })
+    summary['roles'].append({'id': role['id'], 'name': name})
+
+
+def _generate_roles(store, spec, summary):
+    if not isinstance(spec, dict):
+        raise SeedError('generateRoles must be a mapping')
+    count = spec.get('count', 0)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0 or count > 100000:
+        raise SeedError('generateRoles.count must be an integer between 0 and 100000')
+    name_prefix = spec.get('namePrefix', 'custom:bulk-')
+    display_prefix = spec.get('displayNamePrefix', 'Bulk role ')
+    width = len(str(count))
+    for index in range(1, count + 1):
+        number = str(index).zfill(width)
+        _upsert_role(store, {
+            'name': '%s%s' % (name_prefix, number),
+            'displayName': '%s%s' % (display_prefix, number),
+            'permissions': spec.get('permissions') or [],
+            'serviceRoles': spec.get('serviceRoles') or [],
+        }, summary)
+
+
+def _upsert_user(store, spec, summary):
+    email = spec.get('email')
+    if not isinstance(email, str) or not email:
+        raise SeedError('users: every user needs an email')
+    try:
+        role_ids = validate.role_ids(_strings(spec, 'roles', email), store.data['roles'], allow_names=True)
+    except ValueError as exc:
+        raise SeedError('users: %s: %s' % (email, exc)) from exc
+    user_id = spec.get('id')
+    if user_id is not None and (not isinstance(user_id, str) or not user_id):
+        raise SeedError('users: id of %s must be a non-empty string' % email)
+    user = store.data['users'].get(user_id) if user_id else store.find_user(email)
+    if user is None:
+        user = store.add_user(email, spec.get('displayName'), role_ids, user_id=user_id)
+    else:
+        user.update({'email': email, 'roleIds': role_ids, 'deletedAt': None})
+        if spec.get('displayName'):
+            user['displayName'] = spec['displayName']
+    summary['users'].append({'id': user['id'], 'email': email})
+
+
+def _upsert_client(store, spec, summary):
+    user = store.find_user(spec.get('user'))
+    if user is None:
+        raise SeedError('personalClients: unknown user %r' % (spec.get('user'),))
+    display = spec.get('displayName', '')
+    if not isinstance(display, str):
+        raise SeedError('personalClients: displayName must be a string')
+    what = 'personalClients: %s' % (spec.get('id') or display)
+    try:
+        cidrs = validate.normalize_cidrs(_strings(spec, 'allowSourceCidr', what))
+        scoped = validate.role_ids(_strings(spec, 'scopedRoles', what), store.data['roles'], allow_names=True)
+        expires = spec.get('expiresTime')
+        expires = validate.timestamp(expires) if expires is not None else None
+    except ValueError as exc:
+        raise SeedError('%s: %s' % (what, exc)) from exc
+    secret = spec.get('secret')
+    if secret is None:
+        secret, public_x = keys.mint_secret()
+    else:
+        try:
+            public_x = keys.public_x_from_secret(secret)
+        except keys.SecretError as exc:
+            raise SeedError('%s: %s' % (what, exc)) from exc
+    client_id = spec.get('id')
+    if client_id is not None and (not isinstance(client_id, str) or not client_id or '/' in client_id or '@' in client_id):
+        raise SeedError('%s: id must be a cutename such as blue-whale-12345' % what)
+    if client_id in store.data['clients']:
+        del store.data['clients'][client_id]
+    client = store.add_client(user['id'], display, cidrs, scoped, expires, public_x, client_id=client_id)
+    summary['personalClients'].append({'id': client['id'], 'clientId': client['clientId'], 'userId': user['id'],
+                                       'clientSecret': secret})
+
+
+def apply_seed(store, doc):
+    """Apply a seed document to store (caller holds store.lock); returns what was created/updated."""
+    if not isinstance(doc, dict):
+        raise SeedError('a seed document must be a mapping')
+    summary = {'roles': [], 'users': [], 'personalClients': []}
+    for spec in _list(doc, 'roles'):
+        _upsert_role(store, spec, summary)
+    if doc.get('generateRoles') is not None:
+        _generate_roles(store, doc['generateRoles'], summary)
+    for spec in _list(doc, 'users'):
+        _upsert_user(store, spec, summary)
+    for spec in _list(doc, 'personalClients'):
+        _upsert_client(store, spec, summary)
+    return summary
