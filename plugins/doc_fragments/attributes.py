@@ -16,6 +16,13 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: The whole module runs on the controller; nothing is executed on the target host.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
   action_group:
     description: Use C(group/conductorone.iam.all) in C(module_defaults) to set defaults for this module.
     support: full
@@ -34,6 +41,13 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module never changes anything.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: The whole module runs on the controller; nothing is executed on the target host.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
   action_group:
     description: Use C(group/conductorone.iam.all) in C(module_defaults) to set defaults for this module.
     support: full

@@ -71,8 +71,10 @@ options:
     type: bool
     default: true
 notes:
-  - "The modules talk to the ConductorOne API from the host they run on. Run them on the controller with
-    C(hosts: localhost) or C(delegate_to: localhost)."
+  - This module runs on the Ansible controller (as an action plugin), whatever host the task targets, so
+    C(delegate_to) is not needed. Files it reads or writes, such as O(ca_path), are paths on the controller.
+    The E(CONDUCTORONE_*) variables are read from the controller's environment and from the task's
+    C(environment) keyword.
   - The connection options can be set once for every module with C(module_defaults) and the
     C(group/conductorone.iam.all) action group.
 requirements:

@@ -59,6 +59,8 @@ class PersonalClientLookup:
 
     def __init__(self, api):
         self.api = api
+        # display name -> ids of the live clients so named, as listed by find() in this run
+        self.named_ids = {}
 
     def by_id(self, ref):
         client = self.api.get_personal_client(cutename(ref))
@@ -72,6 +74,7 @@ class PersonalClientLookup:
         if ref:
             return self.by_id(ref)
         found = self.all_named(display_name)
+        self.named_ids[display_name] = set(client["id"] for client in found)
         if len(found) > 1:
             raise InputError("display_name: {0} personal clients are named {1!r} ({2}); set id to choose one".format(
                 len(found), display_name, ", ".join(sorted(client["id"] for client in found))))
@@ -84,7 +87,7 @@ class PersonalClient(Resource):
     def run(self):
         self.now = utcnow()
         self._validate()
-        lookup = PersonalClientLookup(self.api)
+        lookup = self.lookup = PersonalClientLookup(self.api)
         current = lookup.find(self.params.get("id"), self.params.get("display_name"))
         if self.params["state"] == "absent":
             return self._absent(current)
@@ -162,7 +165,7 @@ class PersonalClient(Resource):
         if self.runner.check_mode:
             created, secret = self._predicted(request, template), None
         else:
-            known = set(client["id"] for client in ([template] if template else []))
+            known = self._existing_ids(request.get("displayName"), template)
             created, secret = self._create_once(request, known)
             self._check_scope(request, created)
             self._store_secret(created, secret)
@@ -268,6 +271,17 @@ class PersonalClient(Resource):
                                     "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
             raise
 
+    def _existing_ids(self, name, template):
+        """Ids of the clients named ``name`` before the create: a lost create response must not delete them.
+
+        A client found by display name was looked up with a listing already; one found by id (a rotation, where
+        clients kept with keep_previous share the name) needs one listing first.
+        """
+        known = self.lookup.named_ids.get(name)
+        if known is None:
+            known = set(client["id"] for client in self.lookup.all_named(name))
+        return known | set([template["id"]] if template else [])
+
     def _orphans(self, name, known_ids, error):
         try:
             return [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
@@ -327,6 +341,10 @@ class PersonalClientInfo(Resource):
 
     def run(self):
         params = self.params
+        if not params.get("all_users"):
+            for option in ("query", "user_ids"):
+                if params.get(option) is not None:
+                    raise InputError("{0} only applies with all_users=true".format(option))
         window = parse_duration(params["expires_within"], "expires_within") if params.get("expires_within") is not None else None
         if params.get("all_users"):
             clients = self.api.search_personal_clients(params.get("query"), params.get("user_ids"))

@@ -89,7 +89,7 @@ options:
     default: false
   secret_path:
     description:
-      - A file on the host running the module to write the new secret to, whenever a client is created or
+      - A file on the controller to write the new secret to, whenever a client is created or
         rotated. Written atomically with mode V(0600), as JSON with the keys C(id), C(client_id),
         C(client_secret), C(server_url), C(display_name), C(expires_time) and C(created_at).
       - Its directory must exist. When set, the secret is left out of the result unless O(return_secret=true).
@@ -121,7 +121,6 @@ EXAMPLES = r"""
       - Read-Only Administrator
     expires_in: 90d
     secret_path: /etc/conductorone/ansible-ci.json
-  delegate_to: localhost
   no_log: true
 
 - name: Rotate it when it gets within two weeks of expiry (idempotent in a scheduled job)
@@ -130,7 +129,6 @@ EXAMPLES = r"""
     rotate_if_expires_within: 14d
     expires_in: 90d
     secret_path: /etc/conductorone/ansible-ci.json
-  delegate_to: localhost
   no_log: true
 
 - name: Create a credential and use its secret right away
@@ -138,14 +136,12 @@ EXAMPLES = r"""
     display_name: provisioning
     expires_at: "2027-06-30T00:00:00Z"
   register: provisioning
-  delegate_to: localhost
   no_log: true
 
 - name: Delete it
   conductorone.iam.personal_client:
     id: "{{ provisioning.personal_client.id }}"
     state: absent
-  delegate_to: localhost
 """
 
 RETURN = r"""

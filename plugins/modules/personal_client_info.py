@@ -56,14 +56,12 @@ EXAMPLES = r"""
   conductorone.iam.personal_client_info:
     expires_within: 30d
   register: expiring
-  delegate_to: localhost
 
 - name: Every user's clients named like "ci" (Super Administrator)
   conductorone.iam.personal_client_info:
     all_users: true
     query: ci
   register: ci_clients
-  delegate_to: localhost
 """
 
 RETURN = r"""

@@ -73,7 +73,6 @@ EXAMPLES = r"""
     display_name: Auditor
     service_roles:
       - role/c1.api.app.v1.Apps:viewer
-  delegate_to: localhost
 
 - name: Add one permission, keeping the others
   conductorone.iam.role:
@@ -81,14 +80,12 @@ EXAMPLES = r"""
     permissions:
       - permission/c1.api.iam.v1.Roles.List
     append: true
-  delegate_to: localhost
 
 - name: Take a service role away, keeping the others
   conductorone.iam.role:
     id: 2fCjgK8tYJxV9u8d1wupBMeXZ45
     remove_service_roles:
       - role/c1.api.app.v1.Apps:editor
-  delegate_to: localhost
 """
 
 RETURN = r"""

@@ -34,13 +34,11 @@ EXAMPLES = r"""
 - name: List every role of the tenant
   conductorone.iam.role_info:
   register: all_roles
-  delegate_to: localhost
 
 - name: Find the Read-Only Administrator role
   conductorone.iam.role_info:
     name: system:viewer
   register: viewer
-  delegate_to: localhost
 
 - name: Show its id
   ansible.builtin.debug:
