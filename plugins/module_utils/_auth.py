@@ -60,8 +60,8 @@ def resolve_endpoint(server_url, client_id):
         host = parse_client_id(client_id)[1]
         return "https://" + host, urlsplit("https://" + host).hostname
     raise InputError(
-        "set server_url (or CONDUCTORONE_SERVER_URL) when authenticating with access_token alone; "
-        "with client_id the tenant host is taken from the client id")
+        "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
+        "or server_url (CONDUCTORONE_SERVER_URL); server_url is required with access_token alone")
 
 
 def _load_ed25519():

@@ -17,6 +17,7 @@ ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "syst
              "created_at", "updated_at", "deleted_at")
 # Writable fields: option name -> API field (also the updateMask path).
 ROLE_FIELDS = (("display_name", "displayName"), ("permissions", "permissions"), ("service_roles", "serviceRoles"))
+OPTION_OF_FIELD = dict((field, option) for option, field in ROLE_FIELDS)
 LIST_FIELDS = (("permissions", "permissions", "remove_permissions"), ("service_roles", "serviceRoles", "remove_service_roles"))
 
 
@@ -94,7 +95,8 @@ class Role(Resource):
         desired, mask = self._desired(current)
         if mask and current.get("systemBuiltin"):
             raise InputError("role {0} is built-in (systemBuiltin) and cannot be edited; it would change {1}. "
-                             "Copy its permissions into a custom role instead".format(_describe(current), ", ".join(mask)))
+                             "Copy its permissions into a custom role instead".format(
+                                 _describe(current), ", ".join(OPTION_OF_FIELD[field] for field in mask)))
         after = dict(current, **desired)
         if mask and not self.runner.check_mode:
             after = self.api.update_role(current["id"], desired, mask)

@@ -126,9 +126,7 @@ ARGUMENT_SPEC = argument_spec(
     query={"type": "str"},
     user_ids={"type": "list", "elements": "str"},
 )
-ARGUMENT_RULES = {
-    "required_by": {"query": "all_users", "user_ids": "all_users"},
-}
+ARGUMENT_RULES = {}
 
 
 def main():

@@ -25,6 +25,7 @@ options:
   name:
     description:
       - The role's internal name (such as V(custom:auditor)) or its display name, which must match exactly one role.
+        Names are matched exactly, or ignoring case when nothing matches exactly.
       - An ambiguous name fails and lists the candidates; use the id or internal name then.
     type: str
   display_name:

@@ -22,6 +22,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
 
+CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token")
+
 
 class ActionRunner:
     """The runner interface (see module_utils/_runner.py) collecting the outcome in ``result``."""
@@ -87,7 +89,13 @@ class ResourceAction(ActionBase):
         for layer in layers if isinstance(layers, list) else [layers]:
             if layer:
                 environment.update(self._templar.template(layer))
+        explicit_credentials = any(args.get(name) is not None for name in CREDENTIAL_OPTIONS)
         for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
+            if explicit_credentials and name in CREDENTIAL_OPTIONS:
+                # Credentials set on the task (or by module_defaults) form one identity: an ambient
+                # CONDUCTORONE_ACCESS_TOKEN must not quietly replace an explicit client id and secret.
+                args.setdefault(name, None)  # present, so the validator's env fallback skips it too
+                continue
             if args.get(name) is None:
                 for variable in variables:
                     value = environment.get(variable, os.environ.get(variable))

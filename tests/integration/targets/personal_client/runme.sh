@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# personal_client against the emulator: the converge tests (main.yml), then a leak test that runs leak.yml
+# at -vvvv, once with the client credentials and once with only an access token, and searches its output.
+# The leak test runs without xtrace, so that the shell prints no secret either.
+set -eux
+
+# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
+. ../setup_emulator/emulator.sh
+emulator_start --seed "$PWD/seed.yml"
+
+# Secret files, the token cache and the captured output live here, and go with the emulator.
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/personal_client.XXXXXX")
+trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
+export XDG_CACHE_HOME=$WORK_DIR/cache
+PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+
+ansible-playbook -i "$INVENTORY_PATH" main.yml -e "work_dir=$WORK_DIR" "$@"
+
+# ---- leak test -------------------------------------------------------------------------------------
+# From here on without xtrace: these lines handle the secrets the test searches for.
+
+# Stop the test with a message.
+fail() {
+  echo "leak test: $*" >&2
+  exit 1
+}
+
+# A JSON value from a file: json_value FILE KEY
+json_value() {
+  "$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+# The forms of a client secret to look for: whole, its key part alone (after the last colon), and the
+# private key inside it.
+secret_forms() {
+  "$PYTHON" -c '
+import base64, json, sys
+secret = sys.argv[1]
+key = secret.rsplit(":", 1)[1]
+print(secret)
+print(key)
+print(json.loads(base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)))["d"])' "$1"
+}
+
+# assert_absent OUTPUT LABEL VALUE...: none of the values occurs in OUTPUT
+assert_absent() {
+  local output=$1 label=$2 value
+  shift 2
+  for value in "$@"; do
+    if grep -qF -- "$value" "$output"; then
+      fail "$label found in $output"
+    fi
+  done
+}
+
+# assert_only_result OUTPUT SECRET TASK: SECRET occurs on one line, as the top-level client_secret of the
+# result of the task named TASK
+assert_only_result() {
+  local output=$1 secret=$2 task=$3 count line lineno header
+  count=$(grep -cF -- "$secret" "$output" || true)
+  [ "$count" -eq 1 ] || fail "a new secret occurs on $count lines of $output instead of 1"
+  line=$(grep -nF -- "$secret" "$output")
+  lineno=${line%%:*}
+  line=${line#*:}
+  [ "$line" = "    \"client_secret\": \"$secret\"," ] || fail "a new secret is not the top-level client_secret (line $lineno)"
+  header=$(head -n "$lineno" "$output" | grep '^TASK \[' | tail -n 1)
+  case $header in
+    "TASK [$task]"*) ;;
+    *) fail "a new secret is shown by '$header' instead of '$task'" ;;
+  esac
+}
+
+# check_leaks NAME: search $WORK_DIR/NAME.log, the output of leak.yml run with -e leak_name=NAME
+check_leaks() {
+  local name=$1 output=$WORK_DIR/$1.log secrets=$WORK_DIR/$1-secrets.json file=$WORK_DIR/$1-file.json
+  local forms=()
+  mapfile -t forms < <(secret_forms "$CONDUCTORONE_CLIENT_SECRET")
+  [ "${#forms[@]}" -eq 3 ] || fail "cannot decode the connection secret"
+  assert_absent "$output" "the connection secret" "${forms[@]}"
+  assert_absent "$output" "the access token" "$ACCESS_TOKEN"
+  assert_only_result "$output" "$(json_value "$secrets" created)" "Create a client, its secret in the result"
+  assert_only_result "$output" "$(json_value "$secrets" rotated)" "Rotate the client, with a diff"
+  # with secret_path, the secret is in the file only
+  assert_absent "$output" "the secret written to secret_path" "$(json_value "$file" client_secret)"
+  [ "$(json_value "$file" client_id)" = "$(json_value "$secrets" file_client_id)" ] || fail "$file holds another client"
+  case $(json_value "$file" client_secret) in
+    secret-token:conductorone.com:v1:?*) ;;
+    *) fail "$file holds no client secret" ;;
+  esac
+  [ "$("$PYTHON" -c 'import os, sys; print(oct(os.stat(sys.argv[1]).st_mode & 0o777))' "$file")" = 0o600 ] ||
+    fail "$file is not mode 0600"
+  echo "leak test: $name: no secret in $(wc -l <"$output") lines of -vvvv output" >&2
+}
+
+# run_leak NAME: leak.yml at -vvvv with -e leak_name=NAME, its output in $WORK_DIR/NAME.log
+run_leak() {
+  local name=$1 rc=0
+  echo "leak test: $name: ansible-playbook leak.yml -vvvv" >&2
+  ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=ansible.builtin.default \
+    ANSIBLE_CALLBACK_RESULT_FORMAT=json \
+    ansible-playbook -i "$INVENTORY_PATH" leak.yml -e "work_dir=$WORK_DIR" -e "leak_name=$name" -vvvv \
+    >"$WORK_DIR/$name.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    tail -n 100 "$WORK_DIR/$name.log" >&2
+    fail "leak.yml failed for $name"
+  fi
+}
+
+# An access token for the admin credential, taken before the runs
+get_token() {
+  "$PYTHON" -c '
+import json, os, urllib.parse, urllib.request
+form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": os.environ["CONDUCTORONE_CLIENT_ID"],
+                               "client_secret": os.environ["CONDUCTORONE_CLIENT_SECRET"]}).encode()
+with urllib.request.urlopen(os.environ["CONDUCTORONE_SERVER_URL"] + "/auth/v1/token", form) as response:
+    print(json.load(response)["access_token"])'
+}
+
+{ set +x; } 2>/dev/null
+ACCESS_TOKEN=$(get_token)
+[ -n "$ACCESS_TOKEN" ] || fail "no access token"
+
+# (a) the client credentials from the environment
+(
+  unset CONDUCTORONE_ACCESS_TOKEN
+  run_leak leak-credentials
+)
+check_leaks leak-credentials
+
+# (b) only the access token and the server URL
+(
+  unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_CLIENT_SECRET CONDUCTORONE_CA_PATH
+  export CONDUCTORONE_ACCESS_TOKEN=$ACCESS_TOKEN
+  run_leak leak-token
+)
+check_leaks leak-token

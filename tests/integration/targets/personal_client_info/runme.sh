@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# personal_client_info against the emulator: the caller's clients and their filters, every user's clients
+# (all_users) as Super Administrator, and as a Basic User, who may not search them.
+set -eux
+
+# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
+. ../setup_emulator/emulator.sh
+emulator_start
+
+# The token cache goes with the emulator.
+CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/personal_client_info.XXXXXX")
+trap 'emulator_stop; rm -rf "$CACHE_DIR"' EXIT
+export XDG_CACHE_HOME=$CACHE_DIR
+
+ansible-playbook -i "$INVENTORY_PATH" info.yml "$@"

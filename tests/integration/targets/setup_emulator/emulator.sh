@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Start and stop the local ConductorOne API emulator (tests/emulator/serve.py) around a test.
+# Sourced by integration targets whose aliases hold `needs/target/setup_emulator`:
+#
+#   . ../setup_emulator/emulator.sh
+#   emulator_start            # extra arguments go to serve.py, e.g. --tls or --seed FILE
+#   ansible-playbook -i "$INVENTORY_PATH" playbook.yml "$@"
+#
+# emulator_start runs serve.py on a free port, waits for its env file and exports
+# CONDUCTORONE_SERVER_URL, CONDUCTORONE_CLIENT_ID, CONDUCTORONE_CLIENT_SECRET (and
+# CONDUCTORONE_CA_PATH with --tls), plus EMULATOR_URL (same as the server URL), EMULATOR_PID and
+# EMULATOR_ENV_FILE. The emulator is stopped on exit (trap on EXIT; a target that sets its own EXIT
+# trap calls emulator_stop in it). Also used by `make demo` outside ansible-test.
+#
+# serve.py is looked up in: $EMULATOR_SERVE, the collection in each ANSIBLE_COLLECTIONS_PATH entry
+# (set by ansible-test), then the source tree around this file. The interpreter is
+# $EMULATOR_PYTHON, else ansible-test's $ANSIBLE_TEST_PYTHON_INTERPRETER, else python3.
+
+EMULATOR_START_TIMEOUT=${EMULATOR_START_TIMEOUT:-60}
+
+emulator_find_serve() {
+  local p dir
+  if [ -n "${EMULATOR_SERVE:-}" ]; then
+    echo "$EMULATOR_SERVE"
+    return 0
+  fi
+  local IFS=:
+  for p in ${ANSIBLE_COLLECTIONS_PATH:-} ${ANSIBLE_COLLECTIONS_PATHS:-}; do
+    for dir in "$p/ansible_collections/conductorone/iam" "$p/conductorone/iam"; do
+      if [ -f "$dir/tests/emulator/serve.py" ]; then
+        echo "$dir/tests/emulator/serve.py"
+        return 0
+      fi
+    done
+  done
+  # tests/integration/targets/setup_emulator/ -> tests/emulator/serve.py in a source tree
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." 2>/dev/null && pwd)
+  if [ -f "$dir/emulator/serve.py" ]; then
+    echo "$dir/emulator/serve.py"
+    return 0
+  fi
+  echo "emulator.sh: cannot find tests/emulator/serve.py (set EMULATOR_SERVE)" >&2
+  return 1
+}
+
+# Export the KEY=VALUE lines of an env file (optional `export ` prefix and quotes; no evaluation).
+emulator_load_env() {
+  local line key value
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line#export }
+    case $line in '' | '#'*) continue ;; esac
+    case $line in *=*) ;; *) continue ;; esac
+    key=${line%%=*}
+    value=${line#*=}
+    case $value in
+      \"*\") value=${value#\"}; value=${value%\"} ;;
+      \'*\') value=${value#\'}; value=${value%\'} ;;
+    esac
+    case $key in
+      *[!A-Za-z0-9_]* | [0-9]*) echo "emulator.sh: ignoring line with key '$key'" >&2; continue ;;
+    esac
+    export "$key=$value"
+  done <"$1"
+}
+
+emulator_start() {
+  # no xtrace in here: it would print the credentials from the env file
+  local xtrace=0
+  case $- in *x*) xtrace=1; set +x ;; esac
+  _emulator_start "$@"
+  local rc=$?
+  [ "$xtrace" -eq 1 ] && set -x
+  return "$rc"
+}
+
+_emulator_start() {
+  local serve python waited=0
+  serve=$(emulator_find_serve) || return 1
+  python=${EMULATOR_PYTHON:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}
+  EMULATOR_DIR=$(mktemp -d "${TMPDIR:-/tmp}/c1-emulator.XXXXXX")
+  EMULATOR_ENV_FILE=$EMULATOR_DIR/emulator.env
+  EMULATOR_LOG=$EMULATOR_DIR/emulator.log
+  export EMULATOR_DIR EMULATOR_ENV_FILE EMULATOR_LOG
+  "$python" "$serve" --host 127.0.0.1 --port 0 --env-file "$EMULATOR_ENV_FILE" "$@" >"$EMULATOR_LOG" 2>&1 &
+  EMULATOR_PID=$!
+  export EMULATOR_PID
+  trap emulator_stop EXIT
+  # the env file appears when the emulator is ready; it may be written in several steps, so wait
+  # for its server URL line
+  until [ -s "$EMULATOR_ENV_FILE" ] && grep -q 'CONDUCTORONE_SERVER_URL=' "$EMULATOR_ENV_FILE"; do
+    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+      echo "emulator.sh: the emulator exited before it was ready; its output:" >&2
+      cat "$EMULATOR_LOG" >&2
+      return 1
+    fi
+    if [ "$waited" -ge $((EMULATOR_START_TIMEOUT * 10)) ]; then
+      echo "emulator.sh: the emulator was not ready after ${EMULATOR_START_TIMEOUT}s; its output:" >&2
+      cat "$EMULATOR_LOG" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  emulator_load_env "$EMULATOR_ENV_FILE"
+  EMULATOR_URL=$CONDUCTORONE_SERVER_URL
+  export EMULATOR_URL
+  echo "emulator.sh: emulator (pid $EMULATOR_PID) ready at $EMULATOR_URL" >&2
+}
+
+emulator_stop() {
+  if [ -n "${EMULATOR_PID:-}" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    wait "$EMULATOR_PID" 2>/dev/null || true
+  fi
+  EMULATOR_PID=
+  if [ -n "${EMULATOR_DIR:-}" ] && [ -d "$EMULATOR_DIR" ]; then
+    rm -rf "$EMULATOR_DIR"
+  fi
+  EMULATOR_DIR=
+}
