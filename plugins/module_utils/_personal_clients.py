@@ -107,11 +107,11 @@ class PersonalClient(Resource):
 
     def _validate(self):
         params = self.params
-        if not params.get("id") and not params.get("display_name"):
-            raise InputError("set id or display_name to identify the personal client")
         for option in ("id", "display_name"):
             if params.get(option) is not None and not params[option].strip():
                 raise InputError("{0} must not be empty".format(option))
+        if not params.get("id") and not params.get("display_name"):
+            raise InputError("set id or display_name to identify the personal client")
         if params["state"] == "absent":
             return
         if params.get("allow_source_cidr") is not None:
