@@ -48,7 +48,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer each request.
+      - Seconds to wait for the server to connect and to answer each request. Must be positive.
     type: float
     default: 30
   retries:
@@ -81,4 +81,3 @@ requirements:
   - requests
   - cryptography (only to authenticate with O(client_id) and O(client_secret))
 """
-

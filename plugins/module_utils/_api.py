@@ -9,10 +9,12 @@ PersonalClientSearchService, Roles). Every call returns protojson dicts as the s
 
 from __future__ import annotations
 
+import math
+import os
 from urllib.parse import quote
 
 from ._auth import TokenSource, resolve_endpoint
-from ._errors import ConductorOneError
+from ._errors import ConductorOneError, InputError
 from ._http import HttpTransport
 from ._token_cache import TokenCache, cache_key
 
@@ -27,11 +29,23 @@ class ApiClient:
     def __init__(self, params, warn=None, transport=None):
         base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"))
         self.base_url = base_url
+        timeout = params.get("timeout")
+        timeout = 30.0 if timeout is None else timeout
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise InputError("timeout must be a positive number of seconds, got {0!r}".format(timeout))
+        retries = params.get("retries")
+        retries = 4 if retries is None else retries
+        if retries < 0:
+            raise InputError("retries must be 0 or more, got {0!r}".format(retries))
+        ca_path = params.get("ca_path")
+        if ca_path and params.get("validate_certs", True) and base_url.startswith("https:") and not os.path.exists(ca_path):
+            raise InputError("ca_path: {0} does not exist; give the PEM file of the CA certificates that signed the "
+                             "server certificate".format(ca_path))
         self.transport = transport or HttpTransport(
             validate_certs=params.get("validate_certs", True),
-            ca_path=params.get("ca_path"),
-            timeout=params.get("timeout") or 30.0,
-            retries=params.get("retries") if params.get("retries") is not None else 4,
+            ca_path=ca_path,
+            timeout=timeout,
+            retries=retries,
             warn=warn,
         )
         cache = None
@@ -73,8 +87,7 @@ class ApiClient:
         params = {"page_size": PAGE_SIZE}
         while True:
             page = self.call("GET", path, operation, params=params)
-            for item in page.get("list") or []:
-                yield item
+            yield from page.get("list") or []
             token = _next_token(page, params.get("page_token"), operation)
             if not token:
                 return
@@ -85,8 +98,7 @@ class ApiClient:
         body = dict(body, pageSize=PAGE_SIZE)
         while True:
             page = self.call("POST", path, operation, body=body)
-            for item in page.get("list") or []:
-                yield item
+            yield from page.get("list") or []
             token = _next_token(page, body.get("pageToken"), operation)
             if not token:
                 return

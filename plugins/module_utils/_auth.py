@@ -159,8 +159,8 @@ class TokenSource:
             return self._static_token
         if self._token is None or time.time() >= self._expires_at:
             cached = self._cache.load() if self._cache else None
-            if cached:
-                self._token, self._expires_at = cached
+            if cached is not None:
+                self._token, self._expires_at = cached[0], cached[1]
             else:
                 self._exchange()
         return self._token

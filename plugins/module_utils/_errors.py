@@ -29,13 +29,15 @@ class MissingLibraryError(Exception):
 class ConductorOneError(Exception):
     """An API (or transport) failure: what was called, HTTP status, gateway code, message, request id."""
 
-    def __init__(self, message, operation=None, status=None, code=None, request_id=None):
+    def __init__(self, message, operation=None, status=None, code=None, request_id=None, timed_out=False):
         super().__init__(message)
         self.message = message
         self.operation = operation
         self.status = status
         self.code = code
         self.request_id = request_id
+        # True when the request was sent but no answer came in time: the server may still be carrying it out.
+        self.timed_out = timed_out
 
     @property
     def code_name(self):

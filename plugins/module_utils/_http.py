@@ -12,7 +12,6 @@ create and update are POSTs here and a blind retry could create twice. Backoff i
 from __future__ import annotations
 
 import email.utils
-import json
 import random
 import re
 import time
@@ -134,7 +133,8 @@ class HttpTransport:
                     attempt = self._pause(operation, reason, attempt)
                     continue
                 hint = "" if idempotent else " (not retried: the request may have been applied)"
-                raise ConductorOneError("{0}: {1}{2}".format(reason, _short(exc), hint), operation=operation)
+                raise ConductorOneError("{0}: {1}{2}".format(reason, _short(exc), hint), operation=operation,
+                                        timed_out=isinstance(exc, requests.exceptions.ReadTimeout))
             if response.status_code < 400:
                 return _json_body(response, operation)
             status = response.status_code

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 
 from ._errors import ConductorOneError, InputError
 from ._normalize import (cidr_set, format_duration, format_timestamp, parse_duration, parse_timestamp,
@@ -114,6 +115,9 @@ class PersonalClient(Resource):
             raise InputError("set id or display_name to identify the personal client")
         if params["state"] == "absent":
             return
+        for option in ("expires_in", "expires_at", "rotate_if_expires_within", "secret_path"):
+            if params.get(option) is not None and not str(params[option]).strip():
+                raise InputError("{0} must not be empty; leave it out instead".format(option))
         if params.get("allow_source_cidr") is not None:
             self.cidrs = cidr_set(params["allow_source_cidr"], "allow_source_cidr")
         self.lifetime = parse_duration(params["expires_in"], "expires_in") if params.get("expires_in") is not None else None
@@ -168,7 +172,10 @@ class PersonalClient(Resource):
             known = self._existing_ids(request.get("displayName"), template)
             created, secret = self._create_once(request, known)
             self._check_scope(request, created)
-            self._store_secret(created, secret)
+            try:
+                self._store_secret(created, secret)
+            except OSError as exc:
+                self._discard_unreceived(created, exc)
         result = {"changed": True, "personal_client": client_result(created)}
         if secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
             result["client_secret"] = secret
@@ -255,7 +262,13 @@ class PersonalClient(Resource):
             if not _may_have_been_applied(exc):
                 raise
             first_error = exc
-        orphans = self._orphans(name, known_ids, first_error)
+        orphans = self._orphans(name, known_ids, first_error, settle=self._settle_seconds(first_error))
+        if not orphans and first_error.timed_out:
+            # The server may still be working on it: creating again now could make a second client.
+            first_error.message += ("; no client named {0!r} has appeared since, but the server may still create it "
+                                    "without returning its secret: check with personal_client_info, delete any client "
+                                    "of that name you have no secret for, and run again".format(name))
+            raise first_error
         for orphan in orphans:
             self.api.delete_personal_client(orphan["id"])
         self.runner.warn("the response to creating {0!r} was lost ({1}); {2}; creating it once more".format(
@@ -265,7 +278,7 @@ class PersonalClient(Resource):
             return self.api.create_personal_client(request)
         except ConductorOneError as exc:
             if _may_have_been_applied(exc):
-                orphans = self._orphans(name, known_ids, exc)
+                orphans = self._orphans(name, known_ids, exc, settle=self._settle_seconds(exc))
                 if orphans:
                     exc.message += ("; the server may have created {0} without returning its secret: delete it "
                                     "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
@@ -282,18 +295,43 @@ class PersonalClient(Resource):
             known = set(client["id"] for client in self.lookup.all_named(name))
         return known | set([template["id"]] if template else [])
 
-    def _orphans(self, name, known_ids, error):
-        try:
-            return [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
-        except ConductorOneError as exc:
-            error.message += ("; checking whether a client named {0!r} was created anyway also failed ({1}): look for "
-                              "one without a secret and delete it".format(name, exc))
-            raise error
+    def _settle_seconds(self, error):
+        """After a timed-out create, how long to keep looking for the client the server may still be creating."""
+        return float(self.api.client.transport.timeout) if error.timed_out else 0.0
+
+    def _orphans(self, name, known_ids, error, settle=0.0):
+        """Clients named ``name`` that did not exist before the create; polled for up to ``settle`` seconds."""
+        deadline = time.time() + settle
+        while True:
+            try:
+                found = [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
+            except ConductorOneError as exc:
+                error.message += ("; checking whether a client named {0!r} was created anyway also failed ({1}): look for "
+                                  "one without a secret and delete it".format(name, exc))
+                raise error
+            remaining = deadline - time.time()
+            if found or remaining <= 0:
+                return found
+            time.sleep(min(1.0, remaining))
 
     def _check_scope(self, sent, client):
         if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):
             self.runner.warn("ConductorOne narrowed the scoped roles of {0} to {1}: the owner may not hold every "
                              "requested role".format(client.get("id"), sorted_set(client.get("scopedRoles"))))
+
+    def _discard_unreceived(self, client, write_error):
+        """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path."""
+        path = self.params["secret_path"]
+        try:
+            self.api.delete_personal_client(client["id"])
+        except ConductorOneError as exc:
+            raise ConductorOneError(
+                "could not write the secret of the new client {0} to {1} ({2}), and deleting that client failed too "
+                "({3}): nobody has its secret, delete it (state=absent, id={0})".format(client["id"], path, write_error, exc),
+                operation="secret_path")
+        raise ConductorOneError("could not write the secret of the new client {0} to {1} ({2}); the client was deleted "
+                                "again because nobody has its secret".format(client["id"], path, write_error),
+                                operation="secret_path")
 
     def _store_secret(self, client, secret):
         if not self.params.get("secret_path") or not secret:

@@ -17,9 +17,11 @@ description:
     RV(personal_client).
   - Only the options you set are managed. A second identical run reports no change and makes no write.
   - A create is never retried blindly. If its response is lost, the module looks for the client it may have
-    created, deletes it (nobody has its secret) and creates once more, or fails naming it.
+    created, deletes it (nobody has its secret) and creates once more, or fails naming it. After a timeout, when
+    the server may still be creating the client, it keeps looking for up to O(timeout) seconds and fails rather
+    than create a second client if none appears.
 author:
-  - conductorone.iam contributors
+  - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
   state:
     description:
@@ -93,6 +95,7 @@ options:
         rotated. Written atomically with mode V(0600), as JSON with the keys C(id), C(client_id),
         C(client_secret), C(server_url), C(display_name), C(expires_time) and C(created_at).
       - Its directory must exist. When set, the secret is left out of the result unless O(return_secret=true).
+      - If the file cannot be written, the new client is deleted again (nobody has its secret) and the task fails.
       - If the client exists but the file does not, the module warns that the secret cannot be recovered.
     type: path
   return_secret:

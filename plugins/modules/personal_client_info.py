@@ -15,7 +15,7 @@ description:
   - With O(all_users=true), lists every user's clients through the admin search (needs the Super Administrator role).
   - Never returns a secret; ConductorOne returns secrets only when a client is created.
 author:
-  - conductorone.iam contributors
+  - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
   id:
     description:

@@ -16,7 +16,7 @@ description:
     (RV(role.system_builtin)) cannot be edited at all; a task that would change one fails before any write.
   - Lists are compared as sets. One update is sent, naming exactly the changed fields.
 author:
-  - conductorone.iam contributors
+  - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
   id:
     description:

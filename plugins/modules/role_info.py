@@ -14,7 +14,7 @@ description:
   - Lists the roles of a ConductorOne tenant, following every page, or finds roles by id or name.
   - A filter that matches nothing returns an empty list, not an error.
 author:
-  - conductorone.iam contributors
+  - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
   id:
     description:

@@ -45,6 +45,24 @@ class ActionRunner:
         self.result = result
 
 
+def _not_strings(spec, args):
+    """Dicts and lists given for string options (or as elements of string lists).
+
+    The argument spec validator turns them into their Python repr (AnsibleModule at least warns): a display name,
+    token or path of "{'a': 1}" is never what was meant, so they are refused like any other wrong type.
+    """
+    errors = []
+    for name, option in spec.items():
+        value = args.get(name)
+        kind = option.get("type", "str")
+        if kind in ("str", "path") and isinstance(value, (dict, list)):
+            errors.append("argument '{0}' is of type {1} and must be a string".format(name, type(value).__name__))
+        elif kind == "list" and option.get("elements") in ("str", "path") and isinstance(value, list) and \
+                any(isinstance(item, (dict, list)) for item in value):
+            errors.append("argument '{0}' must be a list of strings; an element is a dict or a list".format(name))
+    return errors
+
+
 def _fallback_env_names(spec):
     for name, option in spec.items():
         fallback = option.get("fallback")
@@ -68,8 +86,9 @@ class ResourceAction(ActionBase):
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
         validation = validator.validate(args)
         no_log_values = validation._no_log_values
-        if validation.error_messages:
-            result.update(failed=True, msg="; ".join(validation.error_messages), changed=False)
+        errors = list(validation.error_messages) + _not_strings(self.ARGUMENT_SPEC, args)
+        if errors:
+            result.update(failed=True, msg="; ".join(errors), changed=False)
             return remove_values(result, no_log_values)
         runner = ActionRunner(validation.validated_parameters, bool(self._play_context.check_mode), bool(self._play_context.diff))
         run_resource(runner, self.RESOURCE)

@@ -1,0 +1,763 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026 conductorone.iam contributors
+"""Helpers of the reliability suite: emulator subprocesses, ansible-playbook runs, background jobs, the report.
+
+Everything is located from this file's path, so the suite works on a fresh clone: the collection is the
+repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/iam`` (a symlink).
+"""
+
+import atexit
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SERVE = REPO / 'tests' / 'emulator' / 'serve.py'
+ACTION_PLUGINS = HERE / 'action_plugins'
+CALLBACK_PLUGINS = HERE / 'callback_plugins'
+REPORT_PATH = REPO / 'docs' / 'reliability.md'
+
+SECRET_PREFIX = 'secret-token:conductorone.com:v1:'
+JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}')
+SECRET_RE = re.compile(re.escape(SECRET_PREFIX) + r'[A-Za-z0-9_=-]+')
+
+# Environment variables that would make a run depend on the machine rather than on the suite.
+_STRIPPED_ENV_PREFIXES = ('ANSIBLE_', 'CONDUCTORONE_', 'C1REL_')
+
+# Every subprocess the suite starts (emulators, ansible-playbook), so that an interrupted run leaves none behind.
+_CHILDREN = set()
+_CHILDREN_LOCK = threading.Lock()
+
+
+def _track(proc):
+    with _CHILDREN_LOCK:
+        _CHILDREN.add(proc)
+    return proc
+
+
+def kill_children():
+    """Terminate the suite's own subprocesses that are still running (by pid / process group)."""
+    with _CHILDREN_LOCK:
+        procs = list(_CHILDREN)
+        _CHILDREN.clear()
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
+    for proc in procs:
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+atexit.register(kill_children)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Temporary space and the staged collection
+
+
+class Workspace:
+    """One temporary directory for the whole session (removed at the end unless C1REL_KEEP=1)."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix='c1rel-'))
+        self.collections = self.root / 'collections'
+        target = self.collections / 'ansible_collections' / 'conductorone'
+        target.mkdir(parents=True)
+        os.symlink(str(REPO), str(target / 'iam'))
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def subdir(self, name):
+        with self._lock:
+            self._counter += 1
+            path = self.root / ('%03d-%s' % (self._counter, re.sub(r'[^A-Za-z0-9_.-]+', '_', name)[:60]))
+        path.mkdir(parents=True)
+        return path
+
+    def cleanup(self):
+        if os.environ.get('C1REL_KEEP') != '1':
+            shutil.rmtree(str(self.root), ignore_errors=True)
+
+
+_WORKSPACE = None
+
+
+def workspace():
+    global _WORKSPACE  # pylint: disable=global-statement
+    if _WORKSPACE is None:
+        _WORKSPACE = Workspace()
+    return _WORKSPACE
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Emulator
+
+
+def read_env_file(path):
+    values = {}
+    with open(path, encoding='utf-8') as stream:
+        for line in stream:
+            line = line.strip()
+            if line and not line.startswith('#') and '=' in line:
+                key, value = line.split('=', 1)
+                values[key] = value
+    return values
+
+
+class Emulator:
+    """One tests/emulator/serve.py subprocess, driven through its /_emulator/ controls."""
+
+    def __init__(self, workdir, args=()):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.env_path = self.workdir / 'emulator.env'
+        self.args = list(args)
+        self.proc = None
+        self.env = {}
+        self._stderr = None
+
+    def start(self, timeout=30):
+        if self.env_path.exists():
+            self.env_path.unlink()
+        cmd = [sys.executable, str(SERVE), '--port', '0', '--env-file', str(self.env_path)] + self.args
+        self._stderr = open(self.workdir / 'emulator.stderr', 'ab')  # pylint: disable=consider-using-with
+        self.proc = _track(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=str(self.workdir),  # pylint: disable=consider-using-with
+                                            env=clean_env(), start_new_session=True))
+        deadline = time.time() + timeout
+        while not self.env_path.exists():
+            if self.proc.poll() is not None:
+                raise RuntimeError('serve.py exited %s: %s' % (self.proc.returncode, self.stderr_text()))
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError('serve.py did not write its env file in time')
+            time.sleep(0.02)
+        self.env = read_env_file(self.env_path)
+        return self
+
+    def stop(self, timeout=10):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self._stderr:
+            self._stderr.close()
+            self._stderr = None
+        return self.proc.returncode
+
+    def stderr_text(self):
+        try:
+            return (self.workdir / 'emulator.stderr').read_text(errors='replace')[-4000:]
+        except OSError:
+            return ''
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        return self.env['CONDUCTORONE_SERVER_URL']
+
+    @property
+    def client_id(self):
+        return self.env['CONDUCTORONE_CLIENT_ID']
+
+    @property
+    def client_secret(self):
+        return self.env['CONDUCTORONE_CLIENT_SECRET']
+
+    @property
+    def ca_path(self):
+        return self.env.get('CONDUCTORONE_CA_PATH')
+
+    def _ssl_context(self):
+        if not self.url.startswith('https:'):
+            return None
+        return ssl.create_default_context(cafile=self.ca_path)
+
+    def http(self, method, path, body=None, form=None, headers=None, timeout=30):
+        """(status, decoded JSON or text, headers) of one request to the emulator, errors included."""
+        data = None
+        headers = dict(headers or {})
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        elif body is not None:
+            data = json.dumps(body).encode()
+            headers['Content-Type'] = 'application/json'
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=self._ssl_context()) as response:
+                status, raw, rheaders = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            status, raw, rheaders = exc.code, exc.read(), dict(exc.headers)
+        try:
+            decoded = json.loads(raw.decode()) if raw else {}
+        except ValueError:
+            decoded = raw.decode(errors='replace')
+        return status, decoded, rheaders
+
+    def control(self, method, name, body=None):
+        status, decoded, dummy = self.http(method, '/_emulator/' + name, body=body)
+        if status != 200:
+            raise RuntimeError('control %s %s -> %s %s' % (method, name, status, decoded))
+        return decoded
+
+    def token(self, client_id=None, client_secret=None):
+        """(status, body) of a token exchange with a whole client secret (the emulator accepts that form)."""
+        status, body, dummy = self.http('POST', '/auth/v1/token', form={
+            'grant_type': 'client_credentials', 'client_id': client_id or self.client_id,
+            'client_secret': client_secret or self.client_secret})
+        return status, body
+
+    def access_token(self, client_id=None, client_secret=None):
+        status, body = self.token(client_id, client_secret)
+        if status != 200:
+            raise RuntimeError('token exchange failed: %s %s' % (status, body))
+        return body['access_token']
+
+    def secret_works(self, client_id, client_secret):
+        """True when the secret authenticates its client (token exchange + an authenticated call)."""
+        if not client_id or not client_secret:
+            return False
+        status, body = self.token(client_id, client_secret)
+        if status != 200:
+            return False
+        status, dummy, dummy2 = self.http('GET', '/api/v1/auth/introspect',
+                                          headers={'Authorization': 'Bearer ' + body['access_token']})
+        return status == 200
+
+    def state(self):
+        return self.control('GET', 'state')
+
+    def live_clients(self, display_name=None, prefix=None):
+        clients = [c for c in self.state()['personalClients'] if not c.get('deletedAt')]
+        if display_name is not None:
+            clients = [c for c in clients if c.get('displayName') == display_name]
+        if prefix is not None:
+            clients = [c for c in clients if (c.get('displayName') or '').startswith(prefix)]
+        return clients
+
+    def role(self, name):
+        return next(r for r in self.state()['roles'] if r['name'] == name)
+
+    def requests_log(self):
+        return self.control('GET', 'requests')['requests']
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ansible-playbook
+
+
+def clean_env(**extra):
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(_STRIPPED_ENV_PREFIXES))
+    env.update((k, str(v)) for k, v in extra.items() if v is not None)
+    for key, value in extra.items():
+        if value is None:
+            env.pop(key, None)
+    return env
+
+
+def ansible_playbook_command():
+    candidate = Path(sys.executable).parent / 'ansible-playbook'
+    if candidate.exists():
+        return [str(candidate)]
+    found = shutil.which('ansible-playbook')
+    if found:
+        return [found]
+    return [sys.executable, '-m', 'ansible.cli.playbook']
+
+
+class PlaybookRun:
+    """The outcome of one ansible-playbook process: rc, outputs, and every task result (c1rel_results callback)."""
+
+    def __init__(self, rc, stdout, stderr, duration, workdir):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+        self.workdir = Path(workdir)
+        self.tasks = {}
+        self.stats = {}
+        try:
+            data = json.loads((self.workdir / 'results.json').read_text())
+        except (OSError, ValueError):
+            data = {'tasks': [], 'stats': {}}
+        self.stats = data['stats']
+        for entry in data['tasks']:
+            self.tasks.setdefault(entry['name'], {})[entry['host']] = entry['result']
+
+    def result(self, name, host='localhost'):
+        """The result of the (last) task with this name on host."""
+        if name not in self.tasks or host not in self.tasks[name]:
+            raise KeyError('task %r has no result for %s (rc %s)' % (name, host, self.rc))
+        return self.tasks[name][host]
+
+    def text(self):
+        return self.stdout + '\n' + self.stderr
+
+    def describe(self):
+        return 'rc=%s\nSTDERR:\n%s\nSTDOUT (tail):\n%s' % (self.rc, self.stderr[-3000:], self.stdout[-3000:])
+
+
+def run_playbook(plays, emulator=None, name='play', inventory=None, extra_env=None, args=(), xdg=None, workdir=None,
+                 check=False, diff=False, verbosity=0, forks=None, timeout=300, emulator_env=True, background=False,
+                 umask=None):
+    """Write ``plays`` (a list of dicts) as a playbook and run ansible-playbook on it.
+
+    ``extra_env`` values of None remove a variable. The emulator's CONDUCTORONE_* variables are passed unless
+    ``emulator_env`` is false; C1REL_EMU_URL always is (for the c1emu control action).
+    """
+    ws = workspace()
+    workdir = Path(workdir) if workdir else ws.subdir(name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    playbook = workdir / 'playbook.yml'
+    playbook.write_text(json.dumps(plays, indent=1))
+    cmd = ansible_playbook_command() + [str(playbook)]
+    if inventory is not None:
+        inv = workdir / 'inventory.ini'
+        inv.write_text(inventory)
+        cmd += ['-i', str(inv)]
+    if check:
+        cmd.append('--check')
+    if diff:
+        cmd.append('--diff')
+    if verbosity:
+        cmd.append('-' + 'v' * verbosity)
+    if forks:
+        cmd += ['--forks', str(forks)]
+    cmd += list(args)
+    env = clean_env(
+        ANSIBLE_COLLECTIONS_PATH=str(ws.collections),
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+        ANSIBLE_ACTION_PLUGINS=str(ACTION_PLUGINS),
+        ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_PLUGINS),
+        ANSIBLE_CALLBACKS_ENABLED='c1rel_results',
+        C1REL_RESULTS_FILE=str(workdir / 'results.json'),
+        ANSIBLE_HOME=str(ws.root / 'ansible-home'),
+        ANSIBLE_LOCAL_TEMP=str(workdir / 'tmp'),
+        ANSIBLE_LOG_PATH=str(workdir / 'ansible.log'),
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_FORCE_COLOR='0',
+        ANSIBLE_RETRY_FILES_ENABLED='false',
+        ANSIBLE_LOCALHOST_WARNING='false',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+        ANSIBLE_DEPRECATION_WARNINGS='false',
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        XDG_CACHE_HOME=str(xdg or (workdir / 'xdg-cache')),
+    )
+    if emulator is not None:
+        env['C1REL_EMU_URL'] = emulator.url
+        if emulator.ca_path:
+            env['C1REL_EMU_CA'] = emulator.ca_path
+        if emulator_env:
+            env.update((k, v) for k, v in emulator.env.items() if k.startswith('CONDUCTORONE_'))
+    for key, value in (extra_env or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = str(value)
+    started = time.time()
+    proc = _track(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(workdir), env=env,  # pylint: disable=consider-using-with
+                                   text=True, start_new_session=True, umask=-1 if umask is None else umask))
+    if background:
+        return _Background(proc, started, workdir)
+    return _finish(proc, started, workdir, timeout)
+
+
+def _finish(proc, started, workdir, timeout=300):
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        stderr += '\n[reliability suite: killed after %ss]' % timeout
+    (Path(workdir) / 'stdout.txt').write_text(stdout)
+    (Path(workdir) / 'stderr.txt').write_text(stderr)
+    return PlaybookRun(proc.returncode, stdout, stderr, time.time() - started, workdir)
+
+
+class _Background:
+    def __init__(self, proc, started, workdir):
+        self.proc, self.started, self.workdir = proc, started, workdir
+
+    def wait(self, timeout=300):
+        return _finish(self.proc, self.started, self.workdir, timeout)
+
+
+def failed(result):
+    return bool(result) and (result.get('_status') == 'failed' or bool(result.get('failed')))
+
+
+def crashed(result):
+    """An unhandled exception in the plugin (Ansible's generic 'Task failed: <exception>'), not a clear message."""
+    msg = str((result or {}).get('msg') or '')
+    return msg.startswith('Task failed:') or 'Unexpected failure' in msg or 'Traceback (most recent call last)' in msg
+
+
+def play(tasks, hosts='localhost', defaults=None, name='reliability', vars=None):  # pylint: disable=redefined-builtin
+    """One play against the controller; ``defaults`` go to every conductorone.iam module."""
+    doc = {'name': name, 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}
+    if hosts == 'localhost':
+        doc['connection'] = 'local'
+    if defaults:
+        doc['module_defaults'] = {'group/conductorone.iam.all': defaults}
+    if vars:
+        doc['vars'] = vars
+    return doc
+
+
+def ctl(name, **args):
+    """A task of the suite's controller-side ``c1emu`` action (tests/reliability/action_plugins/c1emu.py)."""
+    return {'name': name, 'c1emu': args}
+
+
+def mod(name, module, args, **keywords):
+    task = {'name': name, 'conductorone.iam.' + module: args, 'register': 'r', 'ignore_errors': True}
+    task.update(keywords)
+    return task
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Background jobs: the slow parts run in parallel; tests wait for the result they need.
+
+
+_JOBS = {}
+_EXECUTOR = None
+_FUTURES = {}
+_FUTURES_LOCK = threading.Lock()
+
+
+def job(name, weight=1):
+    """Register a function as a background job, started as soon as collection finishes."""
+    def register(func):
+        _JOBS[name] = (func, weight, func.__module__)
+        return func
+    return register
+
+
+def jobs_of_module(module_name):
+    return [name for name, spec in _JOBS.items() if spec[2] == module_name]
+
+
+def start_jobs(job_names, workers):
+    """Start these jobs (heaviest first) on a pool of ``workers`` threads."""
+    global _EXECUTOR  # pylint: disable=global-statement
+    _EXECUTOR = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='c1rel')
+    wanted = [(name, spec) for name, spec in _JOBS.items() if name in job_names]
+    for name, (func, dummy, dummy2) in sorted(wanted, key=lambda item: -item[1][1]):
+        _submit(name, func)
+
+
+JOB_TIMES = {}
+
+
+def _timed(name, func):
+    def run():
+        started = time.time()
+        try:
+            return func()
+        finally:
+            JOB_TIMES[name] = (started, time.time())
+    return run
+
+
+def _submit(name, func):
+    with _FUTURES_LOCK:
+        if name not in _FUTURES:
+            _FUTURES[name] = _EXECUTOR.submit(_timed(name, func)) if _EXECUTOR else None
+            if _FUTURES[name] is None:
+                raise RuntimeError('no executor')
+        return _FUTURES[name]
+
+
+def job_result(name, timeout=600):
+    """Wait for a job (starting it now if it was not started) and return its value; re-raises its error."""
+    if _EXECUTOR is None:
+        start_jobs(set(), 2)
+    return _submit(name, _JOBS[name][0]).result(timeout)
+
+
+def stop_jobs():
+    if _EXECUTOR is not None:
+        _EXECUTOR.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The report (docs/reliability.md)
+
+
+class Report:
+    """Rows of scenario -> outcome, and the counters of the summary."""
+
+    CATEGORIES = [
+        ('transient', '1. Transient faults on every API operation'),
+        ('lost', '2. Lost create responses'),
+        ('auth', '3. Token expiry and revoked credentials'),
+        ('concurrency', '4. Concurrency'),
+        ('input', '5. Bad input matrix'),
+        ('leaks', '6. Secrets, files and TLS'),
+        ('restart', '7. State across emulator restarts'),
+    ]
+
+    NOTES = {
+        'transient': [
+            'Each cell is one scenario: the fault is injected on that operation only (method + path), `retries: 2`.',
+            'GET, DELETE and the token exchange must retry every fault and converge; `budget spent` (3 x 503) must fail',
+            'with one message naming the operation, HTTP status, gateway code and request id. POSTs retry only 429',
+            '(`budget spent` = 3 x 429). Update and search POSTs must fail once on 5xx, timeout, drop or HTML, with exactly',
+            'one POST in the request log; create must reconcile (look for the client it may have made, delete it, create',
+            'once more) and end with exactly one live client whose returned secret works, or fail naming the orphan.',
+        ],
+        'input': ['Every input is checked against the request log: no POST or DELETE other than the token exchange (and the',
+                  'read-only search) may reach the server, and the message must name the option.'],
+        'leaks': ['Outputs scanned: stdout and stderr of `ansible-playbook -vvvv` (default callback) and the ANSIBLE_LOG_PATH',
+                  'file. A created secret may appear only as the documented `"client_secret": "..."` result.'],
+    }
+
+    def __init__(self):
+        self.rows = []
+        self.lock = threading.Lock()
+        self.counters = {'faults_injected': 0, 'faults_survived': 0, 'bad_inputs': 0, 'refused_before_write': 0,
+                         'leak_checks': 0, 'leaks_found': 0}
+
+    def add(self, category, scenario, expected, observed, passed, faults=0, bad_input=False, leak_checks=0, leaks=0, grid=None):
+        """One row; ``grid`` = (row label, column label) also places it in the category's overview grid."""
+        if _WORKSPACE is not None:  # temporary paths vary from run to run and mean nothing in the report
+            observed = str(observed).replace(str(_WORKSPACE.root), '$TMP')
+        with self.lock:
+            self.rows.append({'category': category, 'scenario': scenario, 'expected': expected,
+                              'observed': observed, 'passed': bool(passed), 'grid': grid})
+            self.counters['faults_injected'] += faults
+            if passed:
+                self.counters['faults_survived'] += faults
+            if bad_input:
+                self.counters['bad_inputs'] += 1
+                if passed:
+                    self.counters['refused_before_write'] += 1
+            self.counters['leak_checks'] += leak_checks
+            self.counters['leaks_found'] += leaks
+
+    def render(self, meta):
+        passed = sum(1 for row in self.rows if row['passed'])
+        lines = [
+            '# Reliability and security test results',
+            '',
+            '<!-- Generated by tests/reliability (python -m pytest tests/reliability); do not edit by hand. -->',
+            '',
+            'The suite drives `ansible-playbook` against the local emulator (`tests/emulator`), injects faults with',
+            '`/_emulator/faults` and checks the outcome in the task results and in the emulator\'s request log and',
+            'state. Scenarios run with small `retries` (2) and `timeout` (2 s for the delay scenarios).',
+            '',
+            '| | |',
+            '|---|---|',
+            '| generated | %s |' % meta.get('generated'),
+            '| command | `%s` |' % meta.get('command'),
+            '| ansible-core / Python | %s / %s |' % (meta.get('ansible'), meta.get('python')),
+            '| runtime | %.0f s |' % meta.get('runtime', 0),
+            '| scenarios | %d run, **%d passed, %d failed** |' % (len(self.rows), passed, len(self.rows) - passed),
+            '| faults injected / survived | %d / %d |' % (self.counters['faults_injected'], self.counters['faults_survived']),
+            '| bad inputs tried / refused before any write | %d / %d |' % (self.counters['bad_inputs'], self.counters['refused_before_write']),
+            '| leak checks (secret or token x output or file) / leaks found | %d / **%d** |' % (
+                self.counters['leak_checks'], self.counters['leaks_found']),
+            '',
+            '"Survived" means the scenario ended as the retry policy promises: converged, or (for a request that',
+            'must not be retried blindly) one clear failure after exactly one attempt. Each row is one pytest test.',
+        ]
+        if meta.get('partial'):
+            lines += ['', '**Partial run** (%s): not every scenario ran.' % meta['partial']]
+        for key, title in self.CATEGORIES:
+            rows = [row for row in self.rows if row['category'] == key]
+            if not rows:
+                continue
+            ok = sum(1 for row in rows if row['passed'])
+            lines += ['', '## %s' % title, '']
+            if self.NOTES.get(key):
+                lines += self.NOTES[key] + ['']
+            lines += ['%d scenarios, %d passed, %d failed.' % (len(rows), ok, len(rows) - ok)]
+            lines += _grid([row for row in rows if row.get('grid')])
+            lines += ['', '| scenario | expected | observed | result |', '|---|---|---|---|']
+            for row in rows:
+                lines.append('| %s | %s | %s | %s |' % (_cell(row['scenario']), _cell(row['expected']),
+                                                        _cell(row['observed']), 'pass' if row['passed'] else '**FAIL**'))
+        return '\n'.join(lines) + '\n'
+
+
+def _grid(rows):
+    if not rows:
+        return []
+    row_labels, col_labels, cells = [], [], {}
+    for row in rows:
+        r, c = row['grid']
+        if r not in row_labels:
+            row_labels.append(r)
+        if c not in col_labels:
+            col_labels.append(c)
+        cells[(r, c)] = 'pass' if row['passed'] else '**FAIL**'
+    lines = ['', '| operation | %s |' % ' | '.join(col_labels), '|---|%s' % ('---|' * len(col_labels))]
+    for r in row_labels:
+        lines.append('| %s | %s |' % (r, ' | '.join(cells.get((r, c), '') for c in col_labels)))
+    return lines
+
+
+def _cell(text):
+    text = ' '.join(str(text).split())
+    if len(text) > 300:
+        text = text[:297] + '...'
+    return text.replace('|', '\\|')
+
+
+REPORT = Report()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Leak scanning
+
+
+def secret_parts(secret):
+    """The strings that must never leak for one client secret: the whole value, its JWK part and the key d."""
+    parts = [secret]
+    if secret.startswith(SECRET_PREFIX):
+        jwk_b64 = secret[len(SECRET_PREFIX):]
+        parts.append(jwk_b64)
+        try:
+            jwk = json.loads(base64.urlsafe_b64decode(jwk_b64 + '=' * (-len(jwk_b64) % 4)))
+            parts.append(jwk['d'])
+        except (ValueError, KeyError, TypeError):
+            pass
+    return [part for part in parts if len(part) >= 16]
+
+
+def find_leaks(text, forbidden, allowed_secrets=()):
+    """Leaks in ``text``: forbidden strings, any JWT (assertion or access token), secrets not in their result key.
+
+    A created client's secret may appear only as the documented ``"client_secret": "<secret>"`` result.
+    """
+    leaks = []
+    scrubbed = text
+    for secret in allowed_secrets:
+        scrubbed = re.sub(r'"client_secret":\s*"%s"' % re.escape(secret), '"client_secret": "<documented>"', scrubbed)
+    for label, value in forbidden:
+        if value and value in scrubbed:
+            leaks.append('%s found in output' % label)
+    for match in SECRET_RE.finditer(scrubbed):
+        value = match.group(0)
+        if value.endswith('...') or len(value) < len(SECRET_PREFIX) + 20:
+            continue  # the documentation sample / a prefix only
+        leaks.append('client secret outside client_secret: %s...' % value[:len(SECRET_PREFIX) + 6])
+    for match in JWT_RE.finditer(scrubbed):
+        leaks.append('JWT (assertion or access token) in output: %s...' % match.group(0)[:16])
+    return sorted(set(leaks))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scenario sets: many small scenarios batched into one playbook, checked in Python while the emulator is up.
+
+
+class Scenario:
+    """``tasks`` are this scenario's tasks (names start with ``key``); ``check(ctx)`` returns problems (a list of
+    strings; empty = pass) or (problems, observed)."""
+
+    def __init__(self, key, label, expected, tasks, check, bad_input=False):
+        self.key, self.label, self.expected, self.tasks, self.check = key, label, expected, tasks, check
+        self.bad_input = bad_input
+
+
+class Ctx:
+    def __init__(self, run, emu, key, workdir):
+        self.run, self.emu, self.key, self.workdir = run, emu, key, Path(workdir)
+
+    def r(self, suffix, host='localhost'):
+        return self.run.result('%s %s' % (self.key, suffix), host)
+
+    def log(self, suffix='collect'):
+        return self.r(suffix).get('requests') or []
+
+
+def count_faults(ctx):
+    """Faulted requests in every collect task of this scenario."""
+    total = 0
+    for name, hosts in ctx.run.tasks.items():
+        if name.startswith(ctx.key + ' ') and 'collect' in name:
+            for result in hosts.values():
+                total += sum(1 for entry in result.get('requests') or [] if entry.get('fault'))
+    return total
+
+
+def run_scenario_set(name, scenarios, emulator_args=(), defaults=None, pre_tasks=(), emulator=None, **playbook_kwargs):
+    """Run every scenario's tasks in one playbook; returns {key: {'problems', 'observed', 'faults'}}."""
+    ws = workspace()
+    own = emulator is None
+    emu = emulator or Emulator(ws.subdir(name + '-emulator'), emulator_args).start()
+    try:
+        workdir = ws.subdir(name)
+        tasks = list(pre_tasks)
+        for scenario in scenarios:
+            tasks.extend(scenario.tasks)
+        run = run_playbook([play(tasks, defaults=defaults)], emu, name=name, workdir=workdir, **playbook_kwargs)
+        out = {'_run': run}
+        for scenario in scenarios:
+            ctx = Ctx(run, emu, scenario.key, workdir)
+            try:
+                checked = scenario.check(ctx)
+                problems, observed = checked if isinstance(checked, tuple) else (checked, None)
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                problems, observed = ['could not check: %r' % (exc,)], run.describe()[-1500:]
+            try:
+                faults = count_faults(ctx)
+            except Exception:  # pylint: disable=broad-exception-caught
+                faults = 0
+            out[scenario.key] = {'problems': list(problems), 'observed': observed, 'faults': faults}
+        return out
+    finally:
+        if own:
+            emu.stop()
+
+
+def report_scenario(report, category, scenario, outcome):
+    problems = outcome['problems']
+    observed = outcome.get('observed') or ('as expected' if not problems else '')
+    if problems:
+        observed = (observed + ' -- ' if observed else '') + '; '.join(problems)
+    report.add(category, scenario.label, scenario.expected, observed, not problems, faults=outcome.get('faults', 0),
+               bad_input=scenario.bad_input)
+    return problems
+
+
+def summarize(result):
+    """A short observation of one task result."""
+    if not result:
+        return 'no result'
+    if failed(result):
+        return 'failed: %s' % str(result.get('msg'))[:220]
+    return 'changed' if result.get('changed') else 'ok'
