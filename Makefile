@@ -1,0 +1,68 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# conductorone.iam developer commands. Everything runs from the project's own files:
+# `make setup` makes the venvs (.venv: ansible-core 2.19 + tools; .venv-2.16; .venv-2.21 on Python 3.13).
+# ansible-test runs on a copy of the repository in .build/ansible_collections/conductorone/iam/.
+#
+#   make test                  everything CI runs (continues after a failure; last line: N passed, N failed)
+#   make sanity|units|integration [CORES="2.19"]   ansible-test on each core (default: 2.19 2.16 2.21)
+#   make lint                  action group check, shellcheck, ansible-lint, changelog lint, docs lint
+#   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html
+#   make build                 ansible-galaxy collection build into dist/ (+ install and verify)
+#   make demo                  start the emulator, run playbooks/demo.yml against it, stop it
+#   make emulator-tests        the emulator's own pytest suite
+#   make reliability           the fault-injection suite in tests/reliability (not part of test)
+#   make clean / distclean     remove build output / also the venvs
+#
+# Pass ansible-test arguments with SANITY_ARGS, UNITS_ARGS, INTEGRATION_ARGS, e.g.
+#   make integration CORES=2.19 INTEGRATION_ARGS=role_info
+
+CORES ?= 2.19 2.16 2.21
+INTEGRATION_CORES ?= $(CORES)
+export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS
+
+.PHONY: setup test sanity units integration lint docs build demo emulator-tests reliability stage clean distclean
+
+setup:
+	@.ci/setup $(CORES)
+
+test:
+	@.ci/test all
+
+sanity:
+	@.ci/test setup sanity
+
+units:
+	@.ci/test setup units
+
+integration:
+	@.ci/test setup integration
+
+lint:
+	@.ci/test setup static
+
+docs:
+	@.ci/test setup docs
+
+build:
+	@.ci/test setup build
+
+emulator-tests:
+	@.ci/test setup emulator-tests
+
+reliability:
+	@.ci/test setup reliability
+
+demo:
+	@.ci/demo
+
+stage:
+	@.ci/stage-collection
+
+clean:
+	rm -rf .build dist tests/output tests/integration/inventory docs/site/build docs/site/rst/collections
+
+distclean: clean
+	rm -rf .venv .venv-2.16 .venv-2.21
