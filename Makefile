@@ -13,7 +13,7 @@
 #   make build                 ansible-galaxy collection build into dist/ (+ install and verify)
 #   make demo                  start the emulator, run playbooks/demo.yml against it, stop it
 #   make emulator-tests        the emulator's own pytest suite
-#   make reliability           the fault-injection suite in tests/reliability (not part of test)
+#   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
 #   make clean / distclean     remove build output / also the venvs
 #
 # Pass ansible-test arguments with SANITY_ARGS, UNITS_ARGS, INTEGRATION_ARGS, e.g.
