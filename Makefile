@@ -11,7 +11,7 @@
 #   make lint                  action group check, shellcheck, ansible-lint, changelog lint, docs lint
 #   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html
 #   make build                 ansible-galaxy collection build into dist/ (+ install and verify)
-#   make demo                  start the emulator, run playbooks/demo.yml against it, stop it
+#   make demo                  start the emulator, converge examples/ twice against it (changes, then none), stop it
 #   make emulator-tests        the emulator's own pytest suite
 #   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
 #   make clean / distclean     remove build output / also the venvs

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The conductorone.iam.custom_roles role against the emulator: check mode (--check) first, then update,
+# idempotent re-runs, append and remove, a failing item and input errors (converge.yml).
+set -eux
+
+# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
+. ../setup_emulator/emulator.sh
+emulator_start --seed "$PWD/seed.yml"
+
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/roles_custom_roles.XXXXXX")
+trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
+export XDG_CACHE_HOME=$WORK_DIR/cache
+
+ansible-playbook -i "$INVENTORY_PATH" check.yml --check "$@"
+ansible-playbook -i "$INVENTORY_PATH" converge.yml "$@"
