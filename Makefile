@@ -14,6 +14,8 @@
 #   make demo                  start the emulator, converge examples/ twice against it (changes, then none), stop it
 #   make emulator-tests        the emulator's own pytest suite
 #   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
+#   make bench [BENCH_ARGS=]   the performance benchmark, tests/perf/bench.py (not part of test; ~10 min;
+#                              BENCH_ARGS="--quick" for a 30 s smoke run, which `make test` runs)
 #   make clean / distclean     remove build output / also the venvs
 #
 # Pass ansible-test arguments with SANITY_ARGS, UNITS_ARGS, INTEGRATION_ARGS, e.g.
@@ -21,9 +23,9 @@
 
 CORES ?= 2.19 2.16 2.21
 INTEGRATION_CORES ?= $(CORES)
-export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS
+export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS BENCH_ARGS
 
-.PHONY: setup test sanity units integration lint docs build demo emulator-tests reliability stage clean distclean
+.PHONY: setup test sanity units integration lint docs build demo emulator-tests reliability bench stage clean distclean
 
 setup:
 	@.ci/setup $(CORES)
@@ -54,6 +56,9 @@ emulator-tests:
 
 reliability:
 	@.ci/test setup reliability
+
+bench:
+	@.ci/test setup bench
 
 demo:
 	@.ci/demo

@@ -158,12 +158,21 @@ class TokenSource:
         if self._static_token:
             return self._static_token
         if self._token is None or time.time() >= self._expires_at:
-            cached = self._cache.load() if self._cache else None
-            if cached is not None:
-                self._token, self._expires_at = cached[0], cached[1]
+            if self._cache:
+                with self._cache.exclusive():
+                    self._load_or_exchange()
             else:
                 self._exchange()
         return self._token
+
+    def _load_or_exchange(self):
+        """The cached token if still good (another process may just have stored it), else a new one."""
+        cached = self._cache.load()
+        if cached is not None:
+            # The cache holds the server's expiry; in memory, keep the usual margin.
+            self._token, self._expires_at = cached[0], cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
+        else:
+            self._exchange()
 
     def invalidate(self):
         """Forget the current token; False when there is nothing better to fall back on."""
@@ -191,8 +200,9 @@ class TokenSource:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
             raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
-        expires_in = body.get("expires_in") or 600
+        expires_in = float(body.get("expires_in") or 600)
         self._token = token
-        self._expires_at = started + max(float(expires_in) - TOKEN_EXPIRY_MARGIN_SECONDS, 1.0)
+        self._expires_at = started + max(expires_in - TOKEN_EXPIRY_MARGIN_SECONDS, 1.0)
         if self._cache:
-            self._cache.store(token, self._expires_at)
+            # The server's expiry: TokenCache.load applies its own margin (MIN_REMAINING_SECONDS) on top of it.
+            self._cache.store(token, started + expires_in)

@@ -13,6 +13,7 @@ cache is simply not used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,8 +21,15 @@ import stat
 import tempfile
 import time
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no cross-process lock, at worst one exchange per concurrent task
+    fcntl = None
+
 # Do not hand out a cached token that expires within this many seconds.
 MIN_REMAINING_SECONDS = 60
+# How long a task waits for another one that is exchanging the same credential.
+LOCK_WAIT_SECONDS = 30.0
 
 
 def default_directory():
@@ -76,6 +84,34 @@ class TokenCache:
                 raise
         except OSError:
             pass  # caching is an optimisation; never fail a task over it
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        """Hold the credential's lock file while loading or exchanging, so that concurrent tasks (forks > 1)
+        wait for the first exchange and reuse its token. Best effort: without the lock, it just runs."""
+        fd = None
+        if fcntl is not None:
+            try:
+                os.makedirs(self.directory, mode=0o700, exist_ok=True)
+                if self._directory_is_private():
+                    fd = os.open(self.path[:-len(".json")] + ".lock",
+                                 os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                    deadline = time.time() + LOCK_WAIT_SECONDS
+                    while True:
+                        try:
+                            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                            break
+                        except OSError:
+                            if time.time() >= deadline:
+                                break  # go on without the lock
+                            time.sleep(0.05)
+            except OSError:
+                pass
+        try:
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)  # releases the lock
 
     def discard(self):
         try:

@@ -13,6 +13,7 @@ and the logic from module_utils, so nothing is written twice.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -70,6 +71,24 @@ def _fallback_env_names(spec):
             yield name, fallback[1]
 
 
+@contextlib.contextmanager
+def _environment(values):
+    """Apply the task's ``environment:`` to os.environ while the logic runs (HTTPS_PROXY, NO_PROXY,
+    REQUESTS_CA_BUNDLE, HOME, XDG_CACHE_HOME... as a module process would see them), then restore it.
+    This runs in the task's own worker process, so nothing leaks to other tasks even without the restore."""
+    saved = dict((name, os.environ.get(name)) for name in values)
+    try:
+        for name, value in values.items():
+            os.environ[str(name)] = str(value)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class ResourceAction(ActionBase):
     """Base for the collection's action plugins; subclasses set the three class attributes."""
 
@@ -82,7 +101,12 @@ class ResourceAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._args_with_task_environment(dict(self._task.args))
+        environment = self._task_environment()
+        with _environment(environment):
+            return self._run(result, environment)
+
+    def _run(self, result, environment):
+        args = self._args_with_task_environment(dict(self._task.args), environment)
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
         validation = validator.validate(args)
         no_log_values = validation._no_log_values
@@ -98,16 +122,20 @@ class ResourceAction(ActionBase):
         result["invocation"] = {"module_args": validation.validated_parameters}
         return remove_values(result, no_log_values)
 
-    def _args_with_task_environment(self, args):
-        """Let ``environment:`` on the play/block/task feed the CONDUCTORONE_* fallbacks, as for a module.
-
-        A module process gets that environment; this code runs in the controller's, so look it up here.
-        """
+    def _task_environment(self):
+        """``environment:`` of the play, block and task, templated, inner layers winning (as ActionBase does)."""
         environment = {}
         layers = self._task.environment or []
         for layer in layers if isinstance(layers, list) else [layers]:
             if layer:
                 environment.update(self._templar.template(layer))
+        return environment
+
+    def _args_with_task_environment(self, args, environment):
+        """Let ``environment:`` on the play/block/task feed the CONDUCTORONE_* fallbacks, as for a module.
+
+        A module process gets that environment; this code runs in the controller's, so look it up here.
+        """
         explicit_credentials = any(args.get(name) is not None for name in CREDENTIAL_OPTIONS)
         for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
             if explicit_credentials and name in CREDENTIAL_OPTIONS:

@@ -1,0 +1,412 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""plugin_utils/_action.py: the modules' logic run controller-side, with stub Task, PlayContext and templar.
+
+What the executor would hand the plugin is replaced by small stand-ins: the task (args, environment,
+async, check mode), the play context (check mode, diff), a connection whose shell has no tmpdir, and a
+templar that renders ``{{ name }}`` from a dict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.conductorone.iam.plugins.action import personal_client as personal_client_action
+from ansible_collections.conductorone.iam.plugins.action import personal_client_info as personal_client_info_action
+from ansible_collections.conductorone.iam.plugins.action import role as role_action
+from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
+from ansible_collections.conductorone.iam.plugins.module_utils import _api
+from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._runner import Resource
+from ansible_collections.conductorone.iam.plugins.modules import personal_client as personal_client_module
+from ansible_collections.conductorone.iam.plugins.modules import personal_client_info as personal_client_info_module
+from ansible_collections.conductorone.iam.plugins.modules import role as role_module
+from ansible_collections.conductorone.iam.plugins.modules import role_info as role_info_module
+from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner, ResourceAction
+
+SECRET = "secret-token:conductorone.com:v1:c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA"
+ACCESS_TOKEN = "eyJhbGciOiJFZERTQSJ9.access-token-value.signature"
+CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
+CONNECTION_ENV = ("CONDUCTORONE_CLIENT_ID", "CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_ACCESS_TOKEN",
+                  "CONDUCTORONE_SERVER_URL", "CONDUCTORONE_CA_PATH", "CONDUCTORONE_TOKEN_CACHE")
+NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+# --- stand-ins for what the task executor passes ---------------------------------------------------
+
+class StubShell:
+    tmpdir = None
+
+
+class StubConnection:
+    _shell = StubShell()
+
+
+class StubTask:
+    def __init__(self, args, environment=None, async_val=0, check_mode=False, diff=False):
+        self.args = args
+        self.environment = environment
+        self.async_val = async_val
+        self.check_mode = check_mode
+        self.diff = diff
+        self.action = "conductorone.iam.test"
+        self.no_log = False
+
+
+class StubPlayContext:
+    def __init__(self, check_mode=False, diff=False):
+        self.check_mode = check_mode
+        self.diff = diff
+
+
+class StubTemplar:
+    """Renders ``{{ name }}`` in the strings of a (nested) value; records what it was asked to render."""
+
+    def __init__(self, variables=None):
+        self.variables = variables or {}
+        self.rendered = []
+
+    def template(self, value):
+        self.rendered.append(value)
+        return self._render(value)
+
+    def _render(self, value):
+        if isinstance(value, dict):
+            return dict((key, self._render(item)) for key, item in value.items())
+        if isinstance(value, list):
+            return [self._render(item) for item in value]
+        if isinstance(value, str):
+            return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda match: str(self.variables[match.group(1)]), value)
+        return value
+
+
+# --- a resource that records what it was given ------------------------------------------------------
+
+class Recorder(Resource):
+    """Raises ``Recorder.error`` or returns ``Recorder.outcome``, after warning; keeps the runner it ran with."""
+
+    outcome = {"changed": False}
+    error = None
+    warnings = ()
+    seen = None
+
+    def run(self):
+        Recorder.seen = self.runner
+        for message in self.warnings:
+            self.runner.warn(message)
+        if self.error is not None:
+            raise self.error
+        return dict(self.outcome)
+
+
+class RecorderAction(ResourceAction):
+    ARGUMENT_SPEC = argument_spec(name={"type": "str", "required": True}, count={"type": "int", "default": 1},
+                                  mode={"type": "str", "choices": ["a", "b"]}, first={"type": "str"}, second={"type": "str"})
+    ARGUMENT_RULES = {"mutually_exclusive": [("first", "second")]}
+    RESOURCE = Recorder
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch):
+    """No connection settings from the controller's environment, no real HTTP, a fresh Recorder."""
+    for name in CONNECTION_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    def no_network(self, method, path, operation, body=None, params=None):
+        raise AssertionError("unexpected API call {0} {1} ({2})".format(method, path, operation))
+
+    monkeypatch.setattr(_api.ApiClient, "call", no_network)
+    monkeypatch.setattr(Recorder, "outcome", {"changed": False})
+    monkeypatch.setattr(Recorder, "error", None)
+    monkeypatch.setattr(Recorder, "warnings", ())
+    monkeypatch.setattr(Recorder, "seen", None)
+
+
+def run_action(action_class, args, environment=None, check_mode=False, diff=False, variables=None, async_val=0):
+    """Run the plugin as the executor would; returns (result, templar)."""
+    templar = StubTemplar(variables)
+    action = action_class(task=StubTask(dict(args), environment, async_val, check_mode, diff), connection=StubConnection(),
+                          play_context=StubPlayContext(check_mode, diff), loader=None, templar=templar,
+                          shared_loader_obj=None)
+    return action.run(task_vars={}), templar
+
+
+# --- the plugins reuse the modules' spec and logic ----------------------------------------------
+
+@pytest.mark.parametrize("action, module, resource", [
+    (personal_client_action, personal_client_module, PersonalClient),
+    (personal_client_info_action, personal_client_info_module, PersonalClientInfo),
+    (role_info_action, role_info_module, RoleInfo),
+    (role_action, role_module, None),
+])
+def test_action_plugins_reuse_the_module_spec_rules_and_logic(action, module, resource):
+    plugin = action.ActionModule
+    assert issubclass(plugin, ResourceAction)
+    assert plugin.ARGUMENT_SPEC is module.ARGUMENT_SPEC
+    assert plugin.ARGUMENT_RULES is module.ARGUMENT_RULES
+    if resource is not None:
+        assert plugin.RESOURCE is resource
+    assert plugin.RESOURCE is not None
+
+
+def test_controller_side_flags():
+    assert ResourceAction._requires_connection is False
+    assert ResourceAction._supports_check_mode is True
+    assert ResourceAction._supports_async is False
+
+
+def test_async_is_refused():
+    with pytest.raises(AnsibleActionFail):
+        run_action(RecorderAction, {"name": "x"}, async_val=30)
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    ({}, "missing required arguments: name"),
+    ({"name": "x", "count": "many"}, "count"),
+    ({"name": "x", "mode": "c"}, "mode"),
+    ({"name": "x", "first": "1", "second": "2"}, "mutually exclusive"),
+    ({"name": "x", "bogus": 1}, "bogus"),
+])
+def test_validation_errors_fail_with_a_message_and_run_nothing(args, message):
+    result, dummy = run_action(RecorderAction, args)
+    assert result["failed"] is True
+    assert result["changed"] is False
+    assert message in result["msg"]
+    assert Recorder.seen is None
+
+
+def test_several_validation_errors_are_all_reported():
+    result, dummy = run_action(RecorderAction, {"count": "many", "first": "1", "second": "2"})
+    assert "name" in result["msg"] and "count" in result["msg"]
+
+
+def test_real_module_spec_validation_error_on_personal_client():
+    result, dummy = run_action(personal_client_action.ActionModule, {
+        "display_name": "ci", "expires_in": "90d", "expires_at": "2030-01-01T00:00:00Z", "client_secret": SECRET})
+    assert result["failed"] is True
+    assert "mutually exclusive" in result["msg"]
+    assert SECRET not in json.dumps(result)
+
+
+def test_real_module_input_error_fails_before_any_request():
+    # personal_client's own checks (not the spec's) run before the API client is built: no request
+    result, dummy = run_action(personal_client_action.ActionModule, {
+        "display_name": "ci", "allow_source_cidr": ["10.1.2.3/24"], "client_id": CLIENT_ID, "client_secret": SECRET})
+    assert result["failed"] is True
+    assert "10.1.2.0/24" in result["msg"]
+    assert result["changed"] is False
+
+
+def test_valid_parameters_with_defaults_reach_the_resource():
+    result, dummy = run_action(RecorderAction, {"name": "x", "count": "3"})
+    assert "failed" not in result
+    assert Recorder.seen.params["name"] == "x"
+    assert Recorder.seen.params["count"] == 3  # converted to the spec's type
+    assert Recorder.seen.params["validate_certs"] is True
+    assert Recorder.seen.params["token_cache"] is True
+    assert result["invocation"]["module_args"]["count"] == 3
+
+
+# --- outcome ---------------------------------------------------------------------------------------
+
+def test_success_result_is_the_resources(monkeypatch):
+    monkeypatch.setattr(Recorder, "outcome", {"changed": True, "thing": {"id": "t1"}})
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["changed"] is True
+    assert result["thing"] == {"id": "t1"}
+    assert "failed" not in result and "warnings" not in result
+
+
+@pytest.mark.parametrize("error, expected", [
+    (InputError("name: bad"), {"msg": "name: bad", "changed": False}),
+    (ConductorOneError("permission denied", operation="Roles.Get", status=403, code=7), {"changed": False}),
+])
+def test_resource_failures_become_failed_results(monkeypatch, error, expected):
+    monkeypatch.setattr(Recorder, "error", error)
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["failed"] is True
+    for key, value in expected.items():
+        assert result[key] == value
+    if isinstance(error, ConductorOneError):
+        assert result["api_error"]["status"] == 403
+        assert "permission denied" in result["msg"]
+    assert "invocation" in result
+
+
+# --- no_log ------------------------------------------------------------------------------------------
+
+def test_no_log_values_are_masked_in_result_and_invocation(monkeypatch):
+    monkeypatch.setattr(Recorder, "outcome", {"changed": True, "echo": "token " + ACCESS_TOKEN, "raw": SECRET})
+    monkeypatch.setattr(Recorder, "warnings", ("retrying with " + SECRET,))
+    result, dummy = run_action(RecorderAction, {"name": "x", "client_id": CLIENT_ID, "client_secret": SECRET,
+                                                "access_token": ACCESS_TOKEN})
+    # the resource saw the real values
+    assert Recorder.seen.params["client_secret"] == SECRET
+    assert Recorder.seen.params["access_token"] == ACCESS_TOKEN
+    text = json.dumps(result)
+    assert SECRET not in text
+    assert ACCESS_TOKEN not in text
+    args = result["invocation"]["module_args"]
+    assert args["client_secret"] == NO_LOG_PLACEHOLDER
+    assert args["access_token"] == NO_LOG_PLACEHOLDER
+    assert args["client_id"] == CLIENT_ID  # not a secret
+    assert result["raw"] == NO_LOG_PLACEHOLDER
+    assert "********" in result["echo"]
+    assert "********" in result["warnings"][0]
+
+
+def test_no_log_values_from_the_task_environment_are_masked_too(monkeypatch):
+    monkeypatch.setattr(Recorder, "outcome", {"changed": False, "raw": SECRET})
+    result, dummy = run_action(RecorderAction, {"name": "x"}, environment=[{"CONDUCTORONE_CLIENT_SECRET": SECRET}])
+    assert Recorder.seen.params["client_secret"] == SECRET
+    assert SECRET not in json.dumps(result)
+
+
+def test_no_log_values_are_masked_in_validation_failures():
+    result, dummy = run_action(RecorderAction, {"client_secret": SECRET, "count": SECRET})
+    assert result["failed"] is True
+    assert SECRET not in json.dumps(result)
+
+
+# --- check mode and diff ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("check_mode, diff", [(False, False), (True, False), (False, True), (True, True)])
+def test_check_mode_and_diff_are_passed_to_the_runner(check_mode, diff):
+    run_action(RecorderAction, {"name": "x"}, check_mode=check_mode, diff=diff)
+    assert Recorder.seen.check_mode is check_mode
+    assert Recorder.seen.diff_mode is diff
+
+
+# --- CONDUCTORONE_* from the task environment ------------------------------------------------------
+
+def test_task_environment_feeds_the_connection_fallbacks():
+    run_action(RecorderAction, {"name": "x"}, environment=[{
+        "CONDUCTORONE_CLIENT_ID": CLIENT_ID, "CONDUCTORONE_SERVER_URL": "https://env.example",
+        "CONDUCTORONE_CA_PATH": "/etc/ca.pem", "CONDUCTORONE_TOKEN_CACHE": "false", "UNRELATED": "1"}])
+    params = Recorder.seen.params
+    assert params["client_id"] == CLIENT_ID
+    assert params["server_url"] == "https://env.example"
+    assert params["ca_path"] == "/etc/ca.pem"
+    assert params["token_cache"] is False
+    assert "UNRELATED" not in params
+
+
+def test_explicit_option_beats_the_task_environment():
+    run_action(RecorderAction, {"name": "x", "server_url": "https://arg.example"},
+               environment=[{"CONDUCTORONE_SERVER_URL": "https://env.example"}])
+    assert Recorder.seen.params["server_url"] == "https://arg.example"
+
+
+def test_task_environment_beats_the_controller_environment(monkeypatch):
+    monkeypatch.setenv("CONDUCTORONE_SERVER_URL", "https://controller.example")
+    run_action(RecorderAction, {"name": "x"}, environment=[{"CONDUCTORONE_SERVER_URL": "https://task.example"}])
+    assert Recorder.seen.params["server_url"] == "https://task.example"
+
+
+def test_controller_environment_is_the_last_fallback(monkeypatch):
+    monkeypatch.setenv("CONDUCTORONE_SERVER_URL", "https://controller.example")
+    monkeypatch.setenv("CONDUCTORONE_CLIENT_ID", CLIENT_ID)
+    run_action(RecorderAction, {"name": "x"}, environment=[{"OTHER": "1"}])
+    assert Recorder.seen.params["server_url"] == "https://controller.example"
+    assert Recorder.seen.params["client_id"] == CLIENT_ID
+
+
+def test_inner_environment_layers_win_and_are_templated():
+    # play, block, task order, as the executor stores them; each layer templated
+    result, templar = run_action(RecorderAction, {"name": "x"}, variables={"tenant": "acme"}, environment=[
+        {"CONDUCTORONE_SERVER_URL": "https://play.example", "CONDUCTORONE_CLIENT_ID": "play@x/pcc"},
+        None,
+        {},
+        {"CONDUCTORONE_SERVER_URL": "https://{{ tenant }}.conductor.one"},
+    ])
+    assert "failed" not in result
+    assert Recorder.seen.params["server_url"] == "https://acme.conductor.one"
+    assert Recorder.seen.params["client_id"] == "play@x/pcc"
+    assert {"CONDUCTORONE_SERVER_URL": "https://{{ tenant }}.conductor.one"} in templar.rendered
+
+
+def test_environment_given_as_a_single_mapping():
+    run_action(RecorderAction, {"name": "x"}, environment={"CONDUCTORONE_SERVER_URL": "https://single.example"})
+    assert Recorder.seen.params["server_url"] == "https://single.example"
+
+
+def test_no_environment_at_all():
+    result, dummy = run_action(RecorderAction, {"name": "x"}, environment=None)
+    assert "failed" not in result
+    assert Recorder.seen.params["server_url"] is None
+
+
+def test_task_args_are_not_modified():
+    args = {"name": "x"}
+    task = StubTask(args, [{"CONDUCTORONE_SERVER_URL": "https://env.example"}])
+    RecorderAction(task=task, connection=StubConnection(), play_context=StubPlayContext(), loader=None,
+                   templar=StubTemplar(), shared_loader_obj=None).run(task_vars={})
+    assert task.args == {"name": "x"}
+
+
+# --- warnings --------------------------------------------------------------------------------------
+
+def test_warnings_are_collected_in_order(monkeypatch):
+    monkeypatch.setattr(Recorder, "warnings", ("first", "second"))
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["warnings"] == ["first", "second"]
+
+
+def test_warnings_are_kept_on_failure(monkeypatch):
+    monkeypatch.setattr(Recorder, "warnings", ("before the failure",))
+    monkeypatch.setattr(Recorder, "error", InputError("bad"))
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["failed"] is True
+    assert result["warnings"] == ["before the failure"]
+
+
+# --- the runner on its own -------------------------------------------------------------------------
+
+def test_action_runner_records_exit_fail_and_warnings():
+    runner = ActionRunner({"a": 1}, True, False)
+    assert (runner.params, runner.check_mode, runner.diff_mode) == ({"a": 1}, True, False)
+    runner.warn("w")
+    runner.exit(changed=True, x=1)
+    assert runner.result == {"changed": True, "x": 1}
+    runner.fail("boom", changed=False)
+    assert runner.result == {"changed": False, "failed": True, "msg": "boom"}
+    assert runner.warnings == ["w"]
+
+
+def test_explicit_credentials_are_not_mixed_with_environment_ones():
+    run_action(RecorderAction, {"name": "x", "client_id": CLIENT_ID, "client_secret": SECRET},
+               environment=[{"CONDUCTORONE_ACCESS_TOKEN": ACCESS_TOKEN, "CONDUCTORONE_SERVER_URL": "https://env.example"}])
+    assert Recorder.seen.params["access_token"] is None
+    assert Recorder.seen.params["client_id"] == CLIENT_ID
+    assert Recorder.seen.params["server_url"] == "https://env.example"  # not a credential: still a fallback
+
+
+def test_task_environment_applies_while_the_logic_runs(monkeypatch):
+    import os
+    seen = {}
+
+    class EnvRecorder(Recorder):
+        def run(self):
+            seen.update((name, os.environ.get(name)) for name in ("HTTPS_PROXY", "NO_PROXY", "KEEP"))
+            return {"changed": False}
+
+    class EnvAction(RecorderAction):
+        RESOURCE = EnvRecorder
+
+    monkeypatch.setenv("KEEP", "controller")
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    run_action(EnvAction, {"name": "x"}, environment=[{"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "{{ host }}"}],
+               variables={"host": "localhost"})
+    assert seen == {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost", "KEEP": "controller"}
+    assert "HTTPS_PROXY" not in os.environ and os.environ["KEEP"] == "controller"
