@@ -103,10 +103,10 @@ class ResourceAction(ActionBase):
         result = super().run(tmp, task_vars)
         environment = self._task_environment()
         with _environment(environment):
-            return self._run(result, environment)
+            return self._run(result)
 
-    def _run(self, result, environment):
-        args = self._args_with_task_environment(dict(self._task.args), environment)
+    def _run(self, result):
+        args = self._args_with_environment(dict(self._task.args))
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
         validation = validator.validate(args)
         no_log_values = validation._no_log_values
@@ -131,10 +131,10 @@ class ResourceAction(ActionBase):
                 environment.update(self._templar.template(layer))
         return environment
 
-    def _args_with_task_environment(self, args, environment):
-        """Let ``environment:`` on the play/block/task feed the CONDUCTORONE_* fallbacks, as for a module.
+    def _args_with_environment(self, args):
+        """Fill unset connection options from the CONDUCTORONE_* variables, as for a module.
 
-        A module process gets that environment; this code runs in the controller's, so look it up here.
+        Runs inside ``_environment``, so os.environ holds the task's ``environment:`` too.
         """
         explicit_credentials = any(args.get(name) is not None for name in CREDENTIAL_OPTIONS)
         for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
@@ -145,7 +145,7 @@ class ResourceAction(ActionBase):
                 continue
             if args.get(name) is None:
                 for variable in variables:
-                    value = environment.get(variable, os.environ.get(variable))
+                    value = os.environ.get(variable)
                     if value is not None:
                         args[name] = value
                         break
