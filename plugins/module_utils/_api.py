@@ -29,6 +29,9 @@ class ApiClient:
     def __init__(self, params, warn=None, transport=None):
         base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"))
         self.base_url = base_url
+        # The OAuth client id this run authenticates as (the one exchanged for its token); None with a bare
+        # access token, whose owner cannot be known here. Modes that delete clients must never delete it.
+        self.authenticated_client_id = None if params.get("access_token") else params.get("client_id")
         timeout = params.get("timeout")
         timeout = 30.0 if timeout is None else timeout
         if not (math.isfinite(timeout) and timeout > 0):
