@@ -76,9 +76,10 @@ def pytest_sessionfinish(session, exitstatus):
         counters = relkit.REPORT.counters
         passed = sum(1 for row in rows if row['passed'])
         sys.stdout.write('\nreliability report: %s (%d scenarios, %d passed; faults %d/%d survived; bad inputs %d/%d '
-                         'refused before any write; leaks found %d)\n' % (
+                         'refused before any write, %d/%d to read-only modules refused; leaks found %d)\n' % (
                              target, len(rows), passed, counters['faults_survived'], counters['faults_injected'],
-                             counters['refused_before_write'], counters['bad_inputs'], counters['leaks_found']))
+                             counters['refused_before_write'], counters['bad_inputs'], counters['refused_read_only'],
+                             counters['bad_inputs_read_only'], counters['leaks_found']))
     if relkit.JOB_TIMES:
         first = min(start for start, dummy in relkit.JOB_TIMES.values())
         sys.stdout.write('reliability jobs (start..end s): %s\n' % ', '.join(

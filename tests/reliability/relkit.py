@@ -549,9 +549,11 @@ class Report:
         self.rows = []
         self.lock = threading.Lock()
         self.counters = {'faults_injected': 0, 'faults_survived': 0, 'bad_inputs': 0, 'refused_before_write': 0,
+                         'bad_inputs_read_only': 0, 'refused_read_only': 0,
                          'leak_checks': 0, 'leaks_found': 0}
 
-    def add(self, category, scenario, expected, observed, passed, faults=0, bad_input=False, leak_checks=0, leaks=0, grid=None):
+    def add(self, category, scenario, expected, observed, passed, faults=0, bad_input=False, leak_checks=0, leaks=0, grid=None,
+            read_only=False):
         """One row; ``grid`` = (row label, column label) also places it in the category's overview grid."""
         if _WORKSPACE is not None:  # temporary paths vary from run to run and mean nothing in the report
             observed = str(observed).replace(str(_WORKSPACE.root), '$TMP')
@@ -561,7 +563,11 @@ class Report:
             self.counters['faults_injected'] += faults
             if passed:
                 self.counters['faults_survived'] += faults
-            if bad_input:
+            if bad_input and read_only:  # a read-only module: "before any write" cannot fail, so counted apart
+                self.counters['bad_inputs_read_only'] += 1
+                if passed:
+                    self.counters['refused_read_only'] += 1
+            elif bad_input:
                 self.counters['bad_inputs'] += 1
                 if passed:
                     self.counters['refused_before_write'] += 1
@@ -587,7 +593,10 @@ class Report:
             '| runtime | %.0f s |' % meta.get('runtime', 0),
             '| scenarios | %d run, **%d passed, %d failed** |' % (len(self.rows), passed, len(self.rows) - passed),
             '| faults injected / survived | %d / %d |' % (self.counters['faults_injected'], self.counters['faults_survived']),
-            '| bad inputs tried / refused before any write | %d / %d |' % (self.counters['bad_inputs'], self.counters['refused_before_write']),
+            '| bad inputs to writing modules tried / refused before any write | %d / %d |' % (
+                self.counters['bad_inputs'], self.counters['refused_before_write']),
+            '| bad inputs to read-only modules (`*_info`) tried / refused with the specific message | %d / %d |' % (
+                self.counters['bad_inputs_read_only'], self.counters['refused_read_only']),
             '| leak checks (secret or token x output or file) / leaks found | %d / **%d** |' % (
                 self.counters['leak_checks'], self.counters['leaks_found']),
             '',
@@ -684,18 +693,91 @@ def find_leaks(text, forbidden, allowed_secrets=()):
 # Scenario sets: many small scenarios batched into one playbook, checked in Python while the emulator is up.
 
 
-class Scenario:
-    """``tasks`` are this scenario's tasks (names start with ``key``); ``check(ctx)`` returns problems (a list of
-    strings; empty = pass) or (problems, observed)."""
+class ContractError(ValueError):
+    """A scenario that cannot prove its claim (see README.md, "The scenario contract"); refused before it runs."""
 
-    def __init__(self, key, label, expected, tasks, check, bad_input=False):
+
+OUTCOMES = ('ok', 'changed', 'failed')
+
+
+class Scenario:
+    """One claim, proved by the harness and by ``check``.
+
+    ``tasks`` are this scenario's tasks (every name starts with ``key``); ``check(ctx)`` returns problems (a list
+    of strings; empty = pass) or (problems, observed). The harness adds its own problems (the contract in
+    README.md): every fault injected by a ``c1emu: {faults: [...]}`` task was consumed (none pending) and hit
+    exactly once per count; every module task ended with its declared ``outcome`` ('ok', 'changed' or 'failed':
+    one value, or a dict task suffix -> value); the scenario's request log (all its ``collect`` tasks) matches
+    ``requests``: a list of (method, path regex, expected) where expected is a count or the ordered list of
+    statuses (None for a dropped request). A scenario that injects a fault must declare ``requests``.
+    """
+
+    def __init__(self, key, label, expected, tasks, check, bad_input=False, outcome=None, requests=None, read_only=False):
         self.key, self.label, self.expected, self.tasks, self.check = key, label, expected, tasks, check
-        self.bad_input = bad_input
+        self.bad_input, self.read_only = bad_input, read_only
+        self.outcome, self.requests = outcome, list(requests or [])
+
+    def module_tasks(self):
+        """Suffixes of this scenario's collection-module tasks."""
+        return [_suffix(self.key, task['name']) for task in self.tasks
+                if any(name.startswith('conductorone.iam.') for name in task)]
+
+    def collect_tasks(self):
+        return [_suffix(self.key, task['name']) for task in self.tasks if (task.get('c1emu') or {}).get('collect')]
+
+    def injected_faults(self):
+        return sum(int(fault.get('count', 1)) for task in self.tasks for fault in (task.get('c1emu') or {}).get('faults') or [])
+
+    def outcomes(self):
+        if isinstance(self.outcome, dict):
+            return dict(self.outcome)
+        return dict((suffix, self.outcome) for suffix in self.module_tasks())
+
+    def validate(self):
+        """Refuse (ContractError) a scenario whose declaration cannot prove anything."""
+        where = 'scenario %s (%s)' % (self.key, self.label)
+        for task in self.tasks:
+            if not str(task.get('name', '')).startswith(self.key + ' '):
+                raise ContractError('%s: task %r does not start with the key' % (where, task.get('name')))
+        modules, collects = self.module_tasks(), self.collect_tasks()
+        if not modules:
+            raise ContractError('%s: no conductorone.iam module task' % where)
+        if not collects:
+            raise ContractError('%s: no c1emu collect task, so its request log and faults go unchecked' % where)
+        last_module = max(i for i, task in enumerate(self.tasks) if _suffix(self.key, task['name']) in modules)
+        last_collect = max(i for i, task in enumerate(self.tasks) if _suffix(self.key, task['name']) in collects)
+        if last_collect < last_module:
+            raise ContractError('%s: the last module task runs after the last collect task' % where)
+        if self.outcome is None:
+            raise ContractError('%s: declares no outcome; pass outcome=\'ok\'|\'changed\'|\'failed\' (or a dict per '
+                                'module task): a scenario must assert its one documented outcome' % where)
+        outcomes = self.outcomes()
+        if sorted(outcomes) != sorted(modules) or any(value not in OUTCOMES for value in outcomes.values()):
+            raise ContractError('%s: outcome %r must give one of %s for each module task %s' % (where, self.outcome, OUTCOMES, modules))
+        if self.injected_faults() and not self.requests:
+            raise ContractError('%s: injects %d fault(s) but declares no expected requests; pass requests=[(method, '
+                                'path regex, count or [statuses])]' % (where, self.injected_faults()))
+        for spec in self.requests:
+            if len(spec) != 3 or not isinstance(spec[2], (int, list, tuple)) or isinstance(spec[2], bool):
+                raise ContractError('%s: requests entry %r is not (method, path regex, count or [statuses])' % (where, spec))
+
+
+def _suffix(key, name):
+    return name[len(key) + 1:] if name.startswith(key + ' ') else name
+
+
+def outcome_of(result):
+    if failed(result):
+        return 'failed'
+    if not result or result.get('_status') not in ('ok', None):
+        return 'no result (%s)' % (result or {}).get('_status')
+    return 'changed' if result.get('changed') else 'ok'
 
 
 class Ctx:
-    def __init__(self, run, emu, key, workdir):
+    def __init__(self, run, emu, key, workdir, scenario=None):
         self.run, self.emu, self.key, self.workdir = run, emu, key, Path(workdir)
+        self.scenario = scenario
 
     def r(self, suffix, host='localhost'):
         return self.run.result('%s %s' % (self.key, suffix), host)
@@ -703,19 +785,66 @@ class Ctx:
     def log(self, suffix='collect'):
         return self.r(suffix).get('requests') or []
 
+    def full_log(self):
+        """The request log of every collect task of this scenario, in order."""
+        out = []
+        for suffix in self.scenario.collect_tasks():
+            out.extend(self.log(suffix))
+        return out
+
+    def pending(self):
+        out = []
+        for suffix in self.scenario.collect_tasks():
+            out.extend(self.r(suffix).get('pending_faults') or [])
+        return out
+
 
 def count_faults(ctx):
     """Faulted requests in every collect task of this scenario."""
-    total = 0
-    for name, hosts in ctx.run.tasks.items():
-        if name.startswith(ctx.key + ' ') and 'collect' in name:
-            for result in hosts.values():
-                total += sum(1 for entry in result.get('requests') or [] if entry.get('fault'))
-    return total
+    return sum(1 for entry in ctx.full_log() if entry.get('fault'))
+
+
+def contract_problems(scenario, ctx):
+    """What the harness itself requires of every scenario (README.md, "The scenario contract")."""
+    problems = []
+    pending = ctx.pending()
+    if pending:
+        problems.append('contract: fault(s) never consumed: %s' % pending)
+    injected, hits = scenario.injected_faults(), count_faults(ctx)
+    if hits != injected:
+        problems.append('contract: %d fault(s) injected, %d hit in the request log' % (injected, hits))
+    for suffix, want in sorted(scenario.outcomes().items()):
+        try:
+            got = outcome_of(ctx.r(suffix))
+        except KeyError:
+            got = 'no result'
+        if got != want:
+            problems.append('contract: task %r ended %s, expected %s' % (suffix, got, want))
+    log = ctx.full_log()
+    for method, path, want in scenario.requests:
+        pattern = re.compile(path)
+        entries = [e for e in log if e['method'] == method and pattern.search(e['path'])]
+        if isinstance(want, int):
+            if len(entries) != want:
+                problems.append('contract: expected %d x %s %s, saw %d (%s)' % (
+                    want, method, path, len(entries), ', '.join(str(e['status']) for e in entries)))
+        elif [e['status'] for e in entries] != list(want):
+            problems.append('contract: expected %s %s statuses %s, saw %s' % (
+                method, path, list(want), [e['status'] for e in entries]))
+    return problems
 
 
 def run_scenario_set(name, scenarios, emulator_args=(), defaults=None, pre_tasks=(), emulator=None, **playbook_kwargs):
-    """Run every scenario's tasks in one playbook; returns {key: {'problems', 'observed', 'faults'}}."""
+    """Run every scenario's tasks in one playbook; returns {key: {'problems', 'observed', 'faults'}}.
+
+    Every scenario is validated first (ContractError: nothing runs), then checked by the contract and by its own
+    ``check``; a scenario passes only when both find no problem.
+    """
+    for scenario in scenarios:
+        scenario.validate()
+    keys = [scenario.key for scenario in scenarios]
+    if len(set(keys)) != len(keys):
+        raise ContractError('duplicate scenario keys in %s' % name)
     ws = workspace()
     own = emulator is None
     emu = emulator or Emulator(ws.subdir(name + '-emulator'), emulator_args).start()
@@ -727,16 +856,17 @@ def run_scenario_set(name, scenarios, emulator_args=(), defaults=None, pre_tasks
         run = run_playbook([play(tasks, defaults=defaults)], emu, name=name, workdir=workdir, **playbook_kwargs)
         out = {'_run': run}
         for scenario in scenarios:
-            ctx = Ctx(run, emu, scenario.key, workdir)
+            ctx = Ctx(run, emu, scenario.key, workdir, scenario)
             try:
                 checked = scenario.check(ctx)
                 problems, observed = checked if isinstance(checked, tuple) else (checked, None)
             except Exception as exc:  # pylint: disable=broad-exception-caught
                 problems, observed = ['could not check: %r' % (exc,)], run.describe()[-1500:]
             try:
+                problems = contract_problems(scenario, ctx) + list(problems)
                 faults = count_faults(ctx)
-            except Exception:  # pylint: disable=broad-exception-caught
-                faults = 0
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                problems, faults = ['contract: could not check: %r' % (exc,)] + list(problems), 0
             out[scenario.key] = {'problems': list(problems), 'observed': observed, 'faults': faults}
         return out
     finally:
@@ -750,7 +880,7 @@ def report_scenario(report, category, scenario, outcome):
     if problems:
         observed = (observed + ' -- ' if observed else '') + '; '.join(problems)
     report.add(category, scenario.label, scenario.expected, observed, not problems, faults=outcome.get('faults', 0),
-               bad_input=scenario.bad_input)
+               bad_input=scenario.bad_input, read_only=scenario.read_only)
     return problems
 
 

@@ -68,7 +68,7 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
         [relkit.ctl('A1 setup', clear=True, sleep=3),
          relkit.mod('A1 run', 'role_info', {'name': 'system:viewer', 'access_token': expired_token,
                                             'client_id': emu.client_id, 'client_secret': emu.client_secret}),
-         collect('A1')], check_a1))
+         collect('A1')], check_a1, outcome='ok'))
 
     # A3
     def check_a3(ctx):
@@ -88,7 +88,7 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
          relkit.mod('A3 run2', 'role_info', {'name': 'system:viewer'}),
          collect('A3', 'collect2'),
          relkit.mod('A3 run3', 'role_info', {'name': 'system:viewer'}),
-         collect('A3', 'collect3')], check_a3))
+         collect('A3', 'collect3')], check_a3, outcome='ok'))
 
     # A4 (a credential of its own, so that no long-lived token of it is cached yet)
     ttl_creds = {'client_id': ttl_cred['clientId'], 'client_secret': ttl_cred['clientSecret']}
@@ -109,7 +109,7 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
          relkit.mod('A4 run1', 'role_info', dict(ttl_creds, name='system:viewer')),
          relkit.ctl('A4 sleep', sleep=3),
          relkit.mod('A4 run2', 'personal_client_info', ttl_creds),
-         relkit.ctl('A4 collect', collect=True, config={'tokenTtl': 600})], check_a4))
+         relkit.ctl('A4 collect', collect=True, config={'tokenTtl': 600})], check_a4, outcome='ok'))
 
     # A5
     def check_a5(ctx):
@@ -129,7 +129,7 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
          relkit.mod('A5 delete', 'personal_client', dict(creds, id=cred['id'], state='absent')),
          relkit.ctl('A5 collect', collect=True),
          relkit.mod('A5 run3', 'role_info', dict(creds, name='system:viewer')),
-         collect('A5', 'collect3')], check_a5))
+         collect('A5', 'collect3')], check_a5, outcome={'run1': 'ok', 'delete': 'changed', 'run3': 'failed'}))
 
     # A6-A8: a credential refused from the start
     refused = (
@@ -150,7 +150,7 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
             key, 'credential refused at the token endpoint: %s' % label, 'one token request, one clear authentication error',
             [relkit.ctl(key + ' setup', clear=True),
              relkit.mod(key + ' run', 'role_info', dict(args, name='system:viewer', token_cache=False)),
-             collect(key)], check_refused))
+             collect(key)], check_refused, outcome='failed'))
 
     # A9: the API keeps answering 401 after a fresh exchange
     def check_a9(ctx):
@@ -164,7 +164,8 @@ def _scenarios(emu, expired_token, cred, wrong_secret, expired_cred, cidr_cred, 
         [relkit.ctl('A9 setup', clear=True, faults=[{'method': 'GET', 'path': '^/api/v1/iam/roles', 'kind': 'status',
                                                      'status': 401, 'count': 2}]),
          relkit.mod('A9 run', 'role_info', {'name': 'system:viewer'}),
-         relkit.ctl('A9 collect', collect=True, expect_faults=2)], check_a9))
+         relkit.ctl('A9 collect', collect=True, expect_faults=2)], check_a9, outcome='failed',
+        requests=[('GET', '^/api/v1/iam/roles', [401, 401]), ('POST', '^/auth/v1/token$', [200])]))
     return out
 
 
@@ -181,7 +182,7 @@ def _static_only(expired_token):
         'A2', 'static access_token expired, no client credentials', 'one 401, no exchange possible, one clear error',
         [relkit.ctl('A2 setup', clear=True),
          relkit.mod('A2 run', 'role_info', {'name': 'system:viewer', 'access_token': expired_token}),
-         relkit.ctl('A2 collect', collect=True)], check_a2)]
+         relkit.ctl('A2 collect', collect=True)], check_a2, outcome='failed')]
 
 
 _BY_KEY = {}

@@ -5,15 +5,29 @@
 Each input must be refused before any write (the emulator's request log shows no POST or DELETE other than the token
 exchange; personal client search is a read and is allowed), with a clear message (no crash) that names the
 option. The base arguments of each module would write if the bad option were accepted (create a client, rename a
-role), so an accepted bad input shows up as a write.
+role), so an accepted bad input shows up as a write. The ``*_info`` modules never write, so for them only the
+message is proven (reported apart: "refused before any write" cannot fail there).
+
+Each malformed value comes with a valid partner (a malformed client_id with the emulator's valid client_secret and
+vice versa), so the validator of that option is what refuses it. The message must match an anchored pattern: it
+starts with the option name (``^option\b``, as the collection's messages do) or with Ansible's ``argument 'option'``;
+a substring anywhere is not enough (``id`` is inside "invalid"). A message with ``********`` inside a word is no_log
+masking a test value and counts as a failure; the test values are chosen so that they cannot collide with it.
 """
+
+import re
 
 import pytest
 
 import relkit
 
 DEFAULTS = {'retries': 0, 'timeout': 10}
-DICT = {'a': 1}
+DICT = {'c1rel_key': 'c1rel-value'}  # never a substring of a message, so no_log masking of it cannot garble one
+VALID_ID = "{{ lookup('env', 'CONDUCTORONE_CLIENT_ID') }}"
+VALID_SECRET = "{{ lookup('env', 'CONDUCTORONE_CLIENT_SECRET') }}"
+NO_CREDENTIALS = r'^no ConductorOne credentials: set client_id and client_secret'
+READ_ONLY = ('personal_client_info', 'role_info')
+BUILTIN = r'^role system:%s \([^)]*\) is built-in \(systemBuiltin\) and cannot be edited; it would change %s\.'
 BASE = {
     'personal_client': {'display_name': 'rel bad new'},
     'personal_client_info': {},
@@ -29,17 +43,22 @@ SEED = {
     'personalClients': [{'user': 'admin@example.com', 'id': 'rel-bad-existing', 'displayName': 'rel bad existing'}],
 }
 
-# (label, args to merge into the module's base args, names of which one must appear in the message)
+# (label, args to merge into the module's base args, expected message: option names (the message starts with one,
+# or with "argument 'name'") or anchored regular expressions (starting with ^))
 CONNECTION = [
-    ('client_id malformed', {'client_id': 'not-a-client-id'}, ('client_id',)),
-    ('client_id wrong type (dict)', {'client_id': DICT}, ('client_id',)),
-    ('client_id empty', {'client_id': ''}, ('client_id',)),
-    ('client_secret malformed (no prefix)', {'client_secret': 'not-a-secret-at-all'}, ('client_secret',)),
-    ('client_secret malformed (prefix, no JWK)', {'client_secret': 'secret-token:conductorone.com:v1:bm90LWEtandr'}, ('client_secret',)),
-    ('client_secret malformed (JWK without d)', {'client_secret': 'secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5In0'},
+    ('client_id malformed (valid client_secret)', {'client_id': 'not-a-client-id', 'client_secret': VALID_SECRET}, ('client_id',)),
+    ('client_id wrong type (dict; valid client_secret)', {'client_id': DICT, 'client_secret': VALID_SECRET}, ('client_id',)),
+    ('client_id empty (valid client_secret): no credentials', {'client_id': '', 'client_secret': VALID_SECRET}, (NO_CREDENTIALS,)),
+    ('client_secret malformed (no prefix; valid client_id)', {'client_id': VALID_ID, 'client_secret': 'not-a-secret-at-all'},
      ('client_secret',)),
-    ('client_secret empty', {'client_secret': ''}, ('client_secret',)),
-    ('client_secret wrong type (list)', {'client_secret': ['a']}, ('client_secret',)),
+    ('client_secret malformed (prefix, no JWK; valid client_id)',
+     {'client_id': VALID_ID, 'client_secret': 'secret-token:conductorone.com:v1:bm90LWEtandr'}, ('client_secret',)),
+    ('client_secret malformed (JWK without d; valid client_id)',
+     {'client_id': VALID_ID, 'client_secret': 'secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5In0'},
+     ('client_secret',)),
+    ('client_secret empty (valid client_id): no credentials', {'client_id': VALID_ID, 'client_secret': ''}, (NO_CREDENTIALS,)),
+    ('client_secret wrong type (list; valid client_id)', {'client_id': VALID_ID, 'client_secret': ['c1rel-list-item']},
+     ('client_secret',)),
     ('access_token wrong type (dict)', {'access_token': DICT}, ('access_token',)),
     ('server_url not http(s)', {'server_url': 'ftp://example.com'}, ('server_url',)),
     ('server_url not a URL', {'server_url': 'not a url'}, ('server_url',)),
@@ -55,8 +74,8 @@ CONNECTION = [
 MODULE_INPUTS = {
     'personal_client': [
         ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
-        ('state invalid', {'state': 'gone'}, ('state',)),
-        ('neither id nor display_name', {'display_name': None}, ('id', 'display_name')),
+        ('state invalid', {'state': 'gone'}, (r'^value of state must be one of: present, absent, got: gone',)),
+        ('neither id nor display_name', {'display_name': None}, (r'^one of the following is required: id, display_name$',)),
         ('id empty', {'id': '', 'display_name': None}, ('id',)),
         ('id blank', {'id': '   '}, ('id',)),
         ('id wrong type (dict)', {'id': DICT}, ('id',)),
@@ -96,9 +115,11 @@ MODULE_INPUTS = {
         ('expires_at empty', {'expires_at': ''}, ('expires_at',)),
         ('expires_at past, on update of an existing client',
          {'display_name': 'rel bad existing', 'expires_at': '2001-01-01T00:00:00Z'}, ('expires_at',)),
-        ('both expires_in and expires_at', {'expires_in': '30d', 'expires_at': '2030-01-01T00:00:00Z'}, ('expires_in',)),
+        ('both expires_in and expires_at', {'expires_in': '30d', 'expires_at': '2030-01-01T00:00:00Z'},
+         (r'^parameters are mutually exclusive: expires_in\|expires_at',)),
         ('rotate not a boolean', {'rotate': 'maybe'}, ('rotate',)),
-        ('rotate with rotate_if_expires_within', {'rotate': True, 'rotate_if_expires_within': '14d'}, ('rotate_if_expires_within',)),
+        ('rotate with rotate_if_expires_within', {'rotate': True, 'rotate_if_expires_within': '14d'},
+         (r'^parameters are mutually exclusive: rotate\|rotate_if_expires_within',)),
         ('rotate_if_expires_within not a duration', {'rotate_if_expires_within': 'soon'}, ('rotate_if_expires_within',)),
         ('rotate_if_expires_within empty', {'rotate_if_expires_within': ''}, ('rotate_if_expires_within',)),
         ('keep_previous without rotation', {'keep_previous': True}, ('keep_previous',)),
@@ -122,8 +143,8 @@ MODULE_INPUTS = {
     ],
     'role': [
         ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
-        ('id and name together', {'id': 'x'}, ('id',)),
-        ('neither id nor name', {'name': None}, ('id', 'name')),
+        ('id and name together', {'id': 'x'}, (r'^parameters are mutually exclusive: id\|name',)),
+        ('neither id nor name', {'name': None}, (r'^one of the following is required: id, name$',)),
         ('id empty', {'id': '', 'name': None}, ('id',)),
         ('id of no role', {'id': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA', 'name': None}, ('id',)),
         ('name empty', {'name': ''}, ('name',)),
@@ -144,18 +165,20 @@ MODULE_INPUTS = {
         ('remove_permissions with an exact permissions list', {'permissions': ['permission/x'], 'remove_permissions': ['permission/y']},
          ('remove_permissions',)),
         ('permissions and remove_permissions overlap', {'append': True, 'permissions': ['permission/x'],
-                                                        'remove_permissions': ['permission/x']}, ('remove_permissions',)),
+                                                        'remove_permissions': ['permission/x']},
+         (r'^permissions and remove_permissions both list permission/x;',)),
         ('remove_service_roles empty entry', {'remove_service_roles': ['']}, ('remove_service_roles',)),
-        ('built-in role edit (display_name of system:viewer)', {'name': 'system:viewer'}, ('built-in',)),
+        ('built-in role edit (display_name of system:viewer)', {'name': 'system:viewer'}, (BUILTIN % ('viewer', 'display_name'),)),
         ('built-in role edit (permissions of system:owner)', {'name': 'system:owner', 'display_name': None,
-                                                              'permissions': ['permission/c1.api.iam.v1.Roles.List']}, ('built-in',)),
+                                                              'permissions': ['permission/c1.api.iam.v1.Roles.List']},
+         (BUILTIN % ('owner', 'permissions'),)),
         ('built-in role edit by id (append to system:user)', {'name': None, 'id': '{{ user_role_id }}', 'display_name': None,
                                                               'service_roles': ['role/c1.api.app.v1.Apps:viewer'], 'append': True},
-         ('built-in',)),
+         (BUILTIN % ('user', 'service_roles'),)),
     ],
     'role_info': [
         ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
-        ('id and name together', {'id': 'x', 'name': 'y'}, ('id',)),
+        ('id and name together', {'id': 'x', 'name': 'y'}, (r'^parameters are mutually exclusive: id\|name',)),
     ],
 }
 
@@ -185,6 +208,30 @@ def _args(module, extra):
     return args
 
 
+MASKED = re.compile(r'\w\*{8}|\*{8}\w')
+
+
+def message_patterns(names):
+    """Anchored patterns for the expected message: an option name, or a regular expression starting with ^."""
+    out = []
+    for name in names:
+        if name.startswith('^'):
+            out.append(re.compile(name))
+        else:
+            out.append(re.compile(r'^(?:%s\b(?!_)|argument \'%s\')' % (re.escape(name), re.escape(name))))
+    return out
+
+
+def message_problems(msg, names):
+    """Why ``msg`` is not the specific message for ``names`` (empty list: it is)."""
+    problems = []
+    if MASKED.search(msg):
+        problems.append('no_log masking garbled the message (a test value collides with a secret): %s' % msg[:200])
+    if not any(pattern.search(msg) for pattern in message_patterns(names)):
+        problems.append('message does not start with %s: %s' % (' or '.join(names), msg[:200]))
+    return problems
+
+
 def _check(names, secret_values):
     def check(ctx):
         r, log = ctx.r('run'), ctx.log()
@@ -197,8 +244,8 @@ def _check(names, secret_values):
             problems.append('accepted (%s)' % ('changed' if r.get('changed') else 'ok'))
         elif relkit.crashed(r):
             problems.append('crashed instead of a clear message')
-        elif not any(name in msg for name in names):
-            problems.append('message does not name %s' % ' or '.join(names))
+        else:
+            problems += message_problems(msg, names)
         for value in secret_values:
             if value in msg:
                 problems.append('the message echoes a secret')
@@ -218,8 +265,10 @@ def bad_input_job():
         scenarios = []
         for key, module, label, extra, names in MATRIX:
             tasks = [relkit.mod(key + ' run', module, _args(module, extra)), relkit.ctl(key + ' collect', collect=True)]
-            scenarios.append(relkit.Scenario(key, '%s: %s' % (module, label), 'refused before any write, message names %s' % (
-                ' or '.join(names)), tasks, _check(names, [emu.client_secret]), bad_input=True))
+            expected = '%s, message starts with %s' % (
+                'refused (read-only module)' if module in READ_ONLY else 'refused before any write', ' or '.join(names))
+            scenarios.append(relkit.Scenario(key, '%s: %s' % (module, label), expected, tasks, _check(names, [emu.client_secret]),
+                                             bad_input=True, read_only=module in READ_ONLY, outcome='failed'))
         _BY_KEY.update((s.key, s) for s in scenarios)
         pre = [relkit.ctl('clear', clear=True)]
         return relkit.run_scenario_set('bad-input', scenarios, defaults=DEFAULTS, emulator=emu, pre_tasks=pre,

@@ -21,6 +21,8 @@ import relkit
 
 CREATE = {'method': 'POST', 'path': r'^/api/v1/iam/personal_clients$'}
 LIST = {'method': 'GET', 'path': r'^/api/v1/iam/personal_clients$'}
+PCS = r'^/api/v1/iam/personal_clients$'
+ONE = r'^/api/v1/iam/personal_clients/'
 DEFAULTS = {'retries': 2, 'timeout': 5}
 
 
@@ -72,11 +74,13 @@ def _converged(ctx, name, result, must_keep=(), secret_path=None):
 def _scenarios(workdir):
     out = []
 
-    def add(key, label, expected, faults, args, check, task_extra=None):
+    def add(key, label, expected, faults, args, check, outcome, posts, deletes, task_extra=None, extra_requests=()):
+        """posts / deletes: the statuses the request log must show for the creates and the deletes, in order."""
         tasks = [relkit.ctl(key + ' setup', clear=True, faults=faults),
                  relkit.mod(key + ' run', 'personal_client', args, **(task_extra or {})),
                  relkit.ctl(key + ' collect', collect=True, expect_faults=sum(f.get('count', 1) for f in faults))]
-        out.append(relkit.Scenario(key, label, expected, tasks, check))
+        requests = [('POST', PCS, posts), ('DELETE', ONE, deletes)] + list(extra_requests)
+        out.append(relkit.Scenario(key, label, expected, tasks, check, outcome=outcome, requests=requests))
 
     # L1
     def check_lost(ctx):
@@ -90,7 +94,7 @@ def _scenarios(workdir):
             problems.append('the warning does not name the deleted orphan %s' % deleted)
         return problems, '%s; POST x%d, DELETE x%d' % (relkit.summarize(r), len(_posts(log)), len(_deletes(log)))
     add('L1', 'lost_response on create', 'orphan found and deleted, created once more: one live client, secret works',
-        [_fault(CREATE, kind='lost_response')], {'display_name': 'lost one'}, check_lost)
+        [_fault(CREATE, kind='lost_response')], {'display_name': 'lost one'}, check_lost, 'changed', [200, 200], [200])
 
     # L2
     def check_drop(ctx):
@@ -101,7 +105,7 @@ def _scenarios(workdir):
             problems.append('expected 2 POSTs and no DELETE, saw %d and %d' % (len(_posts(log)), len(_deletes(log))))
         return problems, '%s; POST x%d' % (relkit.summarize(r), len(_posts(log)))
     add('L2', 'drop on create (request never applied)', 'nothing to clean up, created once more: one live client',
-        [_fault(CREATE, kind='drop')], {'display_name': 'dropped one'}, check_drop)
+        [_fault(CREATE, kind='drop')], {'display_name': 'dropped one'}, check_drop, 'changed', [None, 200], [])
 
     # L3: 5xx on create with secret_path
     for status in (500, 502, 503, 504):
@@ -118,21 +122,22 @@ def _scenarios(workdir):
                 problems.append('client_secret returned although secret_path is set')
             return problems, '%s; POST x%d' % (relkit.summarize(r), len(_posts(log)))
         add(key, 'HTTP %d on create, secret_path set' % status, 'one live client, its secret in secret_path (0600)',
-            [_fault(CREATE, kind='status', status=status)], {'display_name': '5xx one %d' % status, 'secret_path': path}, check_5xx)
+            [_fault(CREATE, kind='status', status=status)], {'display_name': '5xx one %d' % status, 'secret_path': path}, check_5xx,
+            'changed', [status, 200], [])
 
     # L4: the retry's response is lost too
     def check_twice(ctx):
         r = ctx.r('run')
         live = ctx.emu.live_clients('lost twice')
         problems = []
-        if not relkit.failed(r):
-            problems += _converged(ctx, 'lost twice', r)
-        elif len(live) != 1 or live[0]['id'] not in (r.get('msg') or ''):
+        if len(live) != 1 or live[0]['id'] not in (r.get('msg') or ''):
             problems.append('the failure must name the one remaining orphan %s: %s' % ([c['id'] for c in live], r.get('msg')))
+        if 'client_secret' in r:
+            problems.append('a failed task returned a client_secret')
         return problems, relkit.summarize(r)
     add('L4', 'lost_response on create and on the reconciliation\'s second create',
         'failure naming the remaining secret-less client (exactly one left)',
-        [_fault(CREATE, kind='lost_response', count=2)], {'display_name': 'lost twice'}, check_twice)
+        [_fault(CREATE, kind='lost_response', count=2)], {'display_name': 'lost twice'}, check_twice, 'failed', [200, 200], [200])
 
     # L5: lost response, then the orphan's DELETE is dropped once (retried)
     def check_delete_drop(ctx):
@@ -142,7 +147,7 @@ def _scenarios(workdir):
         return problems, '%s; DELETE x%d' % (relkit.summarize(r), len(_deletes(log)))
     add('L5', 'lost_response on create, then the orphan DELETE dropped', 'DELETE retried, one live client',
         [_fault(CREATE, kind='lost_response'), {'method': 'DELETE', 'kind': 'drop'}], {'display_name': 'lost then drop'},
-        check_delete_drop)
+        check_delete_drop, 'changed', [200, 200], [None, 200])
 
     # L6: lost response and the orphan lookup fails: must say what to clean up
     def check_lookup_fails(ctx):
@@ -159,7 +164,8 @@ def _scenarios(workdir):
     add('L6', 'lost_response on create, then the orphan lookup (GET list) fails 3 x 503',
         'failure naming the display name of the client created without a secret',
         [_fault(LIST, kind='delay', seconds=0), _fault(CREATE, kind='lost_response'),
-         _fault(LIST, kind='status', status=503, count=3)], {'display_name': 'lost lookup'}, check_lookup_fails)
+         _fault(LIST, kind='status', status=503, count=3)], {'display_name': 'lost lookup'}, check_lookup_fails,
+        'failed', [200], [], extra_requests=[('GET', PCS, [200, 503, 503, 503])])
 
     # L7: rotation (make before break) with the replacement's create response lost
     def check_rotate(ctx):
@@ -170,7 +176,8 @@ def _scenarios(workdir):
             problems.append('rotated_from is %r' % r.get('rotated_from'))
         return problems, relkit.summarize(r)
     add('L7', 'rotate=true, replacement create response lost', 'one live client (the new one), old one deleted',
-        [_fault(CREATE, kind='lost_response')], {'display_name': 'rotate lost', 'rotate': True}, check_rotate)
+        [_fault(CREATE, kind='lost_response')], {'display_name': 'rotate lost', 'rotate': True}, check_rotate, 'changed',
+        [200, 200], [200, 200])
 
     # L8: keep_previous rotation while another client of the same name is live
     def check_keep(ctx):
@@ -180,7 +187,8 @@ def _scenarios(workdir):
         return problems, relkit.summarize(r)
     add('L8', 'rotate id=B keep_previous=true, response lost; client A of the same name also live',
         'A and B untouched, exactly one new client',
-        [_fault(CREATE, kind='lost_response')], {'id': 'rel-keep-b', 'rotate': True, 'keep_previous': True}, check_keep)
+        [_fault(CREATE, kind='lost_response')], {'id': 'rel-keep-b', 'rotate': True, 'keep_previous': True}, check_keep, 'changed',
+        [200, 200], [200])
 
     # L9: rotation by id (old one deleted) while a sibling of the same name is live
     def check_sibling(ctx):
@@ -191,7 +199,8 @@ def _scenarios(workdir):
             problems.append('the rotated client was not deleted')
         return problems, relkit.summarize(r)
     add('L9', 'rotate id=B, response lost; client A of the same name also live', 'A untouched, B replaced by one new client',
-        [_fault(CREATE, kind='lost_response')], {'id': 'rel-sib-b', 'rotate': True}, check_sibling)
+        [_fault(CREATE, kind='lost_response')], {'id': 'rel-sib-b', 'rotate': True}, check_sibling, 'changed', [200, 200],
+        [200, 200])
 
     # L10: create times out while the server is still working on it
     timeout_path = str(workdir / 'secret-timeout.json')
@@ -199,16 +208,13 @@ def _scenarios(workdir):
     def check_timeout(ctx):
         r = ctx.r('run')
         live = ctx.emu.live_clients('slow create')
-        if relkit.failed(r):
-            if live and all(c['id'] in (r.get('msg') or '') for c in live):
-                return [], relkit.summarize(r)
-            return ['failed without naming the orphan(s) %s: %s' % ([c['id'] for c in live], r.get('msg'))], relkit.summarize(r)
         return _converged(ctx, 'slow create', r, secret_path=timeout_path), '%s; live clients named so: %d' % (
             relkit.summarize(r), len(live))
     add('L10', 'create answered after the timeout (delay 3 s, timeout 2 s), secret_path set',
-        'one live client whose secret is in secret_path, or a failure naming the orphan',
+        'the orphan appears while the module waits (timeout), is deleted, created once more: one live client, its secret in '
+        'secret_path',
         [_fault(CREATE, kind='delay', seconds=3)], {'display_name': 'slow create', 'secret_path': timeout_path, 'timeout': 2},
-        check_timeout)
+        check_timeout, 'changed', [200, 200], [200])
 
     # L11-L13: lost responses on the other writes; a re-run must converge without a second change
     def rerun_check(name, op):
@@ -224,19 +230,21 @@ def _scenarios(workdir):
                 problems.append('expected exactly one update POST over both runs, saw %d' % len(posts))
             return problems, 'run 1: %s; re-run: %s' % (relkit.summarize(r1), relkit.summarize(r2))
         return check
-    for key, label, module, args, fault, op in (
+    for key, label, module, args, fault, op, write in (
             ('L11', 'lost_response on a personal client update, then the same task again', 'personal_client',
              {'id': 'rel-upd-lost', 'display_name': 'updated after loss'},
              {'method': 'POST', 'path': '^/api/v1/iam/personal_clients/rel-upd-lost$', 'kind': 'lost_response'},
-             'PersonalClientService.Update'),
+             'PersonalClientService.Update', ('POST', '^/api/v1/iam/personal_clients/rel-upd-lost$', [200])),
             ('L12', 'lost_response on a role update, then the same task again', 'role',
              {'name': 'custom:rel-lost', 'display_name': 'Role updated after loss'},
-             {'method': 'POST', 'path': '^/api/v1/iam/roles/', 'kind': 'lost_response'}, 'Roles.Update')):
+             {'method': 'POST', 'path': '^/api/v1/iam/roles/', 'kind': 'lost_response'}, 'Roles.Update',
+             ('POST', '^/api/v1/iam/roles/', [200]))):
         out.append(relkit.Scenario(key, label, 'one clear failure (not retried); the re-run finds the update applied: ok, no second write', [
             relkit.ctl(key + ' setup', clear=True, faults=[fault]),
             relkit.mod(key + ' run', module, args),
             relkit.mod(key + ' rerun', module, args),
-            relkit.ctl(key + ' collect', collect=True, expect_faults=1)], rerun_check(key, op)))
+            relkit.ctl(key + ' collect', collect=True, expect_faults=1)], rerun_check(key, op),
+            outcome={'run': 'failed', 'rerun': 'ok'}, requests=[write, ('DELETE', ONE, 0)]))
 
     def check_delete(ctx):
         r, log = ctx.r('run'), ctx.log()
@@ -246,7 +254,8 @@ def _scenarios(workdir):
         deletes = [e for e in log if e['method'] == 'DELETE']
         return problems, '%s; DELETE x%d (%s)' % (relkit.summarize(r), len(deletes), ', '.join(str(e['status']) for e in deletes))
     add('L13', 'lost_response on a personal client DELETE', 'DELETE retried (404 = already gone), converges in one run',
-        [{'method': 'DELETE', 'kind': 'lost_response'}], {'id': 'rel-del-lost', 'state': 'absent'}, check_delete)
+        [{'method': 'DELETE', 'kind': 'lost_response'}], {'id': 'rel-del-lost', 'state': 'absent'}, check_delete, 'changed',
+        [], [200, 404])
     return out
 
 

@@ -91,9 +91,10 @@ CHECKS = {
     'R1': ('first run on a new --state file converges', 'every task changed (info ok), no failure'),
     'R2': ('emulator restarted on the same state file',
            'admin credential survives (same client id and secret), state identical, admin secret file 0600 and not in the state'),
-    'R3': ('second run after the restart (token cache kept)', 'changed=false everywhere, no write, nothing lost or duplicated'),
+    'R3': ('second run after the restart (token cache kept)',
+           'changed=false everywhere, no write, nothing lost or duplicated; no token exchange (the cached token survived)'),
     'R4': ('third run after the restart (fresh token cache: a new exchange with the surviving admin credential)',
-           'changed=false everywhere, no write; the secrets written by the first run still authenticate'),
+           'changed=false everywhere, no write, exactly one token exchange; the secrets written by the first run still authenticate'),
 }
 
 
@@ -141,6 +142,9 @@ def _check(key, out):
     if key == 'R4' and not all(out['secrets_work'].values()):
         problems.append('secrets from the first run no longer work: %s' % out['secrets_work'])
     tokens = sum(1 for e in log if e['path'] == '/auth/v1/token')
+    want_tokens = 0 if key == 'R3' else 1  # R3 reuses the cached token (it survives the restart); R4 exchanges once
+    if tokens != want_tokens:
+        problems.append('expected %d token exchange(s), saw %d' % (want_tokens, tokens))
     return problems, 'all ok/unchanged; %d token exchange(s), %d requests' % (tokens, len(log)) if not problems else ''
 
 

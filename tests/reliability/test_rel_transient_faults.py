@@ -351,17 +351,21 @@ def test_transient_fault(op, kind, report):
 # --------------------------------------------------------------------------------------------------------------
 # Faults on a later page of a paginated listing (the retry must resend the same page token)
 
+# key -> (label, method, module, args, faults, path, statuses the request log must show in order)
 PAGED = {
     'P1': ('role_info: list over 3 pages, 503 on page 2', 'GET', 'role_info', {},
            [{'method': 'GET', 'path': '^/api/v1/iam/roles$', 'kind': 'delay', 'seconds': 0},
-            {'method': 'GET', 'path': '^/api/v1/iam/roles$', 'kind': 'status', 'status': 503}]),
+            {'method': 'GET', 'path': '^/api/v1/iam/roles$', 'kind': 'status', 'status': 503}],
+           '^/api/v1/iam/roles$', [200, 503, 200, 200]),
     'P2': ('personal_client_info: search over 2 pages (all_users), 429 on page 2', 'POST', 'personal_client_info',
            {'all_users': True, 'query': 'rel paged'},
            [{'method': 'POST', 'path': '^/api/v1/search/iam/personal_clients$', 'kind': 'delay', 'seconds': 0},
-            {'method': 'POST', 'path': '^/api/v1/search/iam/personal_clients$', 'kind': 'status', 'status': 429, 'retry_after': '1'}]),
+            {'method': 'POST', 'path': '^/api/v1/search/iam/personal_clients$', 'kind': 'status', 'status': 429, 'retry_after': '1'}],
+           '^/api/v1/search/iam/personal_clients$', [200, 429, 200]),
     'P3': ('personal_client_info: list over 2 pages, connection dropped on page 2', 'GET', 'personal_client_info', {},
            [{'method': 'GET', 'path': '^/api/v1/iam/personal_clients$', 'kind': 'delay', 'seconds': 0},
-            {'method': 'GET', 'path': '^/api/v1/iam/personal_clients$', 'kind': 'drop'}]),
+            {'method': 'GET', 'path': '^/api/v1/iam/personal_clients$', 'kind': 'drop'}],
+           '^/api/v1/iam/personal_clients$', [200, None, 200]),
 }
 PAGED_SEED = {
     'generateRoles': {'count': 250, 'namePrefix': 'custom:paged-', 'displayNamePrefix': 'Paged role '},
@@ -372,7 +376,7 @@ PAGED_SEED = {
 @relkit.job('transient-paged', weight=2)
 def paged_job():
     scenarios = []
-    for key, (label, method, module, args, faults) in PAGED.items():
+    for key, (label, method, module, args, faults, path, statuses) in PAGED.items():
         def check(ctx, module=module, method=method, args=args):
             r, log = ctx.r('run'), ctx.log()
             problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
@@ -390,17 +394,29 @@ def paged_job():
             if got != want:
                 problems.append('listed %d of %d items' % (got, want))
             calls = [e for e in log if e['method'] == method and e['path'] != '/auth/v1/token']
+            problems += _same_page_resent(calls, method)
             return problems, '%s; %d items; %s x%d (%s)' % (relkit.summarize(r), got, method, len(calls), ', '.join(
                 '%s%s' % (e['status'], '/' + e['fault'] if e['fault'] else '') for e in calls))
         tasks = [relkit.ctl(key + ' setup', clear=True, faults=faults), relkit.mod(key + ' run', module, args),
                  relkit.ctl(key + ' collect', collect=True, expect_faults=2)]
         scenarios.append(relkit.Scenario(key, label, 'the retried request resends the same page token; every item listed once',
-                                         tasks, check))
+                                         tasks, check, outcome='ok', requests=[(method, path, statuses)]))
     _PAGED_BY_KEY.update((s.key, s) for s in scenarios)
     return relkit.run_scenario_set('transient-paged', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=PAGED_SEED)])
 
 
 _PAGED_BY_KEY = {}
+
+
+def _same_page_resent(calls, method):
+    """The request after the faulted one asks for the same page (GET: the same query string with a page_token)."""
+    faulted = [i for i, e in enumerate(calls) if e['fault'] and e['fault'] != 'delay']
+    if len(faulted) != 1 or faulted[0] + 1 >= len(calls) or faulted[0] == 0:
+        return ['expected one faulted later-page request followed by its retry: %s' % calls]
+    fault, retry = calls[faulted[0]], calls[faulted[0] + 1]
+    if method == 'GET' and ('page_token=' not in fault['query'] or fault['query'] != retry['query']):
+        return ['the retry did not resend the faulted page request: %r then %r' % (fault['query'], retry['query'])]
+    return []
 
 
 @pytest.mark.parametrize('key', sorted(PAGED))

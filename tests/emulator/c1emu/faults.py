@@ -94,9 +94,9 @@ class Faults:
                 return public(fault)
         return None
 
-    def record(self, method, path, status, kind):
+    def record(self, method, path, status, kind, query=''):
         with self._lock:
-            self._log.append({'method': method, 'path': path, 'status': status, 'fault': kind})
+            self._log.append({'method': method, 'path': path, 'query': query, 'status': status, 'fault': kind})
             if len(self._log) > MAX_LOG:
                 del self._log[:len(self._log) - MAX_LOG]
 

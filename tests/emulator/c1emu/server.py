@@ -183,7 +183,8 @@ class Handler(BaseHTTPRequestHandler):
         app = self.server.app
         request_id = ksuid()
         method = self.command.upper()
-        path = urlsplit(self.path).path
+        split = urlsplit(self.path)
+        path = split.path
         try:
             raw = self._read_body()
         except ValueError:
@@ -202,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = app.faults.take(method, path)
         kind = fault['kind'] if fault else None
         if kind == 'drop':
-            app.faults.record(method, path, None, kind)
+            app.faults.record(method, path, None, kind, split.query)
             self._drop()
             return
         if kind == 'delay':
@@ -215,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:  # pylint: disable=broad-exception-caught
                 traceback.print_exc(file=sys.stderr)
                 response = gateway_error(INTERNAL, 'internal error', request_id, 500)
-        app.faults.record(method, path, response.status, kind)
+        app.faults.record(method, path, response.status, kind, split.query)
         if kind == 'lost_response':
             self._drop()
             return
