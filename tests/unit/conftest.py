@@ -1,14 +1,34 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Keep every unit test away from the user's real token cache (module_utils/_token_cache.py)."""
+"""Every unit test is isolated: no connection settings from the environment, its own token cache, no real HTTP.
+
+The fakes (FakeTransport, FakeConductorOne, FakeRunner) are in tests/unit/fakes.py.
+"""
 
 from __future__ import annotations
 
 import pytest
+import requests
+
+CONNECTION_ENV = ("CONDUCTORONE_CLIENT_ID", "CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_ACCESS_TOKEN",
+                  "CONDUCTORONE_SERVER_URL", "CONDUCTORONE_CA_PATH", "CONDUCTORONE_TOKEN_CACHE")
 
 
 @pytest.fixture(autouse=True)
-def private_token_cache(tmp_path, monkeypatch):
+def isolated(tmp_path, monkeypatch):
+    """No CONDUCTORONE_* settings, a private token cache (XDG_CACHE_HOME), and any real HTTP request fails."""
+    for name in CONNECTION_ENV:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def no_network(self, method, url, **kwargs):
+        raise AssertionError("unexpected real HTTP request {0} {1}".format(method, url))
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+
+
+@pytest.fixture
+def private_token_cache(tmp_path):
+    """The token cache directory of this test (see isolated)."""
     return tmp_path / "cache" / "conductorone.iam" / "tokens"

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
 
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
 JWK = {"kty": "OKP", "crv": "Ed25519", "x": "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc",
@@ -26,34 +27,6 @@ CREDENTIAL_HINT = "the credential was refused"
 
 def api_error(status, code=None, message="error"):
     return ConductorOneError(message, operation="op", status=status, code=code)
-
-
-class FakeTransport:
-    """Answers token requests with numbered tokens; API requests get the scripted outcomes in order."""
-
-    def __init__(self, outcomes=()):
-        self.outcomes = list(outcomes)
-        self.calls = []
-
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
-        self.calls.append({"method": method, "url": url, "operation": operation, "json_body": copy.deepcopy(json_body),
-                           "form": form, "params": copy.deepcopy(params), "headers": dict(headers or {})})
-        if url.endswith("/auth/v1/token"):
-            return {"access_token": "token-{0}".format(len(self.token_calls)), "expires_in": 3600}
-        if not self.outcomes:
-            raise AssertionError("unexpected request {0} {1}".format(method, url))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    @property
-    def token_calls(self):
-        return [call for call in self.calls if call["url"].endswith("/auth/v1/token")]
-
-    @property
-    def api_calls(self):
-        return [call for call in self.calls if not call["url"].endswith("/auth/v1/token")]
 
 
 def client(outcomes=(), **params):

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _auth
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.tests.unit import fakes
 
 # The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).
 DOC_X = "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc"
@@ -216,20 +217,9 @@ def test_resolve_endpoint_refuses_non_http_server_url(server_url):
 
 # --- token source --------------------------------------------------------------------------------
 
-class FakeTransport:
-    """Records token requests and answers them with numbered tokens."""
-
-    def __init__(self, expires_in=600, body=None):
-        self.calls = []
-        self.expires_in = expires_in
-        self.body = body
-
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
-        self.calls.append({"method": method, "url": url, "operation": operation, "form": dict(form or {}),
-                           "json_body": json_body, "idempotent": idempotent})
-        if self.body is not None:
-            return self.body
-        return {"access_token": "token-{0}".format(len(self.calls)), "token_type": "Bearer", "expires_in": self.expires_in}
+def FakeTransport(expires_in=600, body=None):  # pylint: disable=invalid-name
+    """Token answers that expire in 600 s unless told otherwise."""
+    return fakes.FakeTransport(expires_in=expires_in, body=body)
 
 
 @pytest.fixture

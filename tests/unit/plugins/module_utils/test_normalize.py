@@ -145,10 +145,14 @@ def test_format_duration(seconds, expected):
     assert _normalize.format_duration(seconds) == expected
 
 
-@pytest.mark.parametrize("text", ["90d", "1d12h", "30m", "1.5s", "3600"])
-def test_duration_round_trip(text):
-    seconds = _normalize.parse_duration(text, "expires")
-    assert _normalize.parse_duration(_normalize.format_duration(seconds), "expires") == seconds
+@pytest.mark.parametrize("text, seconds, formatted", [
+    ("90d", 7776000, "7776000s"), ("1d12h", 129600, "129600s"), ("30m", 1800, "1800s"), ("1.5s", 1.5, "1.5s"),
+    ("3600", 3600, "3600s"),
+])
+def test_duration_round_trip(text, seconds, formatted):
+    assert _normalize.parse_duration(text, "expires") == seconds
+    assert _normalize.format_duration(_normalize.parse_duration(text, "expires")) == formatted
+    assert _normalize.parse_duration(formatted, "expires") == seconds
 
 
 # --- timestamps ----------------------------------------------------------------------------------

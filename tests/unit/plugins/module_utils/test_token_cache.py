@@ -23,6 +23,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._auth import Toke
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import (
     MIN_REMAINING_SECONDS, TokenCache, cache_key, default_directory)
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
 
 BASE = "https://acme.conductor.one"
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
@@ -40,34 +41,6 @@ def mode(path):
 
 def in_an_hour():
     return time.time() + 3600
-
-
-class FakeTransport:
-    """Answers token requests with numbered tokens (``expires_in`` seconds); API requests with scripted outcomes."""
-
-    def __init__(self, outcomes=(), expires_in=3600):
-        self.outcomes = list(outcomes)
-        self.expires_in = expires_in
-        self.calls = []
-
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
-        self.calls.append({"method": method, "url": url, "headers": dict(headers or {})})
-        if url.endswith("/auth/v1/token"):
-            return {"access_token": "token-{0}".format(len(self.token_calls)), "expires_in": self.expires_in}
-        if not self.outcomes:
-            raise AssertionError("unexpected request {0} {1}".format(method, url))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    @property
-    def token_calls(self):
-        return [call for call in self.calls if call["url"].endswith("/auth/v1/token")]
-
-    @property
-    def bearers(self):
-        return [call["headers"].get("Authorization") for call in self.calls if not call["url"].endswith("/auth/v1/token")]
 
 
 def token_source(transport, cache=True, **kwargs):
@@ -376,17 +349,18 @@ def test_refused_cached_token_is_discarded_and_replaced_with_one_exchange():
     assert TokenCache(KEY).load()[0] == "token-1"
 
 
-def test_cached_token_refused_twice_fails_and_leaves_no_entry_behind():
+def test_cached_token_refused_twice_fails_and_replaces_the_revoked_entry():
     TokenCache(KEY).store("revoked", in_an_hour())
     unauthenticated = [ConductorOneError("unauthenticated", operation="X", status=401, code=16) for dummy in range(2)]
     transport = FakeTransport(unauthenticated)
     with pytest.raises(ConductorOneError) as excinfo:
         api_client(transport).call("GET", "/x", "X")
     assert excinfo.value.status == 401
-    # The fresh token was stored before the server refused it too; the next task must not trust it blindly,
-    # but it is at worst one more 401 + exchange. What matters: the revoked token is gone.
-    cached = TokenCache(KEY).load()
-    assert cached is None or cached[0] != "revoked"
+    assert transport.bearers == ["Bearer revoked", "Bearer token-1"]
+    assert len(transport.token_calls) == 1
+    # The fresh token was stored before the server refused it too: the revoked one is gone, the fresh one stays
+    # (the next task pays at worst one more 401 + exchange).
+    assert TokenCache(KEY).load()[0] == "token-1"
 
 
 # --- with the proposed fixes (one 60 s margin for cached tokens; a lock between concurrent tasks) -------

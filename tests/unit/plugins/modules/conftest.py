@@ -1,7 +1,10 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Run a module's real main() in-process with given module args and return what it printed."""
+"""Run a module's real main() in-process with given module args and return what it printed.
+
+Isolation (environment, token cache, no real HTTP) is tests/unit/conftest.py's ``isolated``.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _api
-
 try:
     from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
 except ImportError:  # older ansible-core
@@ -24,22 +25,6 @@ except ImportError:  # older ansible-core
         serialized = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode("utf-8")
         with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
             yield
-
-CONNECTION_ENV = ("CONDUCTORONE_CLIENT_ID", "CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_ACCESS_TOKEN",
-                  "CONDUCTORONE_SERVER_URL", "CONDUCTORONE_CA_PATH")
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch):
-    """No connection settings from the environment, and no real HTTP request."""
-    for name in CONNECTION_ENV:
-        monkeypatch.delenv(name, raising=False)
-
-    def no_network(self, method, path, operation, body=None, params=None):
-        raise AssertionError("unexpected API call {0} {1} ({2})".format(method, path, operation))
-
-    monkeypatch.setattr(_api.ApiClient, "call", no_network)
-
 
 @pytest.fixture
 def run_module(capsys):

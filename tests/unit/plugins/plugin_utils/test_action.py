@@ -36,8 +36,6 @@ from ansible_collections.conductorone.iam.plugins.plugin_utils._action import Ac
 SECRET = "secret-token:conductorone.com:v1:c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA"
 ACCESS_TOKEN = "eyJhbGciOiJFZERTQSJ9.access-token-value.signature"
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
-CONNECTION_ENV = ("CONDUCTORONE_CLIENT_ID", "CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_ACCESS_TOKEN",
-                  "CONDUCTORONE_SERVER_URL", "CONDUCTORONE_CA_PATH", "CONDUCTORONE_TOKEN_CACHE")
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
@@ -116,15 +114,8 @@ class RecorderAction(ResourceAction):
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch):
-    """No connection settings from the controller's environment, no real HTTP, a fresh Recorder."""
-    for name in CONNECTION_ENV:
-        monkeypatch.delenv(name, raising=False)
-
-    def no_network(self, method, path, operation, body=None, params=None):
-        raise AssertionError("unexpected API call {0} {1} ({2})".format(method, path, operation))
-
-    monkeypatch.setattr(_api.ApiClient, "call", no_network)
+def fresh_recorder(monkeypatch):
+    """A fresh Recorder (tests/unit/conftest.py's isolated keeps the environment and the network out)."""
     monkeypatch.setattr(Recorder, "outcome", {"changed": False})
     monkeypatch.setattr(Recorder, "error", None)
     monkeypatch.setattr(Recorder, "warnings", ())
@@ -158,10 +149,19 @@ def test_action_plugins_reuse_the_module_spec_rules_and_logic(action, module, re
     assert plugin.RESOURCE is not None
 
 
-def test_controller_side_flags():
-    assert ResourceAction._requires_connection is False
-    assert ResourceAction._supports_check_mode is True
-    assert ResourceAction._supports_async is False
+class ExplodingConnection(StubConnection):
+    """A connection that fails on any use but the shell Ansible's ActionBase reads while constructing."""
+
+    def __getattr__(self, name):
+        raise AssertionError("the action used the connection: {0}".format(name))
+
+
+def test_the_action_runs_on_the_controller_without_using_the_connection():
+    action = RecorderAction(task=StubTask({"name": "x"}), connection=ExplodingConnection(), play_context=StubPlayContext(),
+                            loader=None, templar=StubTemplar(), shared_loader_obj=None)
+    result = action.run(task_vars={})
+    assert result.get("failed") is not True, result
+    assert Recorder.seen is not None and Recorder.seen.params["name"] == "x"
 
 
 def test_async_is_refused():
