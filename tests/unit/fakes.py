@@ -80,7 +80,7 @@ ONE_CLIENT = re.compile(r"^/api/v1/iam/personal_clients/([^/]+)$")
 class FakeConductorOne:
     """Personal clients of one user and a role catalog, behind ``send``; ``fault()`` queues transport faults.
 
-    Fault kinds: ``lost`` (applied, then the connection fails), ``drop`` (not applied, connection fails),
+    Faults are taken in the order queued. Kinds: ``lost`` (applied, then the connection fails), ``drop`` (not applied, connection fails),
     ``status`` (not applied, HTTP ``status``), ``timeout`` (a read timeout; the request is applied only after
     ``applied_after`` further requests, or never when None: the server was still working on it).
     """
@@ -100,10 +100,11 @@ class FakeConductorOne:
 
     # test side
 
-    def fault(self, method, path, kind, status=None, applied_after=None, count=1):
+    def fault(self, method, path, kind, status=None, applied_after=None, count=1, skip=0):
+        """Queue ``count`` faults for the matching requests that come after the next ``skip`` matching ones."""
         for dummy in range(count):
             self.faults.append({"method": method, "path": re.compile(path), "kind": kind, "status": status,
-                                "applied_after": applied_after})
+                                "applied_after": applied_after, "skip": skip})
 
     def live(self, display_name=None):
         return sorted((c for c in self.clients.values() if not c["deletedAt"]
@@ -144,11 +145,16 @@ class FakeConductorOne:
         return answer
 
     def _take(self, method, path):
+        found = None
         for fault in self.faults:
             if fault["method"] == method and fault["path"].search(path):
-                self.faults.remove(fault)
-                return fault
-        return None
+                if fault["skip"] > 0:
+                    fault["skip"] -= 1
+                elif found is None:
+                    found = fault
+        if found is not None:
+            self.faults.remove(found)
+        return found
 
     def _tick(self):
         for entry in list(self._delayed):

@@ -1,0 +1,95 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Secret files: checked before anything is created, written atomically with mode 0600."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _secret_file
+from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import check_secret_path, write_secret_file
+
+CONTENT = {"id": "c1", "client_secret": "secret-token:conductorone.com:v1:unit-test-value"}
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def leftovers(directory):
+    return [name for name in os.listdir(str(directory)) if name.startswith(".conductorone-")]
+
+
+@pytest.fixture
+def open_umask():
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_written_file_is_0600_even_with_an_open_umask(tmp_path, open_umask):
+    path = tmp_path / "secret.json"
+    write_secret_file(str(path), CONTENT)
+    assert json.loads(path.read_text()) == CONTENT
+    assert mode(path) == 0o600
+    assert leftovers(tmp_path) == []
+
+
+def test_an_existing_file_is_replaced_and_loses_its_wider_mode(tmp_path):
+    path = tmp_path / "secret.json"
+    path.write_text("old")
+    os.chmod(str(path), 0o644)
+    write_secret_file(str(path), CONTENT)
+    assert json.loads(path.read_text()) == CONTENT
+    assert mode(path) == 0o600
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "secret.json"
+    path.write_text("old")
+    with pytest.raises(TypeError):
+        write_secret_file(str(path), {"not json": object()})
+    assert path.read_text() == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(_secret_file.os, "replace", refuse)
+    with pytest.raises(OSError, match="disk on fire"):
+        write_secret_file(str(tmp_path / "secret.json"), CONTENT)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_check_accepts_a_new_file_in_a_writable_directory(tmp_path):
+    check_secret_path(str(tmp_path / "new.json"))
+
+
+def test_check_refuses_a_directory(tmp_path):
+    with pytest.raises(InputError, match=r"^secret_path: .* is a directory; give the path of the file to write$"):
+        check_secret_path(str(tmp_path))
+
+
+def test_check_refuses_a_missing_directory(tmp_path):
+    with pytest.raises(InputError, match=r"^secret_path: the directory .*/missing does not exist"):
+        check_secret_path(str(tmp_path / "missing" / "secret.json"))
+
+
+def test_check_names_the_option_it_is_given(tmp_path):
+    with pytest.raises(InputError, match=r"^other_path: "):
+        check_secret_path(str(tmp_path), option="other_path")
+
+
+def test_check_refuses_a_directory_this_user_cannot_write(tmp_path, monkeypatch):
+    # os.access is the check itself; as root every directory is writable, so the refusal is simulated there.
+    monkeypatch.setattr(_secret_file.os, "access", lambda path, flags: False)
+    with pytest.raises(InputError, match=r"^secret_path: the directory .* is not writable by this user$"):
+        check_secret_path(str(tmp_path / "secret.json"))
