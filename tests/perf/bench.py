@@ -44,7 +44,9 @@ import urllib.parse
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SERVE = os.path.join(REPO, "tests", "emulator", "serve.py")
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+
+import launcher  # noqa: E402  pylint: disable=wrong-import-position
 ROLE_DIR = os.path.join(REPO, "roles", "personal_clients")
 CIDR = "10.0.0.0/8"
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
@@ -55,48 +57,26 @@ EMPTY_RUNS = 3  # empty plays per round: the start-up baseline
 # --- emulator ------------------------------------------------------------------------------------
 
 class Emulator:
-    """serve.py as a child process, plus its /_emulator/ controls and a minimal admin API client."""
+    """serve.py as a child process (tests/emulator/launcher.py), plus its /_emulator/ controls and a minimal admin API client."""
 
     def __init__(self, workdir, roles, token_ttl=None):
         self.workdir = workdir
-        self.env_file = os.path.join(workdir, "emulator.env")
         seed_file = os.path.join(workdir, "seed.json")
         with open(seed_file, "w", encoding="utf-8") as handle:
             json.dump({"generateRoles": {"count": roles, "namePrefix": "custom:bench-", "displayNamePrefix": "Bench role ",
                                          "permissions": [], "serviceRoles": []}}, handle)
-        command = [sys.executable, SERVE, "--host", "127.0.0.1", "--port", "0", "--env-file", self.env_file, "--seed", seed_file]
-        if token_ttl:
-            command += ["--token-ttl", str(token_ttl)]
-        self.log = open(os.path.join(workdir, "emulator.log"), "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
-        self.env = self._wait_for_env()
+        args = ["--host", "127.0.0.1", "--seed", seed_file] + (["--token-ttl", str(token_ttl)] if token_ttl else [])
+        self.process = launcher.EmulatorProcess(workdir, args)
+        try:
+            self.process.start(timeout=60)
+        except RuntimeError as exc:
+            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.process.log_path))
+        self.env = self.process.env
         self.url = self.env["CONDUCTORONE_SERVER_URL"]
         self._token = None
 
-    def _wait_for_env(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit("the emulator exited (rc {0}); see {1}".format(self.process.returncode, self.log.name))
-            try:
-                with open(self.env_file, encoding="utf-8") as handle:
-                    env = dict(line.rstrip("\n").split("=", 1) for line in handle if "=" in line)
-                if "CONDUCTORONE_SERVER_URL" in env and "CONDUCTORONE_CLIENT_SECRET" in env:
-                    return env
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise SystemExit("the emulator was not ready after 60 s")
-
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        self.process.stop()
 
     def request(self, method, path, body=None, form=None, token=None):
         headers = {}

@@ -27,7 +27,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-SERVE = REPO / 'tests' / 'emulator' / 'serve.py'
+sys.path.insert(0, str(REPO / 'tests' / 'emulator'))
+
+import launcher  # noqa: E402  pylint: disable=wrong-import-position
+
+SERVE = launcher.SERVE
+read_env_file = launcher.read_env_file
 ACTION_PLUGINS = HERE / 'action_plugins'
 CALLBACK_PLUGINS = HERE / 'callback_plugins'
 REPORT_PATH = REPO / 'docs' / 'reliability.md'
@@ -116,89 +121,19 @@ def workspace():
 # Emulator
 
 
-def read_env_file(path):
-    values = {}
-    with open(path, encoding='utf-8') as stream:
-        for line in stream:
-            line = line.strip()
-            if line and not line.startswith('#') and '=' in line:
-                key, value = line.split('=', 1)
-                values[key] = value
-    return values
+class Emulator(launcher.EmulatorProcess):
+    """One tests/emulator/serve.py subprocess (tests/emulator/launcher.py), driven through its /_emulator/ controls.
 
-
-class Emulator:
-    """One tests/emulator/serve.py subprocess, driven through its /_emulator/ controls."""
+    Its environment is stripped of ANSIBLE_* / CONDUCTORONE_* / C1REL_*, it runs in its own process group and is
+    tracked, so that an interrupted run leaves none behind; its output goes to ``<workdir>/emulator.stderr``.
+    """
 
     def __init__(self, workdir, args=()):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.env_path = self.workdir / 'emulator.env'
-        self.args = list(args)
-        self.proc = None
-        self.env = {}
-        self._stderr = None
-
-    def start(self, timeout=30):
-        if self.env_path.exists():
-            self.env_path.unlink()
-        cmd = [sys.executable, str(SERVE), '--port', '0', '--env-file', str(self.env_path)] + self.args
-        self._stderr = open(self.workdir / 'emulator.stderr', 'ab')  # pylint: disable=consider-using-with
-        self.proc = _track(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=str(self.workdir),  # pylint: disable=consider-using-with
-                                            env=clean_env(), start_new_session=True))
-        deadline = time.time() + timeout
-        while not self.env_path.exists():
-            if self.proc.poll() is not None:
-                raise RuntimeError('serve.py exited %s: %s' % (self.proc.returncode, self.stderr_text()))
-            if time.time() > deadline:
-                self.stop()
-                raise RuntimeError('serve.py did not write its env file in time')
-            time.sleep(0.02)
-        self.env = read_env_file(self.env_path)
-        return self
-
-    def stop(self, timeout=10):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self._stderr:
-            self._stderr.close()
-            self._stderr = None
-        return self.proc.returncode
+        super().__init__(workdir, args, env=clean_env(), output=Path(workdir) / 'emulator.stderr', new_session=True,
+                         on_start=_track)
 
     def stderr_text(self):
-        try:
-            return (self.workdir / 'emulator.stderr').read_text(errors='replace')[-4000:]
-        except OSError:
-            return ''
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def url(self):
-        return self.env['CONDUCTORONE_SERVER_URL']
-
-    @property
-    def client_id(self):
-        return self.env['CONDUCTORONE_CLIENT_ID']
-
-    @property
-    def client_secret(self):
-        return self.env['CONDUCTORONE_CLIENT_SECRET']
-
-    @property
-    def ca_path(self):
-        return self.env.get('CONDUCTORONE_CA_PATH')
+        return self.output_text()
 
     def _ssl_context(self):
         if not self.url.startswith('https:'):

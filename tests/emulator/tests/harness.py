@@ -2,10 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Test harness: serve.py subprocesses, and an HTTP helper that checks every answer it gets."""
 
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
@@ -13,74 +10,22 @@ import requests
 import c1client
 import openapi_check
 
-SERVE = Path(__file__).resolve().parents[1] / 'serve.py'
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from launcher import SERVE, EmulatorProcess, read_env_file  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
-def read_env_file(path):
-    values = {}
-    with open(path, encoding='utf-8') as stream:
-        for line in stream:
-            line = line.strip()
-            if line and not line.startswith('#'):
-                key, value = (line.split('=', 1) + [''])[:2]
-                values[key] = value
-    return values
-
-
-class Emulator:
-    """One serve.py subprocess."""
+class Emulator(EmulatorProcess):
+    """One serve.py subprocess (tests/emulator/launcher.py), its output on pipes; ``stdout_line`` = its first line."""
 
     def __init__(self, workdir, args=()):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.env_path = self.workdir / 'emulator.env'
-        self.args = list(args)
-        self.proc = None
-        self.env = {}
+        super().__init__(workdir, args, output='pipe')
         self.stdout_line = None
 
     def start(self, timeout=20):
-        if self.env_path.exists():
-            self.env_path.unlink()
-        cmd = [sys.executable, str(SERVE), '--port', '0', '--env-file', str(self.env_path)] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # pylint: disable=consider-using-with
-        deadline = time.time() + timeout
-        while not self.env_path.exists():
-            if self.proc.poll() is not None:
-                raise RuntimeError('serve.py exited %s: %s' % (self.proc.returncode, self.proc.stderr.read()))
-            if time.time() > deadline:
-                self.proc.kill()
-                raise RuntimeError('serve.py did not write its env file in time')
-            time.sleep(0.02)
-        self.env = read_env_file(self.env_path)
+        super().start(timeout)
         self.stdout_line = self.proc.stdout.readline().strip()
         return self
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
-
-    @property
-    def url(self):
-        return self.env['CONDUCTORONE_SERVER_URL']
-
-    @property
-    def client_id(self):
-        return self.env['CONDUCTORONE_CLIENT_ID']
-
-    @property
-    def client_secret(self):
-        return self.env['CONDUCTORONE_CLIENT_SECRET']
 
     @property
     def verify(self):
