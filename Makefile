@@ -63,6 +63,8 @@ bench:
 demo:
 	@.ci/demo
 
+mutate: ; @.venv/bin/python tests/reliability/mutate.py $(MUTATE_ARGS)
+
 stage:
 	@.ci/stage-collection
 

@@ -67,6 +67,7 @@ def pytest_sessionfinish(session, exitstatus):
             'python': sys.version.split()[0],
             'runtime': time.time() - _STARTED,
             'partial': '; '.join(partial),
+            'mutations': relkit.published_mutations(relkit.REPORT_PATH),
         }
         target = Path(os.environ.get('C1REL_REPORT') or relkit.REPORT_PATH)
         if partial and not os.environ.get('C1REL_REPORT'):

@@ -28,6 +28,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import relkit  # noqa: E402  pylint: disable=wrong-import-position
 
 LOST = 'tests/reliability/test_rel_lost_create.py'
 BAD = 'tests/reliability/test_rel_bad_input.py'
@@ -131,11 +134,32 @@ def short(names, limit=12):
     return ', '.join(labels[:limit]) + (' (+%d)' % (len(labels) - limit) if len(labels) > limit else '')
 
 
+def render(rows, seconds):
+    lines = ['| mutation | removed | file | scenarios run | failed | failing scenarios |', '|---|---|---|---|---|---|']
+    for name, what, path, total, failed, dummy in rows:
+        lines.append('| `%s` | %s | `%s` | %d | **%d** | %s |' % (name, what, path, total, len(failed),
+                                                            short(failed) or '**none: survived**'))
+    lines += ['', '%d mutations, %d survived; %.0f s in all (%s, %d CPUs).' % (
+        len(rows), sum(1 for r in rows if not r[4]), seconds, time.strftime('%Y-%m-%d'), os.cpu_count())]
+    return lines
+
+
+def write_docs(table):
+    begin, end = relkit.MUTATIONS_BEGIN, relkit.MUTATIONS_END
+    path = REPO / 'docs' / 'reliability.md'
+    text = path.read_text()
+    if begin not in text or end not in text:
+        raise SystemExit('%s has no mutation table markers; run the reliability suite once first' % path)
+    head, rest = text.split(begin, 1)
+    path.write_text(head + '\n'.join([begin] + table + [end]) + rest.split(end, 1)[1])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--list', action='store_true', help='list the mutations and exit')
     parser.add_argument('--only', action='append', default=[], help='run only this mutation (repeatable)')
     parser.add_argument('--no-baseline', action='store_true', help='skip the unmutated run of the selected scenarios')
+    parser.add_argument('--write-docs', action='store_true', help='also replace the mutation table in docs/reliability.md')
     args = parser.parse_args(argv)
     if args.list:
         for name, what, path, dummy, dummy2, tests in MUTATIONS:
@@ -169,11 +193,10 @@ def main(argv=None):
             sys.stderr.write('%s: %d of %d failed (%.0f s)\n' % (name, len(failed), total, seconds))
             if not failed:
                 status = 1
-        print('| mutation | removed | file | scenarios run | failed | failing scenarios |')
-        print('|---|---|---|---|---|---|')
-        for name, what, path, total, failed, seconds in rows:
-            print('| `%s` | %s | `%s` | %d | **%d** | %s |' % (name, what, path, total, len(failed), short(failed) or '**none: survived**'))
-        print('\n%d mutations, %d survived; %.0f s in all.' % (len(rows), sum(1 for r in rows if not r[4]), time.time() - started))
+        table = render(rows, time.time() - started)
+        print('\n'.join(table))
+        if args.write_docs:
+            write_docs(table)
     finally:
         if os.environ.get('C1REL_KEEP') == '1':
             sys.stderr.write('kept %s\n' % root)

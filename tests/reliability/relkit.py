@@ -474,8 +474,16 @@ class Report:
             'one POST in the request log; create must reconcile (look for the client it may have made, delete it, create',
             'once more) and end with exactly one live client whose returned secret works, or fail naming the orphan.',
         ],
-        'input': ['Every input is checked against the request log: no POST or DELETE other than the token exchange (and the',
-                  'read-only search) may reach the server, and the message must name the option.'],
+        'input': ['Each malformed value comes with a valid partner (a bad client_id with a valid client_secret and vice versa),',
+                  'so the validator of that option is what refuses it. The message must match an anchored pattern (it starts with',
+                  'the option name or Ansible\'s `argument \'option\'`, or a row-specific `^...` expression); `********` inside a',
+                  'word (no_log masking a test value) fails the row. For the writing modules the request log must show no POST',
+                  'or DELETE but the token exchange (and the read-only search). The `*_info` modules never write: for them only',
+                  'the message is proven, and they are counted apart.'],
+        'lost': ['Every row declares its one outcome and the statuses of its creates (POST) and deletes (DELETE) in order; the',
+                 'harness fails a row whose fault was not consumed or hit a different number of times than injected. The end',
+                 'state is checked in the emulator: exactly one new live client of that name whose returned (or written) secret',
+                 'authenticates, clients of the same name from before untouched; L4 and L6 must fail naming what to clean up.'],
         'leaks': ['Outputs scanned: stdout and stderr of `ansible-playbook -vvvv` (default callback) and the ANSIBLE_LOG_PATH',
                   'file. A created secret may appear only as the documented `"client_secret": "..."` result.'],
     }
@@ -509,6 +517,15 @@ class Report:
             self.counters['leak_checks'] += leak_checks
             self.counters['leaks_found'] += leaks
 
+    def _proof_rows(self):
+        out = []
+        for key, title in self.CATEGORIES:
+            rows = [row for row in self.rows if row['category'] == key]
+            if rows:
+                out.append('| %s | %d | %d | %s |' % (title, len(rows), sum(1 for row in rows if row['passed']),
+                                                      PROOF.get(key, '')))
+        return out
+
     def render(self, meta):
         passed = sum(1 for row in self.rows if row['passed'])
         lines = [
@@ -537,7 +554,27 @@ class Report:
             '',
             '"Survived" means the scenario ended as the retry policy promises: converged, or (for a request that',
             'must not be retried blindly) one clear failure after exactly one attempt. Each row is one pytest test.',
-        ]
+            '',
+            '## What the suite proves',
+            '',
+            'Every scenario run through `relkit.run_scenario_set` (categories 2, 3, 5 and the later-page rows of 1) is',
+            'held to the harness contract of `tests/reliability/README.md`: its injected faults were all consumed and each',
+            'hit exactly once per count, every module task ended with its one declared outcome, and the request log shows',
+            'the declared requests (counts or statuses in order); the fault grid of category 1 checks the same (no pending',
+            'fault, faulted requests = injected, the attempt count the policy implies) in its own code.',
+            '',
+            '| category | scenarios | passed | proven by |',
+            '|---|---|---|---|',
+        ] + self._proof_rows() + [
+            '',
+            '## Mutation check',
+            '',
+            '`tests/reliability/mutate.py` (`make mutate`, not part of `make test`) removes one guarded code path or fault',
+            'at a time in a temporary copy of the repository and runs the scenarios that claim to prove it: each must make',
+            'at least one scenario fail. Its last published table (`mutate.py --write-docs` replaces it; a run of this',
+            'suite keeps it):',
+            '',
+        ] + (meta.get('mutations') or [MUTATIONS_BEGIN, '(not run yet)', MUTATIONS_END])
         if meta.get('partial'):
             lines += ['', '**Partial run** (%s): not every scenario ran.' % meta['partial']]
         for key, title in self.CATEGORIES:
@@ -555,6 +592,33 @@ class Report:
                 lines.append('| %s | %s | %s | %s |' % (_cell(row['scenario']), _cell(row['expected']),
                                                         _cell(row['observed']), 'pass' if row['passed'] else '**FAIL**'))
         return '\n'.join(lines) + '\n'
+
+
+PROOF = {
+    'transient': 'per cell: fault consumed, faulted requests = injected, attempts as the policy implies, converged or one '
+                 'message naming operation, HTTP status, gateway code and request id; P1-P3 also: the retry resends the '
+                 'same page (query string compared)',
+    'lost': 'harness contract (POST/DELETE statuses in order, one outcome) + one live client whose secret works',
+    'auth': 'harness contract + the exact request sequence (401, token exchange, retry) of each row',
+    'concurrency': 'end state in the emulator (no duplicate, every client usable) and changed counts',
+    'input': 'anchored message, no masked text; writing modules: no write in the request log',
+    'leaks': 'secrets and tokens searched in every output and file; file modes; TLS refusals',
+    'restart': 'state identical across the restart, no write and exact token exchanges on the re-runs',
+}
+MUTATIONS_BEGIN = '<!-- mutation-table:begin (tests/reliability/mutate.py --write-docs) -->'
+MUTATIONS_END = '<!-- mutation-table:end -->'
+
+
+def published_mutations(path):
+    """The mutation table block of an existing report (kept when the suite rewrites it), or None."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return None
+    if MUTATIONS_BEGIN not in text or MUTATIONS_END not in text:
+        return None
+    block = text[text.index(MUTATIONS_BEGIN):text.index(MUTATIONS_END) + len(MUTATIONS_END)]
+    return block.split('\n')
 
 
 def _grid(rows):
