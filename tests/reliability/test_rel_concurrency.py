@@ -154,11 +154,12 @@ def roles_job():
         procs = [relkit.run_playbook(_role_play(start), emu, name='concurrency-roles-%d' % i, background=True) for i in (1, 2)]
         runs = [proc.wait() for proc in procs]
         log = emu.requests_log()
+        pending = emu.control('GET', 'faults')['faults']
         emu.control('DELETE', 'requests')
         third = relkit.run_playbook(_role_play(), emu, name='concurrency-roles-3')
         log3 = emu.requests_log()
         roles = dict((name, emu.role(name)) for name in ROLE_DECL)
-        return {'runs': runs, 'third': third, 'log': log, 'log3': log3, 'roles': roles}
+        return {'runs': runs, 'third': third, 'log': log, 'log3': log3, 'roles': roles, 'pending': pending}
     finally:
         emu.stop()
 
@@ -189,6 +190,11 @@ def test_role_converged_twice_in_parallel(name, report):
     if writes3:
         problems.append('third run wrote: %s' % writes3)
     delays = sum(1 for e in out['log'] if e.get('fault') and e['path'].endswith(role['id']))
+    if delays != 2:  # one held update per process: otherwise the two runs did not race on this role
+        problems.append('expected both updates of this role to be held by the delay fault, %d were' % delays)
+    left = [f for f in out['pending'] if f.get('path', '').endswith(role['id'] + '$')]
+    if left:
+        problems.append('delay fault not consumed: %s' % left)
     observed = 'process 1: %s, process 2: %s; final %s; third run: %s' % (
         relkit.summarize(results[0]), relkit.summarize(results[1]),
         'as declared' if not problems else 'see problems', relkit.summarize(third))

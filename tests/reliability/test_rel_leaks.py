@@ -15,6 +15,7 @@
 import datetime
 import json
 import os
+import re
 import shutil
 import stat
 import threading
@@ -399,10 +400,20 @@ def test_secret_file_replaced_atomically_under_umask_000(report):
     assert not problems, '\n'.join(problems)
 
 
+def _fault_problems(run, collect, injected):
+    """The faults of a scenario were all consumed, each hit once (the same rule as relkit's scenario contract)."""
+    result = run.result(collect)
+    hits = sum(1 for entry in result.get('requests') or [] if entry.get('fault'))
+    problems = ['fault(s) never consumed: %s' % result['pending_faults']] if result.get('pending_faults') else []
+    if hits != injected:
+        problems.append('%d fault(s) injected, %d hit' % (injected, hits))
+    return problems
+
+
 def test_failed_create_leaves_no_file(report):
     out = relkit.job_result('leaks-files')
     r = out['run'].result('F3 run')
-    problems = []
+    problems = _fault_problems(out['run'], 'F3 collect', 2)
     if not relkit.failed(r):
         problems.append('expected the create to fail')
     if out['f3_files']:
@@ -417,21 +428,21 @@ def test_failed_create_leaves_no_file(report):
 def test_secret_dir_vanishes_during_create(report):
     out = relkit.job_result('leaks-files')
     r = out['run'].result('F4 run')
-    problems = []
+    problems = _fault_problems(out['run'], 'F4 collect', 1)
     live = out['f4_live']
     if out['f4_files']:
         problems.append('partial/temporary files left: %s' % out['f4_files'])
     if relkit.crashed(r):
         problems.append('crashed instead of a clear message: %s' % str(r.get('msg'))[:200])
-    if relkit.failed(r):
-        if live and not all(c['id'] in str(r.get('msg')) for c in live):
-            problems.append('failed but left client(s) %s whose secret nobody received, without naming them' % [c['id'] for c in live])
-        if 'secret_path' not in str(r.get('msg')):
-            problems.append('the failure does not name secret_path')
-    elif not r.get('client_secret'):
-        problems.append('succeeded without writing or returning the secret')
+    if not relkit.failed(r):
+        problems.append('expected one failure (the secret cannot be written): %s' % relkit.summarize(r))
+    elif not re.match(r'^secret_path failed: could not write the secret of the new client \S+ to .*; the client was deleted '
+                      r'again because nobody has its secret', str(r.get('msg'))):
+        problems.append('the failure does not say the secret could not be written and the client was deleted: %s' % r.get('msg'))
+    if live:
+        problems.append('left client(s) %s whose secret nobody received' % [c['id'] for c in live])
     _report(report, 'secret_path directory removed while the create is in flight (create delayed 1.5 s)',
-            'no partial file; no client left whose secret nobody received (deleted, or named in the failure)',
+            'one failure naming secret_path; the new client deleted again (nobody has its secret); no partial file',
             problems, 0, '%s; live clients of that name: %s' % (relkit.summarize(r), [c['id'] for c in live]))
     assert not problems, '\n'.join(problems)
 
