@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026 conductorone.iam contributors
 """Mutation check of the reliability suite: remove one guarded code path or fault at a time, see scenarios fail.
@@ -152,8 +151,8 @@ def short(names, limit=12):
 def render(rows, seconds):
     lines = ['| mutation | removed | file | scenarios run | failed | failing scenarios |', '|---|---|---|---|---|---|']
     for name, what, path, total, failed, dummy in rows:
-        lines.append('| `%s` | %s | `%s` | %d | **%d** | %s |' % (name, what, path, total, len(failed),
-                                                            short(failed) or '**none: survived**'))
+        cells = (name, what, path, total, len(failed), short(failed) or '**none: survived**')
+        lines.append('| `%s` | %s | `%s` | %d | **%d** | %s |' % cells)
     lines += ['', '%d mutations, %d survived; %.0f s in all (%s, %d CPUs).' % (
         len(rows), sum(1 for r in rows if not r[4]), seconds, time.strftime('%Y-%m-%d'), os.cpu_count())]
     return lines

@@ -27,6 +27,7 @@ except ImportError:  # older ansible-core
         with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
             yield
 
+
 @pytest.fixture
 def run_module(capsys, monkeypatch):
     """run_module(module, args) -> (exit code, parsed JSON result, raw output)."""

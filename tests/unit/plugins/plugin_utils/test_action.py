@@ -21,7 +21,6 @@ from ansible_collections.conductorone.iam.plugins.action import personal_client 
 from ansible_collections.conductorone.iam.plugins.action import personal_client_info as personal_client_info_action
 from ansible_collections.conductorone.iam.plugins.action import role as role_action
 from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
-from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
