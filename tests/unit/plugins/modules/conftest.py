@@ -33,7 +33,10 @@ def run_module(capsys, monkeypatch):
     """run_module(module, args) -> (exit code, parsed JSON result, raw output)."""
     # A module runs on the target. Once a controller plugin was imported in this process (the action plugin tests),
     # ansible-core >= 2.19 sends module warnings to the controller's Display instead of the result: undo that here.
-    internal = importlib.import_module("ansible.module_utils._internal")
+    try:
+        internal = importlib.import_module("ansible.module_utils._internal")
+    except ImportError:  # ansible-core < 2.19: warnings always go to the result
+        internal = None
     if hasattr(internal, "is_controller"):
         monkeypatch.setattr(internal, "is_controller", False)
 
