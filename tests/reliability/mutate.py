@@ -13,7 +13,7 @@ notices is a hole in the suite; a snippet that is no longer in its file stops th
     make mutate [MUTATE_ARGS="--only retries-off"]
 
 Exit status 1 when a mutation is survived (no selected scenario failed) or the unmutated baseline fails.
-Not part of `make test` (about 5 minutes on 2 cores).
+Not part of `make test`: about 10 minutes on 2 shared cores (the unmutated baseline runs take a third; --no-baseline).
 """
 
 import argparse
