@@ -34,6 +34,12 @@ def _whole_days(seconds):
     return int(math.floor(seconds / DAY))
 
 
+def _elapsed_days(since, now):
+    """Whole days from ``since`` to ``now``, never negative: the server's clock, or a use by this very run (the
+    token exchange happens after ``now`` was taken), may put ``since`` a moment after ``now``."""
+    return max(0, _whole_days((now - since).total_seconds()))
+
+
 def _times(client):
     return (parse_timestamp(client.get("createdAt")), parse_timestamp(client.get("lastUsedAt")),
             parse_timestamp(client.get("expiresTime")))
@@ -60,8 +66,8 @@ def computed_fields(client, now):
     """The snake_case fields personal_client_info adds to every client it returns."""
     created, last_used, expires = _times(client)
     return {
-        "age_days": _whole_days((now - created).total_seconds()) if created else None,
-        "days_since_last_use": _whole_days((now - last_used).total_seconds()) if last_used else None,
+        "age_days": _elapsed_days(created, now) if created else None,
+        "days_since_last_use": _elapsed_days(last_used, now) if last_used else None,
         "days_until_expiry": _whole_days((expires - now).total_seconds()) if expires else None,
         "unscoped": is_unscoped(client),
         "unrestricted_source": is_unrestricted_source(client),

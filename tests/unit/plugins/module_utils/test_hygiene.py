@@ -54,6 +54,13 @@ def test_days_are_whole_days_rounded_down_and_negative_once_expired():
     assert _hygiene.computed_fields(created_23h_ago, NOW)["age_days"] == 0
 
 
+def test_a_use_just_after_now_counts_as_zero_days_not_minus_one():
+    # the run's own token exchange happens after the module took ``now``
+    moment = (NOW + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fields = _hygiene.computed_fields(dict(client(), lastUsedAt=moment, createdAt=moment), NOW)
+    assert fields["days_since_last_use"] == 0 and fields["age_days"] == 0
+
+
 def test_empty_lists_and_nulls_mean_unscoped_and_unrestricted():
     assert _hygiene.is_unscoped(client(scoped=[])) and _hygiene.is_unscoped(client(scoped=None))
     assert not _hygiene.is_unscoped(client(scoped=["r"]))
