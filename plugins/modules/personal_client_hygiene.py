@@ -19,7 +19,7 @@ description:
     (O(client_id)), or a client in O(protected). With a bare O(access_token) the run's own client cannot be known,
     so enforcement then refuses to run unless O(protected) names the clients to keep.
   - In check mode nothing is deleted and RV(deleted) lists what a real run would delete.
-  - Never returns a secret. The role M(conductorone.iam.credential_hygiene) wraps this module into a report
+  - Never returns a secret. The role P(conductorone.iam.credential_hygiene#role) wraps this module into a report
     (fact, JSON file, Markdown or CSV table).
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
