@@ -11,7 +11,7 @@ access token) unless ``protected`` names the clients to keep.
 from __future__ import annotations
 
 from . import _hygiene
-from ._errors import InputError
+from ._errors import ConductorOneError, InputError
 from ._normalize import format_timestamp, utcnow
 from ._personal_clients import cutename, live
 from ._runner import Resource
@@ -105,9 +105,20 @@ class PersonalClientHygiene(Resource):
                 kept.append(dict(_brief(row), reason="not the caller's: enforcement deletes the caller's own clients only"))
             else:
                 if not self.runner.check_mode:
-                    self.api.delete_personal_client(row["id"])
+                    self._delete(row, deleted)
                 deleted.append(dict(_brief(row), rules=sorted(delete_rules.intersection(row["rules"]))))
         return deleted, kept
+
+    def _delete(self, row, deleted):
+        """Delete one client; a failure says which clients this run had already deleted."""
+        try:
+            self.api.delete_personal_client(row["id"])
+        except ConductorOneError as exc:
+            if deleted:
+                exc.message += "; {0} deleted before this failure: {1}".format(
+                    len(deleted), ", ".join(done["id"] for done in deleted))
+                exc.changed = True
+            raise
 
     def _own_ids(self):
         """Ids of the caller's live clients (List shows the caller's only, whoever the caller is)."""

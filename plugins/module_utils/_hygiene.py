@@ -116,13 +116,13 @@ def parse_policy(policy):
     for name, kind in POLICY_RULES:
         value = policy.get(name, POLICY_DEFAULTS.get(name))
         option = "policy." + name
-        if value is None or (kind == "bool" and not _boolean(value, option)):
+        if value is None or (kind == "bool" and not _boolean(value, option)) or (kind == "cidrs" and value == []):
             continue
         if kind == "duration":
             parsed[name] = parse_duration(value, option)
         elif kind == "cidrs":
-            if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-                raise InputError("{0} must be a non-empty list of networks such as [10.0.0.0/8]".format(option))
+            if isinstance(value, str) or not isinstance(value, (list, tuple)):
+                raise InputError("{0} must be a list of networks such as [10.0.0.0/8]".format(option))
             parsed[name] = [ipaddress.ip_network(cidr) for cidr in cidr_set(value, option)]
         else:
             parsed[name] = True

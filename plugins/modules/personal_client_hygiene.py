@@ -62,7 +62,7 @@ options:
         description:
           - Report clients that may be used from a network outside these, that is whose allowed source CIDRs are not
             each inside one of these networks. A client without a source CIDR may be used from anywhere, so it breaks
-            this rule unless V(0.0.0.0/0) and V(::/0) are listed.
+            this rule unless V(0.0.0.0/0) and V(::/0) are listed. An empty list turns the rule off.
         type: list
         elements: str
       require_scoped_roles:

@@ -13,6 +13,9 @@ version_added: 0.1.0
 description:
   - Lists the calling user's live personal clients, following every page, optionally filtered.
   - With O(all_users=true), lists every user's clients through the admin search (needs the Super Administrator role).
+  - Filters combine with each other (a client is returned when it matches all of them), with O(all_users) and with
+    O(user_ids). Each client comes with computed credential hygiene fields (age, days since last use, days until
+    expiry, unscoped, unrestricted source); for a policy and a report, see M(conductorone.iam.personal_client_hygiene).
   - Never returns a secret; ConductorOne returns secrets only when a client is created.
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_SPEC as INFO_SPEC
@@ -138,6 +138,19 @@ def test_deleted_rows_name_the_delete_rules_broken():
     rules = dict((row["id"], row["rules"]) for row in result["deleted"])
     assert rules == {"me-expired": ["expired", "stale_after"], "me-never": ["never_used_grace", "stale_after"],
                      "me-stale": ["stale_after"]}
+
+
+def test_a_failed_delete_names_the_clients_already_deleted_and_reports_a_change():
+    class FailingApi(FakeApi):
+        def delete_personal_client(self, client_id):
+            if client_id == "me-never":
+                raise ConductorOneError("boom", operation="PersonalClientService.Delete", status=503)
+            return super().delete_personal_client(client_id)
+
+    with pytest.raises(ConductorOneError) as excinfo:
+        hygiene(api=FailingApi(), enforce=True)
+    assert excinfo.value.changed is True
+    assert "1 deleted before this failure: me-expired" in str(excinfo.value)
 
 
 def test_bare_access_token_refuses_enforcement_before_listing():

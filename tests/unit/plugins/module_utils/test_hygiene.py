@@ -191,6 +191,11 @@ def test_allowed_cidrs_must_contain_every_client_network(cidrs, ok):
     assert rules == ([] if ok else ["allowed_cidrs"])
 
 
+def test_an_empty_allowed_cidrs_list_turns_the_rule_off():
+    assert "allowed_cidrs" not in _hygiene.parse_policy({"allowed_cidrs": []})
+    assert broken(client(), allowed_cidrs=[]) == []
+
+
 def test_violations_are_listed_in_rule_order():
     c = client(created=400, expires=-1)
     assert broken(c, require_scoped_roles=True, stale_after="30d", max_age="1d", max_lifetime="1d") == [
@@ -200,7 +205,7 @@ def test_violations_are_listed_in_rule_order():
 @pytest.mark.parametrize("policy, message", [
     ({"max_lifetme": "90d"}, "^policy: unknown rule.*max_lifetme.*the rules are expired, max_age"),
     ({"stale_after": "a while"}, "^policy.stale_after: 'a while' is not a duration"),
-    ({"allowed_cidrs": "10.0.0.0/8"}, "^policy.allowed_cidrs must be a non-empty list"),
+    ({"allowed_cidrs": "10.0.0.0/8"}, "^policy.allowed_cidrs must be a list of networks"),
     ({"allowed_cidrs": ["10.0.0.1/8"]}, "^policy.allowed_cidrs: '10.0.0.1/8' has host bits set"),
     ({"require_source_cidr": "maybe"}, "^policy.require_source_cidr must be true or false"),
 ])
