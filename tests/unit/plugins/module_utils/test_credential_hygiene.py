@@ -10,13 +10,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.action import personal_client_hygiene as action
 from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene as module
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_SPEC as INFO_SPEC
 
@@ -216,11 +214,6 @@ def test_info_filters_compose_with_all_users():
     assert [c["id"] for c in info(all_users=True, unused_for="30d", never_used=False, user_ids=["bob"])] == ["bob-stale"]
     assert [c["id"] for c in info(unscoped=True, unrestricted_source=True)] == ["me-play", "me-open"]
     assert [c["id"] for c in info(older_than="100d", never_used=False)] == ["me-play", "me-stale"]
-
-
-def test_the_action_plugin_reuses_the_module_spec_and_logic():
-    assert action.ActionModule.ARGUMENT_SPEC is module.ARGUMENT_SPEC
-    assert action.ActionModule.RESOURCE is PersonalClientHygiene
 
 
 def test_the_module_choices_are_the_policy_rules():
