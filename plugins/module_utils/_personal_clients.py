@@ -15,6 +15,7 @@ import datetime
 import os
 import time
 
+from . import _hygiene
 from ._errors import ConductorOneError, InputError
 from ._normalize import (cidr_set, format_duration, format_timestamp, parse_duration, parse_timestamp,
                          snake_case_keys, sorted_set, utcnow)
@@ -384,6 +385,7 @@ class PersonalClientInfo(Resource):
                 if params.get(option) is not None:
                     raise InputError("{0} only applies with all_users=true".format(option))
         window = parse_duration(params["expires_within"], "expires_within") if params.get("expires_within") is not None else None
+        filters, now = _hygiene.parse_filters(params), utcnow()
         if params.get("all_users"):
             clients = self.api.search_personal_clients(params.get("query"), params.get("user_ids"))
             if params.get("id"):
@@ -397,5 +399,7 @@ class PersonalClientInfo(Resource):
         if params.get("display_name") is not None:
             clients = [client for client in clients if client.get("displayName") == params["display_name"]]
         if window is not None:
-            clients = [client for client in clients if expires_within(client, window)]
-        return {"changed": False, "personal_clients": [client_result(client) for client in clients]}
+            clients = [client for client in clients if expires_within(client, window, now)]
+        clients = [client for client in clients if _hygiene.matches_filters(client, filters, now)]
+        return {"changed": False, "personal_clients": [dict(client_result(client), **_hygiene.computed_fields(client, now))
+                                                       for client in clients]}

@@ -13,6 +13,9 @@ version_added: 0.1.0
 description:
   - Lists the calling user's live personal clients, following every page, optionally filtered.
   - With O(all_users=true), lists every user's clients through the admin search (needs the Super Administrator role).
+  - Filters combine with each other (a client is returned when it matches all of them), with O(all_users) and with
+    O(user_ids). Each client comes with computed credential hygiene fields (age, days since last use, days until
+    expiry, unscoped, unrestricted source); for a policy and a report, see M(conductorone.iam.personal_client_hygiene).
   - Never returns a secret; ConductorOne returns secrets only when a client is created.
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
@@ -30,9 +33,38 @@ options:
       - Only clients that expire within this duration from now, such as V(30d) (already expired ones included),
         for audits of soon-to-expire credentials. Clients that never expire are left out.
     type: str
+  unused_for:
+    description:
+      - Only clients last used longer ago than this duration, such as V(90d); a client never used counts from
+        its creation. For stale-credential reports.
+    type: str
+    version_added: 0.2.0
+  never_used:
+    description:
+      - V(true) for only the clients that were never used, V(false) for only those that were.
+    type: bool
+    version_added: 0.2.0
+  unscoped:
+    description:
+      - V(true) for only the clients without scoped roles (they hold every permission of their owner),
+        V(false) for only scoped ones.
+    type: bool
+    version_added: 0.2.0
+  unrestricted_source:
+    description:
+      - V(true) for only the clients without an allowed source CIDR (usable from any address),
+        V(false) for only restricted ones.
+    type: bool
+    version_added: 0.2.0
+  older_than:
+    description:
+      - Only clients created longer ago than this duration, such as V(180d).
+    type: str
+    version_added: 0.2.0
   all_users:
     description:
       - Search the clients of every user instead of the caller's own.
+      - Combines with every filter; all filters must match.
     type: bool
     default: false
   query:
@@ -62,13 +94,28 @@ EXAMPLES = r"""
     all_users: true
     query: ci
   register: ci_clients
+
+- name: Every user's clients unused for 90 days that hold their owner's full permissions (Super Administrator)
+  conductorone.iam.personal_client_info:
+    all_users: true
+    unused_for: 90d
+    unscoped: true
+  register: stale_unscoped
+
+- name: Print who owns them and for how long they have been idle
+  ansible.builtin.debug:
+    msg: "{{ item.user_id }} {{ item.display_name }}: idle {{ item.days_since_last_use | default('(never used)', true) }} days"
+  loop: "{{ stale_unscoped.personal_clients }}"
 """
 
 RETURN = r"""
 personal_clients:
   description:
     - The matching clients; empty when nothing matches.
-    - Each has the keys of RV(conductorone.iam.personal_client#module:personal_client).
+    - Each has the keys of RV(conductorone.iam.personal_client#module:personal_client), plus the computed
+      hygiene fields RV(personal_clients[].age_days), RV(personal_clients[].days_since_last_use),
+      RV(personal_clients[].days_until_expiry), RV(personal_clients[].unscoped) and
+      RV(personal_clients[].unrestricted_source).
   returned: success
   type: list
   elements: dict
@@ -110,6 +157,31 @@ personal_clients:
     deleted_at:
       description: When the client was deleted (RFC 3339), or null.
       type: str
+    age_days:
+      description: Whole days since the client was created, at the time of the task.
+      type: int
+      sample: 120
+      version_added: 0.2.0
+    days_since_last_use:
+      description: Whole days since the client was last used; null when it was never used.
+      type: int
+      sample: 3
+      version_added: 0.2.0
+    days_until_expiry:
+      description:
+        - Whole days until the client expires (rounded down, so negative once it has expired); null when it never
+          expires.
+      type: int
+      sample: 29
+      version_added: 0.2.0
+    unscoped:
+      description: True when the client has no scoped roles, so it holds every permission of its owner.
+      type: bool
+      version_added: 0.2.0
+    unrestricted_source:
+      description: True when the client has no allowed source CIDR, so it can be used from any address.
+      type: bool
+      version_added: 0.2.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -122,6 +194,11 @@ ARGUMENT_SPEC = argument_spec(
     id={"type": "str"},
     display_name={"type": "str"},
     expires_within={"type": "str"},
+    unused_for={"type": "str"},
+    never_used={"type": "bool"},
+    unscoped={"type": "bool"},
+    unrestricted_source={"type": "bool"},
+    older_than={"type": "str"},
     all_users={"type": "bool", "default": False},
     query={"type": "str"},
     user_ids={"type": "list", "elements": "str"},

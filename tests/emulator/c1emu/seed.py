@@ -7,17 +7,27 @@ Format (all keys optional)::
     users: [{id?, email, displayName?, roles: [role names or ids]}]
     roles: [{id?, name, displayName?, permissions?, serviceRoles?, systemBuiltin?, systemApiOnly?}]
     generateRoles: {count: 250, namePrefix: "custom:bulk-", displayNamePrefix: "Bulk role ", permissions?, serviceRoles?}
-    personalClients: [{user: email-or-id, id?, displayName, secret?, allowSourceCidr?, scopedRoles?, expiresTime?}]
+    personalClients: [{user: email-or-id, id?, displayName, secret?, allowSourceCidr?, scopedRoles?, expiresTime?,
+                       createdAt?, lastUsedAt?}]
+
+expiresTime, createdAt and lastUsedAt are RFC 3339 times or times relative to when the seed is applied:
+``now``, ``now-200d``, ``now+30d`` (units s, m, h, d, w), so a seed file keeps describing old, stale and
+fresh clients whenever it is loaded. createdAt must not be in the future, nor lastUsedAt before it.
 
 Objects are upserted (roles by id, then name; users by id, then email; personal clients by id), in
 the order roles, generateRoles, users, personalClients.
 """
 
+import datetime
 import json
 import os
+import re
 
 from . import keys, validate
-from .util import is_ksuid, now_str
+from .util import format_time, is_ksuid, now, now_str
+
+_RELATIVE_TIME = re.compile(r'^now(?:([+-])(\d+)([smhdw]))?$')
+_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 
 
 class SeedError(ValueError):
@@ -132,6 +142,30 @@ def _upsert_user(store, spec, summary):
     summary['users'].append({'id': user['id'], 'email': email})
 
 
+def _seed_time(value, base):
+    """A datetime from an RFC 3339 time or ``now[+-]<n><unit>`` relative to base; None for None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError('times must be strings (RFC 3339, or now-30d / now+1h)')
+    match = _RELATIVE_TIME.match(value.strip())
+    if not match:
+        return validate.timestamp(value)
+    sign, count, unit = match.groups()
+    offset = datetime.timedelta(seconds=int(count or 0) * _UNIT_SECONDS.get(unit, 0))
+    return base - offset if sign == '-' else base + offset
+
+
+def _client_times(spec, base):
+    """(expiresTime, createdAt, lastUsedAt) of a seeded client, checked against each other."""
+    expires, created, last_used = (_seed_time(spec.get(key), base) for key in ('expiresTime', 'createdAt', 'lastUsedAt'))
+    if created is not None and created > base:
+        raise ValueError('createdAt must not be in the future')
+    if last_used is not None and (last_used > base or last_used < (created or base)):
+        raise ValueError('lastUsedAt must lie between createdAt (default: now) and now; set createdAt too')
+    return expires, created, last_used
+
+
 def _upsert_client(store, spec, summary):
     user = store.find_user(spec.get('user'))
     if user is None:
@@ -143,8 +177,7 @@ def _upsert_client(store, spec, summary):
     try:
         cidrs = validate.normalize_cidrs(_strings(spec, 'allowSourceCidr', what))
         scoped = validate.role_ids(_strings(spec, 'scopedRoles', what), store.data['roles'], allow_names=True)
-        expires = spec.get('expiresTime')
-        expires = validate.timestamp(expires) if expires is not None else None
+        expires, created, last_used = _client_times(spec, now())
     except ValueError as exc:
         raise SeedError('%s: %s' % (what, exc)) from exc
     secret = spec.get('secret')
@@ -161,6 +194,9 @@ def _upsert_client(store, spec, summary):
     if client_id in store.data['clients']:
         del store.data['clients'][client_id]
     client = store.add_client(user['id'], display, cidrs, scoped, expires, public_x, client_id=client_id)
+    if created is not None:
+        client['createdAt'] = client['updatedAt'] = format_time(created)
+    client['lastUsedAt'] = format_time(last_used)
     summary['personalClients'].append({'id': client['id'], 'clientId': client['clientId'], 'userId': user['id'],
                                        'clientSecret': secret})
 

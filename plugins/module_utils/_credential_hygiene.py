@@ -1,0 +1,134 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""personal_client_hygiene: check personal clients against a policy, report, optionally delete the caller's own.
+
+The rules are in _hygiene.py. Enforcement only ever deletes clients of the calling user (List shows exactly
+those), never the client the run authenticates as, and refuses to run when that client cannot be known (a bare
+access token) unless ``protected`` names the clients to keep.
+"""
+
+from __future__ import annotations
+
+from . import _hygiene
+from ._errors import ConductorOneError, InputError
+from ._normalize import format_timestamp, utcnow
+from ._personal_clients import cutename, live
+from ._runner import Resource
+
+
+class PersonalClientHygiene(Resource):
+    """Evaluate the policy over the caller's (or every user's) clients; delete the caller's violating ones on request."""
+
+    def run(self):
+        params, now = self.params, utcnow()
+        policy = _hygiene.parse_policy(params.get("policy"))
+        delete_rules = self._delete_rules(policy)
+        protected = self._protected()
+        clients = self._clients()
+        rows = []
+        for client in sorted(clients, key=lambda c: (c.get("userId") or "", c.get("displayName") or "", c.get("id"))):
+            rules = _hygiene.violations(client, policy, now)
+            if rules:
+                rows.append(_hygiene.report_row(client, rules, now))
+        deleted, kept = self._enforce(rows, delete_rules, protected)
+        result = {
+            "changed": bool(deleted),
+            "checked_at": format_timestamp(now),
+            "scope": params["scope"],
+            "policy": _policy_view(policy),
+            "clients_checked": len(clients),
+            "violations": rows,
+            "rule_counts": dict((name, sum(1 for row in rows if name in row["rules"])) for name in policy),
+            "deleted": deleted,
+            "kept": kept,
+        }
+        if self.runner.diff_mode:
+            result["diff"] = {"before": {"personal_clients": sorted(row["id"] for row in deleted)},
+                              "after": {"personal_clients": []}}
+        return result
+
+    # Input
+
+    def _delete_rules(self, policy):
+        params = self.params
+        if params.get("user_ids") and params["scope"] != "tenant":
+            raise InputError("user_ids only applies with scope=tenant")
+        rules = list(params.get("delete_rules") or [])
+        unknown = [rule for rule in rules if rule not in dict(_hygiene.POLICY_RULES)]
+        if unknown:
+            raise InputError("delete_rules: unknown rule(s) {0}; choose from {1}".format(
+                ", ".join(unknown), ", ".join(name for name, _kind in _hygiene.POLICY_RULES)))
+        if params.get("enforce") and not any(rule in policy for rule in rules):
+            raise InputError("enforce: none of delete_rules ({0}) is set in policy, so nothing could ever be deleted; "
+                             "set one of them in policy".format(", ".join(rules) or "empty"))
+        return set(rules)
+
+    def _protected(self):
+        """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``."""
+        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
+        own = self.api.client.authenticated_client_id
+        if own:
+            protected.add(cutename(own))
+        elif self.params.get("enforce") and not protected:
+            raise InputError("enforce: this run authenticates with an access token, so the client it runs as is unknown "
+                             "and could be deleted; list that client's id in protected (or authenticate with client_id "
+                             "and client_secret)")
+        return protected
+
+    # Listing and enforcement
+
+    def _clients(self):
+        self.own_ids = None
+        if self.params["scope"] == "tenant":
+            clients = self.api.search_personal_clients(None, self.params.get("user_ids"))
+        else:
+            clients = self.api.list_personal_clients()
+        clients = [client for client in clients if live(client)]
+        if self.params["scope"] != "tenant":
+            self.own_ids = set(client["id"] for client in clients)
+        return clients
+
+    def _enforce(self, rows, delete_rules, protected):
+        """(deleted, kept): the caller's violating clients deleted (in check mode: that would be), and those spared."""
+        if not self.params.get("enforce"):
+            return [], []
+        candidates = [row for row in rows if delete_rules.intersection(row["rules"])]
+        if not candidates:
+            return [], []
+        own = self.own_ids if self.own_ids is not None else self._own_ids()
+        deleted, kept = [], []
+        for row in candidates:
+            if row["id"] in protected:
+                kept.append(dict(_brief(row), reason="protected: the run authenticates with it or protected lists it"))
+            elif row["id"] not in own:
+                kept.append(dict(_brief(row), reason="not the caller's: enforcement deletes the caller's own clients only"))
+            else:
+                if not self.runner.check_mode:
+                    self._delete(row, deleted)
+                deleted.append(dict(_brief(row), rules=sorted(delete_rules.intersection(row["rules"]))))
+        return deleted, kept
+
+    def _delete(self, row, deleted):
+        """Delete one client; a failure says which clients this run had already deleted."""
+        try:
+            self.api.delete_personal_client(row["id"])
+        except ConductorOneError as exc:
+            if deleted:
+                exc.message += "; {0} deleted before this failure: {1}".format(
+                    len(deleted), ", ".join(done["id"] for done in deleted))
+                exc.changed = True
+            raise
+
+    def _own_ids(self):
+        """Ids of the caller's live clients (List shows the caller's only, whoever the caller is)."""
+        return set(client["id"] for client in self.api.list_personal_clients() if live(client))
+
+
+def _brief(row):
+    return {"id": row["id"], "display_name": row["display_name"], "owner": row["owner"]}
+
+
+def _policy_view(policy):
+    """The policy in force, for the report: durations in seconds, networks as strings, switches as true."""
+    return dict((name, [str(net) for net in value] if name == "allowed_cidrs" else value) for name, value in policy.items())

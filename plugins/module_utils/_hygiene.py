@@ -1,0 +1,187 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Credential hygiene rules: pure functions over personal clients as the API returns them (camelCase) and ``now``.
+
+Used by personal_client_info (computed fields, filters) and personal_client_hygiene (policy, report). No API
+calls and no clock here: the caller passes ``now``, so every rule is testable with a fixed time. Durations and
+timestamps are parsed by _normalize, like everywhere else in the collection.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+
+from ._errors import InputError
+from ._normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
+
+DAY = 86400
+# Filters of personal_client_info: name -> kind ("duration" or "bool")
+FILTERS = (("unused_for", "duration"), ("never_used", "bool"), ("unscoped", "bool"),
+           ("unrestricted_source", "bool"), ("older_than", "duration"))
+# Policy rules, in report order: name -> kind. A rule's name is also what a violation is called.
+POLICY_RULES = (("expired", "bool"), ("max_age", "duration"), ("max_lifetime", "duration"),
+                ("stale_after", "duration"), ("never_used_grace", "duration"),
+                ("require_source_cidr", "bool"), ("allowed_cidrs", "cidrs"), ("require_scoped_roles", "bool"))
+POLICY_DEFAULTS = {"expired": True}
+# What enforcement deletes by default: credentials nobody uses, or that no longer work.
+DEFAULT_DELETE_RULES = ("expired", "stale_after", "never_used_grace")
+_ANYWHERE = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+
+def _whole_days(seconds):
+    return int(math.floor(seconds / DAY))
+
+
+def _elapsed_days(since, now):
+    """Whole days from ``since`` to ``now``, never negative: the server's clock, or a use by this very run (the
+    token exchange happens after ``now`` was taken), may put ``since`` a moment after ``now``."""
+    return max(0, _whole_days((now - since).total_seconds()))
+
+
+def _times(client):
+    return (parse_timestamp(client.get("createdAt")), parse_timestamp(client.get("lastUsedAt")),
+            parse_timestamp(client.get("expiresTime")))
+
+
+def is_unscoped(client):
+    """No scoped roles: the client has every permission of its owner."""
+    return not client.get("scopedRoles")
+
+
+def is_unrestricted_source(client):
+    """No source CIDR: the client works from any address."""
+    return not client.get("allowSourceCidr")
+
+
+def idle_seconds(client, now):
+    """Seconds since the client was last used, or since it was created if it never was; None if neither is known."""
+    created, last_used, _expires = _times(client)
+    since = last_used or created
+    return None if since is None else (now - since).total_seconds()
+
+
+def computed_fields(client, now):
+    """The snake_case fields personal_client_info adds to every client it returns."""
+    created, last_used, expires = _times(client)
+    return {
+        "age_days": _elapsed_days(created, now) if created else None,
+        "days_since_last_use": _elapsed_days(last_used, now) if last_used else None,
+        "days_until_expiry": _whole_days((expires - now).total_seconds()) if expires else None,
+        "unscoped": is_unscoped(client),
+        "unrestricted_source": is_unrestricted_source(client),
+    }
+
+
+# Filters (personal_client_info)
+
+def parse_filters(params):
+    """The filters the user set, validated: durations in seconds, booleans as given; unset ones left out."""
+    filters = {}
+    for name, kind in FILTERS:
+        value = params.get(name)
+        if value is not None:
+            filters[name] = parse_duration(value, name) if kind == "duration" else bool(value)
+    return filters
+
+
+def matches_filters(client, filters, now):
+    """True when the client passes every filter (filters as parse_filters returns them)."""
+    created, last_used, _expires = _times(client)
+    checks = {
+        "unused_for": lambda limit: _longer_than(idle_seconds(client, now), limit),
+        "never_used": lambda wanted: (last_used is None) == wanted,
+        "unscoped": lambda wanted: is_unscoped(client) == wanted,
+        "unrestricted_source": lambda wanted: is_unrestricted_source(client) == wanted,
+        "older_than": lambda limit: created is not None and _longer_than((now - created).total_seconds(), limit),
+    }
+    return all(checks[name](value) for name, value in filters.items())
+
+
+def _longer_than(seconds, limit):
+    return seconds is not None and seconds > limit
+
+
+# Policy (personal_client_hygiene)
+
+def parse_policy(policy):
+    """A policy dictionary validated and normalised: durations in seconds, CIDRs as networks; None = rule off."""
+    policy = dict(policy or {})
+    known = [name for name, _kind in POLICY_RULES]
+    unknown = sorted(set(policy) - set(known))
+    if unknown:
+        raise InputError("policy: unknown rule(s) {0}; the rules are {1}".format(", ".join(unknown), ", ".join(known)))
+    parsed = {}
+    for name, kind in POLICY_RULES:
+        value = policy.get(name, POLICY_DEFAULTS.get(name))
+        option = "policy." + name
+        if value is None or (kind == "bool" and not _boolean(value, option)) or (kind == "cidrs" and value == []):
+            continue
+        if kind == "duration":
+            parsed[name] = parse_duration(value, option)
+        elif kind == "cidrs":
+            if isinstance(value, str) or not isinstance(value, (list, tuple)):
+                raise InputError("{0} must be a list of networks such as [10.0.0.0/8]".format(option))
+            parsed[name] = [ipaddress.ip_network(cidr) for cidr in cidr_set(value, option)]
+        else:
+            parsed[name] = True
+    return parsed
+
+
+def _boolean(value, option):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise InputError("{0} must be true or false, got {1!r}".format(option, value))
+
+
+def violations(client, policy, now):
+    """The names of the rules of ``policy`` (as parse_policy returns it) that the client breaks, in rule order."""
+    created, last_used, expires = _times(client)
+    checks = {
+        "expired": lambda _on: expires is not None and expires <= now,
+        "max_age": lambda limit: created is not None and (now - created).total_seconds() > limit,
+        "max_lifetime": lambda limit: _lifetime_exceeds(created, expires, limit),
+        "stale_after": lambda limit: _longer_than(idle_seconds(client, now), limit),
+        "never_used_grace": lambda grace: (last_used is None and created is not None
+                                           and (now - created).total_seconds() > grace),
+        "require_source_cidr": lambda _on: is_unrestricted_source(client),
+        "allowed_cidrs": lambda allowed: not sources_within(client, allowed),
+        "require_scoped_roles": lambda _on: is_unscoped(client),
+    }
+    return [name for name, _kind in POLICY_RULES if name in policy and checks[name](policy[name])]
+
+
+def _lifetime_exceeds(created, expires, limit):
+    """A client that never expires has an unlimited lifetime; else expiry minus creation (when known)."""
+    if expires is None:
+        return True
+    return created is not None and (expires - created).total_seconds() > limit
+
+
+def sources_within(client, allowed):
+    """True when every network the client may be used from lies inside one of ``allowed`` (no CIDR = anywhere)."""
+    cidrs = client.get("allowSourceCidr") or []
+    networks = [ipaddress.ip_network(canonical_cidr(cidr, "allowSourceCidr")) for cidr in cidrs] or list(_ANYWHERE)
+    return all(any(net.version == sup.version and net.subnet_of(sup) for sup in allowed) for net in networks)
+
+
+def report_row(client, rules, now):
+    """One line of the hygiene report: who owns the client, which rules it breaks, when it was used and expires."""
+    row = {
+        "owner": client.get("userId"),
+        "display_name": client.get("displayName"),
+        "id": client.get("id"),
+        "client_id": client.get("clientId"),
+        "rules": list(rules),
+        "created_at": client.get("createdAt"),
+        "last_used_at": client.get("lastUsedAt"),
+        "expires_time": client.get("expiresTime"),
+    }
+    row.update(computed_fields(client, now))
+    return row
