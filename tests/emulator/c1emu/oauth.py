@@ -5,7 +5,7 @@
 import time
 from urllib.parse import parse_qs
 
-from . import keys, validate
+from . import federation, keys, validate
 from .errors import OAuthError, invalid_client, invalid_request
 from .util import now_str
 
@@ -79,6 +79,8 @@ def issue(store, content_type, raw, host_header, source_ip):
     grant_type = form.get('grant_type')
     if not grant_type:
         raise invalid_request('grant_type is required')
+    if grant_type == federation.GRANT_TYPE:
+        return federation.exchange(store, form, host_header)
     if grant_type != 'client_credentials':
         raise OAuthError(400, 'unsupported_grant_type', 'grant_type %s is not supported' % grant_type)
     client_id = form.get('client_id')

@@ -8,15 +8,16 @@ Format (all keys optional)::
     roles: [{id?, name, displayName?, permissions?, serviceRoles?, systemBuiltin?, systemApiOnly?}]
     generateRoles: {count: 250, namePrefix: "custom:bulk-", displayNamePrefix: "Bulk role ", permissions?, serviceRoles?}
     personalClients: [{user: email-or-id, id?, displayName, secret?, allowSourceCidr?, scopedRoles?, expiresTime?}]
+    workloadFederationTrusts: [{user: email-or-id, id?, displayName?, issuer?, audience?, conditions?: {claim: glob}}]
 
 Objects are upserted (roles by id, then name; users by id, then email; personal clients by id), in
-the order roles, generateRoles, users, personalClients.
+the order roles, generateRoles, users, personalClients, workloadFederationTrusts.
 """
 
 import json
 import os
 
-from . import keys, validate
+from . import federation, keys, validate
 from .util import is_ksuid, now_str
 
 
@@ -169,7 +170,7 @@ def apply_seed(store, doc):
     """Apply a seed document to store (caller holds store.lock); returns what was created/updated."""
     if not isinstance(doc, dict):
         raise SeedError('a seed document must be a mapping')
-    summary = {'roles': [], 'users': [], 'personalClients': []}
+    summary = {'roles': [], 'users': [], 'personalClients': [], 'workloadFederationTrusts': []}
     for spec in _list(doc, 'roles'):
         _upsert_role(store, spec, summary)
     if doc.get('generateRoles') is not None:
@@ -178,4 +179,10 @@ def apply_seed(store, doc):
         _upsert_user(store, spec, summary)
     for spec in _list(doc, 'personalClients'):
         _upsert_client(store, spec, summary)
+    for spec in _list(doc, 'workloadFederationTrusts'):
+        try:
+            trust = federation.seed_trust(store, spec, store.find_user)
+        except federation.TrustError as exc:
+            raise SeedError(str(exc)) from exc
+        summary['workloadFederationTrusts'].append({'id': trust['id'], 'clientId': trust['clientId'], 'userId': trust['userId']})
     return summary

@@ -151,7 +151,7 @@ def test_unknown_client(emu):
 @pytest.mark.parametrize('form, status, error', [
     ({'client_id': 'x'}, 400, 'invalid_request'),
     ({'grant_type': 'password', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
-    ({'grant_type': 'urn:ietf:params:oauth:grant-type:token-exchange', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
+    ({'grant_type': 'urn:ietf:params:oauth:grant-type:device_code', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
     ({'grant_type': 'client_credentials'}, 400, 'invalid_request'),
     ({'grant_type': 'client_credentials', 'client_id': 'x'}, 401, 'invalid_client'),
 ])
