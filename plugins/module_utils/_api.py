@@ -27,7 +27,7 @@ class ApiClient:
     """One authenticated session against one tenant."""
 
     def __init__(self, params, warn=None, transport=None):
-        base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"))
+        base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"), params.get("tenant_domain"))
         self.base_url = base_url
         # The OAuth client id this run authenticates as (the one exchanged for its token); None with a bare
         # access token, whose owner cannot be known here. Modes that delete clients must never delete it.
@@ -52,14 +52,17 @@ class ApiClient:
             warn=warn,
         )
         cache = None
-        if params.get("token_cache", True) and params.get("client_id") and params.get("client_secret"):
-            cache = TokenCache(cache_key(base_url, params["client_id"], params["client_secret"]))
+        # The cache key holds a digest of the credential: the client secret, or the OIDC token of a /wfe trust.
+        credential = params.get("client_secret") or params.get("oidc_token")
+        if params.get("token_cache", True) and params.get("client_id") and credential:
+            cache = TokenCache(cache_key(base_url, params["client_id"], credential))
         self.tokens = TokenSource(
             self.transport, base_url, audience,
             client_id=params.get("client_id"),
             client_secret=params.get("client_secret"),
             access_token=params.get("access_token"),
             cache=cache,
+            oidc_token=params.get("oidc_token"),
         )
 
     def call(self, method, path, operation, body=None, params=None):

@@ -23,7 +23,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
 
-CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token")
+CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token", "oidc_token")
+# Two ways to name the tenant: one set on the task hides an ambient CONDUCTORONE_* value of the other.
+ENDPOINT_OPTIONS = ("server_url", "tenant_domain")
 
 
 class ActionRunner:
@@ -136,9 +138,10 @@ class ResourceAction(ActionBase):
 
         Runs inside ``_environment``, so os.environ holds the task's ``environment:`` too.
         """
-        explicit_credentials = any(args.get(name) is not None for name in CREDENTIAL_OPTIONS)
+        explicit_groups = [group for group in (CREDENTIAL_OPTIONS, ENDPOINT_OPTIONS)
+                           if any(args.get(name) is not None for name in group)]
         for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
-            if explicit_credentials and name in CREDENTIAL_OPTIONS:
+            if any(name in group for group in explicit_groups):
                 # Credentials set on the task (or by module_defaults) form one identity: an ambient
                 # CONDUCTORONE_ACCESS_TOKEN must not quietly replace an explicit client id and secret.
                 args.setdefault(name, None)  # present, so the validator's env fallback skips it too
