@@ -34,8 +34,20 @@ options:
     description:
       - The base URL of the ConductorOne tenant, for example V(https://acme.conductor.one).
       - Required with O(access_token) alone; otherwise derived from O(client_id).
+      - Only C(https://host[:port]); a user name or password, a path, a query or a fragment is refused.
+        Plain C(http://) only to a loopback host (V(127.0.0.1), V(::1), V(localhost)) unless O(allow_plain_http).
+      - When O(client_id) is set on the task (or by C(module_defaults)) and the server URL comes from
+        E(CONDUCTORONE_SERVER_URL), both must name the same host, or the task fails before any request.
       - If not set, the value of the E(CONDUCTORONE_SERVER_URL) environment variable is used.
     type: str
+  allow_plain_http:
+    description:
+      - Allow an C(http://) O(server_url) to a host that is not loopback, such as an emulator in a CI service
+        container. The credential then travels unencrypted; a warning says so. Never use it for a real tenant.
+      - If not set, the value of the E(CONDUCTORONE_ALLOW_PLAIN_HTTP) environment variable is used.
+    type: bool
+    default: false
+    version_added: 0.2.0
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate. Only set to V(false) on a trusted network for testing.

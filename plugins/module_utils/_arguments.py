@@ -16,6 +16,7 @@ CONNECTION_ARGUMENT_SPEC = {
     "client_secret": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CONDUCTORONE_CLIENT_SECRET"])},
     "access_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CONDUCTORONE_ACCESS_TOKEN"])},
     "server_url": {"type": "str", "fallback": (env_fallback, ["CONDUCTORONE_SERVER_URL"])},
+    "allow_plain_http": {"type": "bool", "default": False, "fallback": (env_fallback, ["CONDUCTORONE_ALLOW_PLAIN_HTTP"])},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path", "fallback": (env_fallback, ["CONDUCTORONE_CA_PATH"])},
     "timeout": {"type": "float", "default": 30.0},

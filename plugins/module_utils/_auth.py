@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import time
 import traceback
 
-from urllib.parse import urlsplit
-
+from . import _masking
 from ._errors import ConductorOneError, InputError, MissingLibraryError
+from ._url import has_control, resolve_endpoint as _resolve_endpoint
 
 TOKEN_PATH = "/auth/v1/token"
 SECRET_PREFIX = ("secret-token", "conductorone.com", "v1")
@@ -39,29 +40,49 @@ def b64url_decode(text):
 
 
 def parse_client_id(client_id):
-    """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port."""
+    """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port.
+
+    A malformed value is never echoed: it may be a secret given in the wrong option. At most its name part
+    (the cutename) is shown.
+    """
+    if not isinstance(client_id, str):
+        raise InputError("client_id must be a string such as blue-whale-12345@acme.conductor.one/pcc")
+    if "secret-token:" in client_id:
+        raise InputError("client_id looks like a client secret (it contains 'secret-token:'): client_id and "
+                         "client_secret may be swapped; client_id has the form <name>@<tenant host>/pcc")
+    client_id = client_id.strip()
     name, at, rest = client_id.partition("@")
     host, slash, use_case = rest.partition("/")
-    if not (at and slash and name and host and use_case) or "/" in use_case or "@" in rest:
+    if not (at and slash and name and host and use_case) or "/" in use_case or "@" in rest or has_control(client_id) \
+            or "\\" in client_id or "/" in name:
+        shown = " (name part {0!r})".format(name) if at and name and not has_control(name) and len(name) <= 64 else ""
         raise InputError(
-            "client_id {0!r} is not a ConductorOne client id: expected <name>@<tenant host>/pcc, "
-            "e.g. blue-whale-12345@acme.conductor.one/pcc".format(client_id))
+            "client_id is not a ConductorOne client id{0}: expected <name>@<tenant host>/pcc, "
+            "e.g. blue-whale-12345@acme.conductor.one/pcc".format(shown))
     return name, host.lower(), use_case
 
 
-def resolve_endpoint(server_url, client_id):
-    """Return (base URL, token audience). server_url wins over the host in the client id."""
-    if server_url:
-        parts = urlsplit(server_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError("server_url {0!r} must be an http(s) URL such as https://acme.conductor.one".format(server_url))
-        return server_url.rstrip("/"), parts.hostname
-    if client_id:
-        host = parse_client_id(client_id)[1]
-        return "https://" + host, urlsplit("https://" + host).hostname
-    raise InputError(
-        "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
-        "or server_url (CONDUCTORONE_SERVER_URL); server_url is required with access_token alone")
+def resolve_endpoint(server_url, client_id, allow_http=False):
+    """The Endpoint (see _url.py): server_url wins over the host in the client id."""
+    host = parse_client_id(client_id)[1] if client_id else None
+    return _resolve_endpoint(server_url, host, allow_http=allow_http)
+
+
+def clean_access_token(token):
+    """A bearer token without surrounding whitespace (``echo $T | ansible-vault encrypt_string`` adds a newline).
+
+    A control or space character inside it cannot be sent in a header: refused, without echoing the token.
+    """
+    if token is None:
+        return None
+    _masking.add(token)
+    token = token.strip()
+    if not token:
+        return None
+    if has_control(token) or any(ord(char) > 0x7e for char in token):
+        raise InputError("access_token contains a space, control or non-ASCII character inside it, so it cannot "
+                         "be sent as a bearer token; copy it again (the token itself is not shown)")
+    return token
 
 
 def _load_ed25519():
@@ -74,7 +95,10 @@ def _load_ed25519():
 
 def decode_client_secret(secret):
     """The private JWK inside a ``secret-token:conductorone.com:v1:<JWK>`` string, checked for shape only."""
+    _masking.add(secret)
     parts = secret.strip().split(":", 3)
+    if len(parts) == 4:
+        _masking.add(parts[3])
     if len(parts) != 4 or tuple(parts[:3]) != SECRET_PREFIX:
         raise InputError(
             "client_secret is not a ConductorOne client secret: it must start with "
@@ -83,6 +107,7 @@ def decode_client_secret(secret):
         jwk = json.loads(b64url_decode(parts[3]).decode("utf-8"))
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" not in jwk:
             raise ValueError("not an Ed25519 private JWK")
+        _masking.add(jwk["d"])
         if len(b64url_decode(jwk["d"])) != 32:
             raise ValueError("wrong key length")
     except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
@@ -123,6 +148,18 @@ def build_assertion(client_id, audience, private_key, now=None):
     return signing_input + "." + b64url_encode(signature)
 
 
+class FreshForm(dict):
+    """A form built anew for every attempt of a request: it is the first attempt's form (a plain dict to
+    anything that reads it), and the transport calls ``for_attempt(n)`` for a retry."""
+
+    def __init__(self, build):
+        super().__init__(build())
+        self._build = build
+
+    def for_attempt(self, attempt):
+        return dict(self) if attempt == 0 else self._build()
+
+
 class TokenSource:
     """Hands out a bearer token: the static access_token, or one exchanged with the client credentials.
 
@@ -136,7 +173,7 @@ class TokenSource:
         self._audience = audience
         self._client_id = client_id
         self._client_secret = client_secret
-        self._static_token = access_token
+        self._static_token = access_token = clean_access_token(access_token)
         self._token = None
         self._expires_at = 0.0
         if not access_token:
@@ -170,7 +207,7 @@ class TokenSource:
         cached = self._cache.load()
         if cached is not None:
             # The cache holds the server's expiry; in memory, keep the usual margin.
-            self._token, self._expires_at = cached[0], cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
+            self._token, self._expires_at = _masking.add(cached[0]), cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
         else:
             self._exchange()
 
@@ -186,23 +223,44 @@ class TokenSource:
             self._cache.discard()
         return True
 
-    def _exchange(self):
-        key = parse_client_secret(self._client_secret)
-        form = {
+    def _assertion_form(self, key):
+        """A token request with a freshly signed assertion, registered for masking before it is sent."""
+        return {
             "grant_type": "client_credentials",
             "client_id": self._client_id,
             "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": build_assertion(self._client_id, self._audience, key),
+            "client_assertion": _masking.add(build_assertion(self._client_id, self._audience, key)),
         }
+
+    def _exchange(self):
+        key = parse_client_secret(self._client_secret)
         started = time.time()
-        # A token exchange has no side effect, so it may be retried like a GET.
-        body = self._transport.send("POST", self._token_url, operation="Token exchange", form=form, idempotent=True)
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not token:
-            raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
-        expires_in = float(body.get("expires_in") or 600)
+        # A token exchange has no side effect, so it may be retried like a GET; each attempt signs a new
+        # assertion (see FreshForm), since the server may refuse one it has already seen.
+        body = self._transport.send("POST", self._token_url, operation="Token exchange",
+                                    form=FreshForm(lambda: self._assertion_form(key)), idempotent=True)
+        token, expires_in = token_from_response(body)
         self._token = token
         self._expires_at = started + max(expires_in - TOKEN_EXPIRY_MARGIN_SECONDS, 1.0)
         if self._cache:
             # The server's expiry: TokenCache.load applies its own margin (MIN_REMAINING_SECONDS) on top of it.
             self._cache.store(token, started + expires_in)
+
+
+def token_from_response(body):
+    """(access token, expires_in seconds) of a token endpoint's answer; the token joins the masked values."""
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token.strip():
+        raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
+    _masking.add(token)
+    token = token.strip()
+    if has_control(token) or any(ord(char) > 0x7e for char in token):
+        raise ConductorOneError("the token endpoint returned an access_token with characters a bearer token cannot "
+                                "have (not shown)", operation="Token exchange")
+    try:
+        expires_in = float(body.get("expires_in") or 600)
+    except (TypeError, ValueError):
+        expires_in = 600.0
+    if not math.isfinite(expires_in) or expires_in <= 0:
+        expires_in = 600.0
+    return token, expires_in
