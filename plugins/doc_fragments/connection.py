@@ -52,6 +52,10 @@ options:
       - The base URL of the ConductorOne tenant, for example V(https://acme.conductor.one).
       - Required with O(access_token) alone (or O(tenant_domain)); otherwise derived from O(client_id).
       - Mutually exclusive with O(tenant_domain).
+      - Only C(https://host[:port]); a user name or password, a path, a query or a fragment is refused.
+        Plain C(http://) only to a loopback host (V(127.0.0.1), V(::1), V(localhost)) unless O(allow_plain_http).
+      - When O(client_id) is set on the task (or by C(module_defaults)) and the server URL comes from
+        E(CONDUCTORONE_SERVER_URL), both must name the same host, or the task fails before any request.
       - If not set, the value of the E(CONDUCTORONE_SERVER_URL) environment variable is used.
     type: str
   tenant_domain:
@@ -62,6 +66,14 @@ options:
       - Mutually exclusive with O(server_url); like it, it wins over the tenant host in O(client_id).
       - If not set, the value of the E(CONDUCTORONE_TENANT_DOMAIN) environment variable is used.
     type: str
+    version_added: 0.2.0
+  allow_plain_http:
+    description:
+      - Allow an C(http://) O(server_url) to a host that is not loopback, such as an emulator in a CI service
+        container. The credential then travels unencrypted; a warning says so. Never use it for a real tenant.
+      - If not set, the value of the E(CONDUCTORONE_ALLOW_PLAIN_HTTP) environment variable is used.
+    type: bool
+    default: false
     version_added: 0.2.0
   validate_certs:
     description:

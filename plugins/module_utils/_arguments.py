@@ -18,6 +18,7 @@ CONNECTION_ARGUMENT_SPEC = {
     "oidc_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["CONDUCTORONE_OIDC_TOKEN"])},
     "server_url": {"type": "str", "fallback": (env_fallback, ["CONDUCTORONE_SERVER_URL"])},
     "tenant_domain": {"type": "str", "fallback": (env_fallback, ["CONDUCTORONE_TENANT_DOMAIN"])},
+    "allow_plain_http": {"type": "bool", "default": False, "fallback": (env_fallback, ["CONDUCTORONE_ALLOW_PLAIN_HTTP"])},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path", "fallback": (env_fallback, ["CONDUCTORONE_CA_PATH"])},
     "timeout": {"type": "float", "default": 30.0},

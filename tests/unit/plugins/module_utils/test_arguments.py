@@ -27,6 +27,7 @@ def test_env_fallbacks_use_conductorone_names():
         "tenant_domain": "CONDUCTORONE_TENANT_DOMAIN",
         "ca_path": "CONDUCTORONE_CA_PATH",
         "token_cache": "CONDUCTORONE_TOKEN_CACHE",
+        "allow_plain_http": "CONDUCTORONE_ALLOW_PLAIN_HTTP",
     }
     for option, spec in _arguments.CONNECTION_ARGUMENT_SPEC.items():
         if option in expected:

@@ -110,20 +110,47 @@ def test_tenant_domain_becomes_a_url(tenant_domain, url):
 
 
 @pytest.mark.parametrize("tenant_domain", ["https://acme.conductor.one", "acme.conductor.one/api", "user@acme",
-                                           "a b", "", ".acme.one", "acme..one", "acme.one:port", "acme.one?x"])
+                                           "a b", "", ".acme.one", "acme..one", "acme.one?x", "acme\\x.one"])
 def test_tenant_domain_refuses_urls_and_garbage(tenant_domain):
     with pytest.raises(InputError, match="tenant_domain .* use server_url"):
         _auth.tenant_domain_url(tenant_domain)
 
 
+@pytest.mark.parametrize("tenant_domain", ["acme.one:port", "acme.one:99999", "\u0430cme.one"])
+def test_tenant_domain_goes_through_the_one_url_parser(tenant_domain):
+    with pytest.raises(InputError, match="^tenant_domain"):
+        _auth.resolve_endpoint(None, None, tenant_domain=tenant_domain)
+
+
 def test_tenant_domain_wins_over_the_client_id_host_and_gives_the_audience():
-    assert _auth.resolve_endpoint(None, "x@other.example.com/pcc", "acme") == (BASE, "acme.conductor.one")
-    assert _auth.resolve_endpoint(None, None, "c1.example.com:8443") == ("https://c1.example.com:8443", "c1.example.com")
+    endpoint = _auth.resolve_endpoint(None, "x@other.example.com/pcc", tenant_domain="acme")
+    assert (endpoint.base_url, endpoint.audience) == (BASE, "acme.conductor.one")
+    endpoint = _auth.resolve_endpoint(None, None, tenant_domain="c1.example.com:8443")
+    assert (endpoint.base_url, endpoint.audience) == ("https://c1.example.com:8443", "c1.example.com")
+
+
+def test_tenant_domain_is_always_https():
+    assert _auth.resolve_endpoint(None, None, allow_http=True, tenant_domain="127.0.0.1:8080").scheme == "https"
 
 
 def test_tenant_domain_and_server_url_are_mutually_exclusive():
     with pytest.raises(InputError, match="server_url and tenant_domain are both set"):
-        _auth.resolve_endpoint(BASE, None, "acme")
+        _auth.resolve_endpoint(BASE, None, tenant_domain="acme")
+
+
+def test_ambient_tenant_domain_cannot_redirect_an_explicit_client_id(monkeypatch):
+    monkeypatch.setenv("CONDUCTORONE_TENANT_DOMAIN", "evil")
+    monkeypatch.delenv("CONDUCTORONE_CLIENT_ID", raising=False)
+    with pytest.raises(InputError, match="CONDUCTORONE_TENANT_DOMAIN"):
+        ApiClient({"client_id": WFE_ID, "oidc_token": OIDC, "tenant_domain": "evil"}, transport=FakeTransport())
+    # the same tenant, or both from the environment, is fine
+    monkeypatch.setenv("CONDUCTORONE_TENANT_DOMAIN", "acme")
+    assert ApiClient({"client_id": WFE_ID, "oidc_token": OIDC, "tenant_domain": "acme"},
+                     transport=FakeTransport()).base_url == BASE
+    monkeypatch.setenv("CONDUCTORONE_TENANT_DOMAIN", "evil")
+    monkeypatch.setenv("CONDUCTORONE_CLIENT_ID", WFE_ID)
+    assert ApiClient({"client_id": WFE_ID, "oidc_token": OIDC, "tenant_domain": "evil"},
+                     transport=FakeTransport()).base_url == "https://evil.conductor.one"
 
 
 def test_api_client_takes_tenant_domain_with_an_access_token_and_sends_nothing_at_build():
