@@ -308,3 +308,15 @@ def test_second_client_reuses_the_cached_exchange(private_token_cache):
     for name in os.listdir(str(private_token_cache)):
         with open(os.path.join(str(private_token_cache), name)) as handle:
             assert live not in handle.read()
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+def test_the_oidc_token_and_the_exchanged_token_join_the_run_masking_registry(clock):
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    _masking.new_run()
+    tokens = source(FakeTransport())
+    assert OIDC in _masking.registry()
+    assert tokens.token() == "token-1"
+    assert "token-1" in _masking.registry()
+    assert _masking.mask("refused: " + OIDC + " / token-1") == "refused: ******** / ********"
