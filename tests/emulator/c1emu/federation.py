@@ -184,7 +184,6 @@ def exchange(store, form, host_header):
     return {'access_token': token, 'token_type': 'Bearer', 'expires_in': ttl, 'issued_token_type': ACCESS_TOKEN_TYPE}
 
 
-
 def caller_client(store, trust_id):
     """What api.authenticate needs of the credential behind a token, for a trust: no scope, no CIDRs."""
     from .api import unauthenticated  # pylint: disable=import-outside-toplevel

@@ -177,10 +177,9 @@ def test_exchange_needs_a_wfe_client_id(emu):
     ({'actor_token': 'x'}, 'actor_token'),
 ])
 def test_exchange_refuses_malformed_requests(emu, changes, fragment):
-    token = oidc_token(emu)
-    form = {'subject_token': token}
-    form.update(changes)
-    assert fragment in refused(exchange(emu, form.pop('subject_token'), **form), 400, 'invalid_request')
+    changes = dict(changes)
+    subject_token = changes.pop('subject_token') if 'subject_token' in changes else oidc_token(emu)
+    assert fragment in refused(exchange(emu, subject_token, **changes), 400, 'invalid_request')
 
 
 def test_seeded_trust_with_conditions_acts_as_its_user(emu):
