@@ -64,17 +64,21 @@ print(".".join([head, body, signature]))
 PY
 }
 
-# no_leak LOG TOKEN...: none of the tokens, nor their payload or signature, is in the log
+# no_leak LOG NAME...: none of the tokens in the variables NAME..., nor their payload or signature, is in
+# the log (names, not values, so that the xtrace of this script does not print the tokens either)
 no_leak() {
-  local log=$1 token part
+  local log=$1 name token part
   shift
   { set +x; } 2>/dev/null
-  for token in "$@"; do
-    for part in "$token" "$(cut -d. -f2 <<<"$token")" "$(cut -d. -f3 <<<"$token")"; do
-      if [ -n "$part" ] && grep -qF -- "$part" "$log"; then
-        echo "a token (or part of one) is in $log" >&2
-        exit 1
-      fi
+  for name in "$@"; do
+    for token in ${!name}; do
+      [ "${#token}" -gt 40 ] || { echo "no_leak: \$$name holds no token" >&2; exit 1; }
+      for part in "$token" "$(cut -d. -f2 <<<"$token")" "$(cut -d. -f3 <<<"$token")"; do
+        if [ -n "$part" ] && grep -qF -- "$part" "$log"; then
+          echo "a token of \$$name (or part of one) is in $log" >&2
+          exit 1
+        fi
+      done
     done
   done
   set -x
@@ -90,15 +94,18 @@ cached_access_token() {
 { set +x; } 2>/dev/null
 TOKEN=$(oidc_token)
 [ "$(env CONDUCTORONE_CLIENT_ID="$WFE_ID" CONDUCTORONE_OIDC_TOKEN="$TOKEN" env | grep -c '^CONDUCTORONE_')" -eq 2 ]
+export CONDUCTORONE_CLIENT_ID=$WFE_ID CONDUCTORONE_OIDC_TOKEN=$TOKEN
 set -x
-CONDUCTORONE_CLIENT_ID=$WFE_ID CONDUCTORONE_OIDC_TOKEN=$TOKEN ANSIBLE_NOCOLOR=1 \
-  ansible-playbook -i "$INVENTORY_PATH" done_means.yml -vvvv "$@" >"$WORK/done.log" 2>&1 || { cat "$WORK/done.log"; exit 1; }
+ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -vvvv "$@" >"$WORK/done.log" 2>&1 ||
+  { cat "$WORK/done.log"; exit 1; }
+unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_OIDC_TOKEN
 tail -n 5 "$WORK/done.log"
+{ set +x; } 2>/dev/null
 ACCESS=$(cached_access_token)
-[ -n "$ACCESS" ]
-no_leak "$WORK/done.log" "$TOKEN" "$ACCESS"
+set -x
+no_leak "$WORK/done.log" TOKEN ACCESS
 # the cache file holds the access token only, under a name that is a hash
-no_leak "$(find "$XDG_CACHE_HOME" -name '*.json' -type f)" "$TOKEN"
+no_leak "$(find "$XDG_CACHE_HOME" -name '*.json' -type f)" TOKEN
 
 # ---- 2: options, tenant_domain ---------------------------------------------------------------------------
 { set +x; } 2>/dev/null
@@ -109,8 +116,7 @@ set -x
 ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" options.yml -e "@$WORK/options.json" -vvvv "$@" \
   >"$WORK/options.log" 2>&1 || { cat "$WORK/options.log"; exit 1; }
 tail -n 5 "$WORK/options.log"
-# shellcheck disable=SC2086
-no_leak "$WORK/options.log" $OPTION_TOKENS
+no_leak "$WORK/options.log" OPTION_TOKENS
 
 # ---- 3: tampered, expired, replayed ----------------------------------------------------------------------
 { set +x; } 2>/dev/null
@@ -125,7 +131,7 @@ set -x
 ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" failures.yml -e "@$WORK/failures.json" -vvvv "$@" \
   >"$WORK/failures.log" 2>&1 || { cat "$WORK/failures.log"; exit 1; }
 tail -n 5 "$WORK/failures.log"
-no_leak "$WORK/failures.log" "$ORIGINAL" "$TAMPERED" "$EXPIRED" "$REPLAY" "$REVOKED"
+no_leak "$WORK/failures.log" ORIGINAL TAMPERED EXPIRED REPLAY REVOKED
 # the messages (shown for the CI log) are in the log, so the search above looked at the failures
 grep -E '^ +"msg": ' "$WORK/failures.log" | sort -u
 grep -q 'subject_token signature is invalid' "$WORK/failures.log"
@@ -142,11 +148,18 @@ AWX_TOKEN=$(oidc_token)
   "$WFE_ID" "$AWX_TOKEN" "$REQUESTS_CA_BUNDLE" >"$WORK/awx-inputs.json"
 mapfile -d '' INJECTED < <("$PYTHON" ../awx_credential_type/render_injectors.py \
   "$COLLECTION/extensions/awx/conductorone_wfe_credential_type.yml" "$WORK/job" <"$WORK/awx-inputs.json")
-set -x
 [ "${#INJECTED[@]}" -eq 5 ] || { echo "expected 5 injected variables, got ${#INJECTED[@]}" >&2; exit 1; }
+printf '%s\n' "${INJECTED[@]}" | grep -q "^CONDUCTORONE_OIDC_TOKEN=$AWX_TOKEN\$"
+printf '%s\n' "${INJECTED[@]}" | grep -q "^CONDUCTORONE_CA_PATH=$WORK/job/env/"
+export "${INJECTED[@]}"
+set -x
 rm -rf "$XDG_CACHE_HOME"
-env -u REQUESTS_CA_BUNDLE "${INJECTED[@]}" ANSIBLE_NOCOLOR=1 \
-  ansible-playbook -i "$INVENTORY_PATH" done_means.yml -e "emulator_ca=$REQUESTS_CA_BUNDLE" -vvvv "$@" \
+emulator_ca=$REQUESTS_CA_BUNDLE
+unset REQUESTS_CA_BUNDLE  # the CA comes from the injected CONDUCTORONE_CA_PATH now
+ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -e "emulator_ca=$emulator_ca" -vvvv "$@" \
   >"$WORK/awx.log" 2>&1 || { cat "$WORK/awx.log"; exit 1; }
 tail -n 5 "$WORK/awx.log"
-no_leak "$WORK/awx.log" "$AWX_TOKEN" "$(cached_access_token)"
+{ set +x; } 2>/dev/null
+AWX_ACCESS=$(cached_access_token)
+set -x
+no_leak "$WORK/awx.log" AWX_TOKEN AWX_ACCESS
