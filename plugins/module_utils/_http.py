@@ -139,7 +139,6 @@ class HttpTransport:
                  endpoint=None):
         require_requests()
         self.session = requests.Session()
-        self.session.max_redirects = 0
         self.endpoint = None
         if endpoint is not None:
             self._pin(endpoint)

@@ -61,6 +61,19 @@ class SecretRegistry:
                 self._pattern = None
         return value
 
+    def add_secret_looking(self, data):
+        """Register every string in ``data`` that is shaped like a client secret, whatever option it was given
+        in (a secret pasted into client_id is still a secret, and client_id is not a no_log option)."""
+        if isinstance(data, str):
+            if "secret-token:" in data:
+                self.add(data)
+        elif isinstance(data, dict):
+            for value in data.values():
+                self.add_secret_looking(value)
+        elif isinstance(data, (list, tuple)):
+            for value in data:
+                self.add_secret_looking(value)
+
     def __contains__(self, value):
         return value in self._values
 
@@ -121,6 +134,10 @@ def registry():
 
 def add(value):
     return _current.add(value)
+
+
+def add_secret_looking(data):
+    _current.add_secret_looking(data)
 
 
 def mask(data):

@@ -97,6 +97,7 @@ def run_resource(runner, resource_class):
     """
     for option in SECRET_OPTIONS:
         _masking.add(runner.params.get(option))
+    _masking.add_secret_looking(runner.params)
     try:
         result = resource_class(MaskingRunner(runner)).run()
     except InputError as exc:

@@ -117,6 +117,7 @@ class ResourceAction(ActionBase):
 
     def _run(self, result):
         args = self._args_with_environment(dict(self._task.args))
+        _masking.add_secret_looking(args)
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
         validation = validator.validate(args)
         no_log_values = validation._no_log_values

@@ -465,11 +465,6 @@ def test_redirects_are_never_followed_and_name_the_target_host(monkeypatch):
     assert len(harness.session.calls) == 1
 
 
-def test_the_session_never_follows_redirects_even_if_asked():
-    transport = _http.HttpTransport()
-    assert transport.session.max_redirects == 0
-
-
 def test_a_url_for_another_origin_is_refused_before_sending(monkeypatch):
     harness = Harness(monkeypatch, [make_response(200, {})])
     harness.send()  # pins the endpoint to BASE

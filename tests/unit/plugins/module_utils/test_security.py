@@ -6,6 +6,7 @@ directories; secret file directory and reuse; display names; results carrying a 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _runner, _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
@@ -237,3 +239,38 @@ def test_a_bad_display_name_is_refused_before_any_request():
 ])
 def test_results_with_a_new_secret_are_marked_for_ansible_to_hide(result, hidden):
     assert bool(_runner.hide_new_secrets(dict(result)).get("_ansible_no_log")) is hidden
+
+
+# --- ApiClient: the ambient server URL rule and the plain-http opt-in (finding 1, 4) -------------------
+
+CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
+SECRET = "secret-token:conductorone.com:v1:" + base64.urlsafe_b64encode(json.dumps(
+    {"kty": "OKP", "crv": "Ed25519", "x": "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc",
+     "d": "-83VLWQU-eXPcFBYXCociSoWVhkbtWRosvFTgrjqsUo"}, separators=(",", ":")).encode("utf-8")).rstrip(b"=").decode("ascii")
+
+
+def _api_params(**params):
+    return dict({"client_id": CLIENT_ID, "client_secret": SECRET, "token_cache": False}, **params)
+
+
+def test_explicit_client_id_with_an_ambient_server_url_for_another_host_is_refused(monkeypatch):
+    monkeypatch.setenv("CONDUCTORONE_SERVER_URL", "https://evil.example")
+    monkeypatch.delenv("CONDUCTORONE_CLIENT_ID", raising=False)
+    with pytest.raises(InputError, match="CONDUCTORONE_SERVER_URL"):
+        ApiClient(_api_params(server_url="https://evil.example"))
+    # the same pairing set on the task is the user's own choice
+    monkeypatch.delenv("CONDUCTORONE_SERVER_URL")
+    assert ApiClient(_api_params(server_url="https://evil.example")).base_url == "https://evil.example"
+
+
+def test_plain_http_to_another_host_needs_the_opt_in_and_warns():
+    with pytest.raises(InputError, match="https://"):
+        ApiClient({"server_url": "http://emulator.ci:9000", "access_token": "tok-1234"})
+    warnings = []
+    client = ApiClient({"server_url": "http://emulator.ci:9000", "access_token": "tok-1234", "allow_plain_http": True},
+                       warn=warnings.append)
+    assert client.base_url == "http://emulator.ci:9000"
+    assert len(warnings) == 1 and "unencrypted" in warnings[0]
+    warnings = []
+    ApiClient({"server_url": "http://127.0.0.1:9000", "access_token": "tok-1234", "allow_plain_http": True}, warn=warnings.append)
+    assert warnings == []
