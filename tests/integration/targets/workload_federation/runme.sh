@@ -101,6 +101,7 @@ ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -vvvv "$@
 unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_OIDC_TOKEN
 tail -n 5 "$WORK/done.log"
 { set +x; } 2>/dev/null
+# shellcheck disable=SC2034  # read by no_leak, through ${!name}
 ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/done.log" TOKEN ACCESS
@@ -111,6 +112,7 @@ no_leak "$(find "$XDG_CACHE_HOME" -name '*.json' -type f)" TOKEN
 { set +x; } 2>/dev/null
 printf '{"wfe_client_id": "%s", "oidc_token": "%s", "second_oidc_token": "%s"}' "$WFE_ID" "$(oidc_token)" "$(oidc_token)" \
   >"$WORK/options.json"
+# shellcheck disable=SC2034  # read by no_leak, through ${!name}
 OPTION_TOKENS=$("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["oidc_token"], d["second_oidc_token"])' "$WORK/options.json")
 set -x
 ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" options.yml -e "@$WORK/options.json" -vvvv "$@" \
@@ -160,6 +162,7 @@ ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -e "emula
   >"$WORK/awx.log" 2>&1 || { cat "$WORK/awx.log"; exit 1; }
 tail -n 5 "$WORK/awx.log"
 { set +x; } 2>/dev/null
+# shellcheck disable=SC2034  # read by no_leak, through ${!name}
 AWX_ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/awx.log" AWX_TOKEN AWX_ACCESS
