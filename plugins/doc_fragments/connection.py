@@ -105,7 +105,8 @@ options:
       - The token is kept in a file readable only by the user (mode V(0600)) in a private directory (mode
         V(0700)), C($XDG_CACHE_HOME/conductorone.iam/tokens) or C(~/.cache/conductorone.iam/tokens), named by a
         hash that reveals neither the client id nor the secret or OIDC token, and deleted as soon as the server
-        refuses it.
+        refuses it. The cache is not used when a directory above it is writable by other users (and not sticky) or
+        owned by another user than root, nor across different TLS settings.
       - Set to V(false) to exchange a new token in every task and write nothing.
       - If not set, the value of the E(CONDUCTORONE_TOKEN_CACHE) environment variable is used.
     type: bool

@@ -124,8 +124,9 @@ def parse_server_url(url, option="server_url", allow_http=False):
         raise InputError("{0} is not a valid URL; give https://host[:port]".format(option))
     if parts.auth is not None or "@" in url:
         # The URL itself is shown elsewhere (invocation.module_args); its password must be masked there too.
-        _masking.add((parts.auth or "").partition(":")[2] or None)
-        _masking.add(url.rpartition("@")[0].partition("://")[2].partition(":")[2] or None)
+        userinfo = url.partition("://")[2].rpartition("@")[0]
+        for value in (parts.auth, userinfo, userinfo.partition(":")[2]):
+            _masking.add(value or None)
         raise InputError("{0} must not contain a user name or password (user:password@host): credentials go in "
                          "client_id/client_secret or access_token; give only https://host[:port]".format(option))
     if parts.scheme not in ("http", "https") or not url.lower().startswith(parts.scheme + "://"):

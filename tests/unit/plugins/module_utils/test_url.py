@@ -77,7 +77,10 @@ def test_ambiguous_or_unsafe_urls_are_refused_without_echoing_userinfo(url, word
 def test_a_password_in_the_url_joins_the_masked_values():
     with pytest.raises(InputError):
         _url.parse_server_url("https://user:" + SECRETISH + "@acme.conductor.one")
-    assert _masking.mask("server_url: https://user:" + SECRETISH + "@acme") == "server_url: https://user:********@acme"
+    assert _masking.mask("server_url: https://user:" + SECRETISH + "@acme") == "server_url: https://********@acme"
+    with pytest.raises(InputError):
+        _url.parse_server_url("https://" + SECRETISH + "@acme.conductor.one")
+    assert SECRETISH not in _masking.mask("https://" + SECRETISH + "@acme.conductor.one")
 
 
 def test_plain_http_to_another_host_needs_the_opt_in():
