@@ -184,6 +184,7 @@ ANSIBLE_COLLECTIONS_PATH=$WORK/collections ANSIBLE_NOCOLOR=1 ansible-playbook -i
   >"$WORK/modules.log" 2>&1 || { cat "$WORK/modules.log"; exit 1; }
 tail -n 5 "$WORK/modules.log"
 { set +x; } 2>/dev/null
+# shellcheck disable=SC2034  # read by no_leak, through ${!name}
 MODULE_ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/modules.log" MODULE_TOKEN MODULE_ACCESS
