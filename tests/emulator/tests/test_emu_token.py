@@ -246,4 +246,3 @@ def test_replay_is_caught_without_any_nonce(emu):
     form = assertion_form(emu, header={'alg': 'EdDSA'})
     assert form_post(emu, form).status_code == 200
     expect_oauth_error(form_post(emu, form), 401, 'invalid_client')
-
