@@ -29,11 +29,12 @@ if 'security' not in [key for key, dummy in relkit.Report.CATEGORIES]:
     # Registered from here so that the harness (relkit.py) needs no edit for a new section.
     relkit.Report.CATEGORIES.append(('security', '8. Security'))
     relkit.Report.NOTES['security'] = [
-        'Each row is an attack (scenario column) and the behaviour that must hold (expected column). Hostile servers on other loopback addresses record what they',
-        'received; "nothing" means not one request reached them. Outputs of `ansible-playbook -vvv` and the log file',
-        'are scanned for the values each attack tries to expose. Run against the code before issue 11 (296eb25, with',
-        'only this file and the emulator updated: `git worktree add /tmp/sec-old 296eb25`, copy',
-        '`tests/reliability/test_rel_security.py` and `tests/emulator/c1emu/oauth.py`, run this file), all 17 rows fail.']
+        'Each row is an attack (scenario column) and the behaviour that must hold (expected column). Hostile servers',
+        'on other loopback addresses record what they received; "nothing" means not one request reached them.',
+        'Outputs of `ansible-playbook -vvv` and the log file are scanned for the values each attack tries to expose.',
+        'Run against the code before issue 11 (296eb25, with only this file and the emulator updated:',
+        '`git worktree add /tmp/sec-old 296eb25`, copy `tests/reliability/test_rel_security.py` and',
+        '`tests/emulator/c1emu/oauth.py` there, run this file), all 17 rows fail.']
 
 DEFAULTS = {'retries': 1, 'timeout': 5}
 TOKEN_PATH = '/auth/v1/token'
@@ -341,8 +342,8 @@ def _s_echoing_server():
                 problems.append('a JWT (the client assertion) in %s' % output)
         if not assertions:
             problems.append('the OAuth server received no token request (scenario did not run)')
-        return problems, 'api: %s (msg %d chars); oauth: %s' % (relkit.summarize(api)[:90], len(_msg(api)),
-                                                                 relkit.summarize(oauth)[:120])
+        observed = 'api: %s (msg %d chars); oauth: %s' % (relkit.summarize(api)[:90], len(_msg(api)), relkit.summarize(oauth)[:120])
+        return problems, observed
 
     return Attack('S6', 'the server echoes the request in its errors: `permission denied for Bearer <token>` (+50 kB), '
                   'and an OAuth error_description quoting the form with the assertion',
@@ -358,8 +359,8 @@ def _s_password_in_url():
         directory.mkdir(mode=0o700)
         ctx.values['S7dir'] = directory
         url = 'http://rel-user:%s@127.0.0.1:%s' % (password, ctx.emu.url.rsplit(':', 1)[1])
-        return [relkit.mod('S7 run', 'personal_client', dict(_connection(ctx.emu, server_url=url), display_name='rel sec s7',
-                                                                 secret_path=str(directory / 'secret.json')))]
+        args = dict(_connection(ctx.emu, server_url=url), display_name='rel sec s7', secret_path=str(directory / 'secret.json'))
+        return [relkit.mod('S7 run', 'personal_client', args)]
 
     def check(ctx):
         r, log = ctx.r('S7 run'), ctx.log('S7')
@@ -630,11 +631,9 @@ def _token_requests(run, name):
 
 
 def _cache_play(emu, xdg, between, first=None, second=None):
-    tasks = [relkit.ctl('clear', clear=True),
-             relkit.mod('first', 'personal_client_info', first or {}),
-             relkit.ctl('first collect', collect=True)] + between + [
-             relkit.mod('second', 'personal_client_info', second or {}),
-             relkit.ctl('second collect', collect=True)]
+    tasks = [relkit.ctl('clear', clear=True), relkit.mod('first', 'personal_client_info', first or {}),
+             relkit.ctl('first collect', collect=True)]
+    tasks += between + [relkit.mod('second', 'personal_client_info', second or {}), relkit.ctl('second collect', collect=True)]
     return relkit.run_playbook([relkit.play(tasks, defaults=DEFAULTS)], emu, name='security-cache', xdg=xdg)
 
 
@@ -678,4 +677,3 @@ def _cache_job():
 @pytest.mark.parametrize('key', sorted(CACHE_ATTACKS))
 def test_token_cache(key, report):
     _report(report, CACHE_ATTACKS[key], *relkit.job_result('security-cache')[key])
-

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-
 from ansible_collections.conductorone.iam.plugins.module_utils import _runner
 from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError, MissingLibraryError
