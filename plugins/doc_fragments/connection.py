@@ -13,8 +13,9 @@ options:
   client_id:
     description:
       - The OAuth client id of a ConductorOne personal client or service principal credential,
-        in the form C(<name>@<tenant host>/pcc).
-      - The tenant host in it gives the API URL unless O(server_url) is set.
+        in the form C(<name>@<tenant host>/pcc), used with O(client_secret); or of a workload federation
+        trust, C(<name>@<tenant host>/wfe), used with O(oidc_token).
+      - The tenant host in it gives the API URL unless O(server_url) or O(tenant_domain) is set.
       - If not set, the value of the E(CONDUCTORONE_CLIENT_ID) environment variable is used.
     type: str
   client_secret:
@@ -25,17 +26,55 @@ options:
     type: str
   access_token:
     description:
-      - A bearer access token to use instead of exchanging O(client_id) and O(client_secret).
-      - Takes precedence over the client credentials. When the server refuses it and client credentials
-        are also set, the module exchanges them for a new token once.
+      - A bearer access token to use instead of exchanging O(client_id) and O(client_secret) or O(oidc_token).
+      - Takes precedence over the client credentials and the OIDC token, as in ConductorOne's own tools. When the
+        server refuses it and client credentials or an OIDC token are also set, the module exchanges them for a new
+        token once.
       - If not set, the value of the E(CONDUCTORONE_ACCESS_TOKEN) environment variable is used.
     type: str
+  oidc_token:
+    description:
+      - An OIDC identity token (a JWT) of the CI system running the play, such as the ID token of a GitHub Actions job
+        or a GitLab CI C(id_tokens) entry, for workload identity federation with no long-lived secret.
+      - Exchanged (RFC 8693 token exchange) for an access token with O(client_id), which must be the client id of a
+        ConductorOne workload federation trust (C(<name>@<tenant host>/wfe)) whose issuer, audience and conditions
+        the token meets.
+      - Mutually exclusive with O(client_secret). O(access_token), if also set, is tried first.
+      - The token is never sent anywhere else, and neither it nor the access token appears in results or errors. When
+        it has expired (its C(exp) claim, read without verifying it), the module says so without sending it.
+      - ConductorOne may accept each OIDC token only once. Keep O(token_cache) enabled, so that the tasks of a run
+        share one exchange, and give each run a new OIDC token.
+      - If not set, the value of the E(CONDUCTORONE_OIDC_TOKEN) environment variable is used.
+    type: str
+    version_added: 0.2.0
   server_url:
     description:
       - The base URL of the ConductorOne tenant, for example V(https://acme.conductor.one).
-      - Required with O(access_token) alone; otherwise derived from O(client_id).
+      - Required with O(access_token) alone (or O(tenant_domain)); otherwise derived from O(client_id).
+      - Mutually exclusive with O(tenant_domain).
+      - Only C(https://host[:port]); a user name or password, a path, a query or a fragment is refused.
+        Plain C(http://) only to a loopback host (V(127.0.0.1), V(::1), V(localhost)) unless O(allow_plain_http).
+      - When O(client_id) is set on the task (or by C(module_defaults)) and the server URL comes from
+        E(CONDUCTORONE_SERVER_URL), both must name the same host, or the task fails before any request.
       - If not set, the value of the E(CONDUCTORONE_SERVER_URL) environment variable is used.
     type: str
+  tenant_domain:
+    description:
+      - The ConductorOne tenant, as ConductorOne's Terraform provider and Go SDK take it - a tenant name such as
+        V(acme), which stands for V(https://acme.conductor.one), or a domain such as V(acme.conductor.one), which is
+        used as is with C(https://).
+      - Mutually exclusive with O(server_url); like it, it wins over the tenant host in O(client_id).
+      - If not set, the value of the E(CONDUCTORONE_TENANT_DOMAIN) environment variable is used.
+    type: str
+    version_added: 0.2.0
+  allow_plain_http:
+    description:
+      - Allow an C(http://) O(server_url) to a host that is not loopback, such as an emulator in a CI service
+        container. The credential then travels unencrypted; a warning says so. Never use it for a real tenant.
+      - If not set, the value of the E(CONDUCTORONE_ALLOW_PLAIN_HTTP) environment variable is used.
+    type: bool
+    default: false
+    version_added: 0.2.0
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate. Only set to V(false) on a trusted network for testing.
@@ -61,11 +100,13 @@ options:
     default: 4
   token_cache:
     description:
-      - Reuse the access token exchanged for O(client_id) and O(client_secret) across tasks, until shortly
-        before it expires, so that a play makes one token exchange instead of one per task.
+      - Reuse the access token exchanged for O(client_id) and O(client_secret) (or O(oidc_token)) across tasks, until
+        shortly before it expires, so that a play makes one token exchange instead of one per task.
       - The token is kept in a file readable only by the user (mode V(0600)) in a private directory (mode
         V(0700)), C($XDG_CACHE_HOME/conductorone.iam/tokens) or C(~/.cache/conductorone.iam/tokens), named by a
-        hash that reveals neither the client id nor the secret, and deleted as soon as the server refuses it.
+        hash that reveals neither the client id nor the secret or OIDC token, and deleted as soon as the server
+        refuses it. The cache is not used when a directory above it is writable by other users (and not sticky) or
+        owned by another user than root, nor across different TLS settings.
       - Set to V(false) to exchange a new token in every task and write nothing.
       - If not set, the value of the E(CONDUCTORONE_TOKEN_CACHE) environment variable is used.
     type: bool
@@ -77,6 +118,9 @@ notes:
     C(environment) keyword.
   - The connection options can be set once for every module with C(module_defaults) and the
     C(group/conductorone.iam.all) action group.
+  - When a task (or C(module_defaults)) sets any of O(client_id), O(client_secret), O(oidc_token) or
+    O(access_token), the E(CONDUCTORONE_*) variables of all four are ignored, so that an ambient credential
+    never mixes with an explicit one. Likewise for O(server_url) and O(tenant_domain).
 requirements:
   - requests
   - cryptography (only to authenticate with O(client_id) and O(client_secret))

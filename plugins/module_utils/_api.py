@@ -13,10 +13,11 @@ import math
 import os
 from urllib.parse import quote
 
-from ._auth import TokenSource, resolve_endpoint
+from ._auth import TokenSource, parse_client_id, resolve_endpoint
 from ._errors import ConductorOneError, InputError
 from ._http import HttpTransport
 from ._token_cache import TokenCache, cache_key
+from ._url import check_ambient_server_url, is_loopback, parse_server_url
 
 PAGE_SIZE = 100
 NOT_FOUND = 404
@@ -27,8 +28,12 @@ class ApiClient:
     """One authenticated session against one tenant."""
 
     def __init__(self, params, warn=None, transport=None):
-        base_url, audience = resolve_endpoint(params.get("server_url"), params.get("client_id"))
-        self.base_url = base_url
+        self.endpoint = endpoint = resolve_endpoint(params.get("server_url"), params.get("client_id"),
+                                                    allow_http=bool(params.get("allow_plain_http")),
+                                                    tenant_domain=params.get("tenant_domain"))
+        _check_ambient_pairing(params, endpoint)
+        self.base_url = base_url = endpoint.base_url
+        audience = endpoint.audience
         # The OAuth client id this run authenticates as (the one exchanged for its token); None with a bare
         # access token, whose owner cannot be known here. Modes that delete clients must never delete it.
         self.authenticated_client_id = None if params.get("access_token") else params.get("client_id")
@@ -50,16 +55,24 @@ class ApiClient:
             timeout=timeout,
             retries=retries,
             warn=warn,
+            endpoint=endpoint,
         )
+        if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
+            warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
+                 "for an emulator on a private network".format(endpoint.base_url))
         cache = None
-        if params.get("token_cache", True) and params.get("client_id") and params.get("client_secret"):
-            cache = TokenCache(cache_key(base_url, params["client_id"], params["client_secret"]))
+        # The cache key holds a digest of the credential: the client secret, or the OIDC token of a /wfe trust.
+        credential = params.get("client_secret") or params.get("oidc_token")
+        if params.get("token_cache", True) and params.get("client_id") and credential:
+            cache = TokenCache(cache_key(base_url, params["client_id"], credential,
+                                         tls=(bool(params.get("validate_certs", True)), ca_path or None)))
         self.tokens = TokenSource(
             self.transport, base_url, audience,
             client_id=params.get("client_id"),
             client_secret=params.get("client_secret"),
             access_token=params.get("access_token"),
             cache=cache,
+            oidc_token=params.get("oidc_token"),
         )
 
     def call(self, method, path, operation, body=None, params=None):
@@ -116,11 +129,54 @@ def _next_token(page, previous, operation):
     return token
 
 
+def _check_ambient_pairing(params, endpoint):
+    """See _url.check_ambient_server_url: which of server_url and client_id came from the environment.
+
+    An option equal to its CONDUCTORONE_* variable is taken as coming from it (the action plugins and
+    AnsibleModule fill unset options from there), so an explicit server_url equal to that variable is too.
+    """
+    client_id = params.get("client_id")
+    if client_id and params.get("tenant_domain"):
+        _check_ambient_tenant_domain(params, endpoint)
+    if not client_id or not params.get("server_url"):
+        return
+    check_ambient_server_url(
+        endpoint, parse_client_id(client_id)[1],
+        server_url_from_environment=params.get("server_url") == os.environ.get("CONDUCTORONE_SERVER_URL"),
+        client_id_from_environment=client_id == os.environ.get("CONDUCTORONE_CLIENT_ID"))
+
+
+def _check_ambient_tenant_domain(params, endpoint):
+    """The same rule for CONDUCTORONE_TENANT_DOMAIN: an ambient tenant must not redirect an explicit client id's
+    credential (client assertion or OIDC token) to another host."""
+    if params["tenant_domain"] != os.environ.get("CONDUCTORONE_TENANT_DOMAIN") or \
+            params["client_id"] == os.environ.get("CONDUCTORONE_CLIENT_ID"):
+        return
+    wanted = parse_server_url("https://" + parse_client_id(params["client_id"])[1], option="client_id (its tenant host)")
+    if wanted.audience != endpoint.audience:
+        raise InputError(
+            "client_id is set on the task for tenant {0}, but the tenant comes from CONDUCTORONE_TENANT_DOMAIN and "
+            "names another host ({1}): set tenant_domain (or server_url) on the task too, or unset "
+            "CONDUCTORONE_TENANT_DOMAIN".format(wanted.audience, endpoint.audience))
+
+
+def valid_id(value, option="id"):
+    """An id or cutename that is safe as one URL path segment, or InputError before any request.
+
+    ``..`` or ``.`` would be resolved by the server (or a proxy) to the collection URL; a slash, backslash,
+    control character or empty value to another resource. ConductorOne ids are letters, digits, ``-`` and ``_``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("{0} must not be empty".format(option))
+    if value in (".", "..") or any(char in value for char in "/\\?#%") or any(ord(char) < 0x21 or ord(char) == 0x7f for char in value):
+        raise InputError("{0}: {1!r} is not a ConductorOne id (ids are letters, digits, '-' and '_'; no '/', '.' or '..' "
+                         "alone, spaces or control characters)".format(option, value[:64]))
+    return value
+
+
 def _segment(value):
-    """An id as one path segment; an empty id would hit the collection instead (a 301 upstream)."""
-    if not value:
-        raise ValueError("empty id")
-    return quote(value, safe="")
+    """An id as one path segment; an empty or dot id would hit the collection instead (a 301 upstream)."""
+    return quote(valid_id(value), safe="")
 
 
 class IamApi:

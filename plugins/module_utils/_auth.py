@@ -6,24 +6,31 @@
 Formats and claims follow ConductorOne's own clients (conductorone-sdk-go token_source.go, cone, c1i):
 client id ``<name>@<host>/<use-case>``; secret ``secret-token:conductorone.com:v1:<base64url JWK>``
 holding an Ed25519 private key; assertion with iss = sub = client id, aud = host without port,
-nbf = now - 120 s, exp = now + 120 s. Error messages never include the secret.
+nbf = now - 120 s, exp = now + 120 s. Workload federation (conductorone-sdk-go token_exchange.go):
+an OIDC token of a CI system exchanged (RFC 8693) with the client id of a ``/wfe`` trust.
+Error messages never include the secret nor the OIDC token.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import time
 import traceback
 
-from urllib.parse import urlsplit
-
+from . import _masking
 from ._errors import ConductorOneError, InputError, MissingLibraryError
+from ._url import has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
 
 TOKEN_PATH = "/auth/v1/token"
 SECRET_PREFIX = ("secret-token", "conductorone.com", "v1")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"
+FEDERATION_USE_CASE = "wfe"
+TENANT_DOMAIN_SUFFIX = ".conductor.one"
 ASSERTION_SKEW_SECONDS = 120
 # Refresh a cached token this long before the server says it expires.
 TOKEN_EXPIRY_MARGIN_SECONDS = 30
@@ -39,29 +46,74 @@ def b64url_decode(text):
 
 
 def parse_client_id(client_id):
-    """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port."""
+    """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port.
+
+    A malformed value is never echoed: it may be a secret given in the wrong option. At most its name part
+    (the cutename) is shown.
+    """
+    if not isinstance(client_id, str):
+        raise InputError("client_id must be a string such as blue-whale-12345@acme.conductor.one/pcc")
+    if "secret-token:" in client_id:
+        raise InputError("client_id looks like a client secret (it contains 'secret-token:'): client_id and "
+                         "client_secret may be swapped; client_id has the form <name>@<tenant host>/pcc")
+    client_id = client_id.strip()
     name, at, rest = client_id.partition("@")
     host, slash, use_case = rest.partition("/")
-    if not (at and slash and name and host and use_case) or "/" in use_case or "@" in rest:
+    if not (at and slash and name and host and use_case) or "/" in use_case or "@" in rest or has_control(client_id) \
+            or "\\" in client_id or "/" in name:
+        shown = " (name part {0!r})".format(name) if at and name and not has_control(name) and len(name) <= 64 else ""
         raise InputError(
-            "client_id {0!r} is not a ConductorOne client id: expected <name>@<tenant host>/pcc, "
-            "e.g. blue-whale-12345@acme.conductor.one/pcc".format(client_id))
+            "client_id is not a ConductorOne client id{0}: expected <name>@<tenant host>/pcc, "
+            "e.g. blue-whale-12345@acme.conductor.one/pcc".format(shown))
     return name, host.lower(), use_case
 
 
-def resolve_endpoint(server_url, client_id):
-    """Return (base URL, token audience). server_url wins over the host in the client id."""
-    if server_url:
-        parts = urlsplit(server_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError("server_url {0!r} must be an http(s) URL such as https://acme.conductor.one".format(server_url))
-        return server_url.rstrip("/"), parts.hostname
-    if client_id:
-        host = parse_client_id(client_id)[1]
-        return "https://" + host, urlsplit("https://" + host).hostname
-    raise InputError(
-        "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
-        "or server_url (CONDUCTORONE_SERVER_URL); server_url is required with access_token alone")
+def tenant_domain_url(tenant_domain):
+    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is."""
+    host, colon, port = tenant_domain.strip().lower().partition(":")
+    if "." not in host:
+        host += TENANT_DOMAIN_SUFFIX
+    domain = host + colon + port
+    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/@?#\\") or has_control(domain):
+        raise InputError(
+            "tenant_domain {0!r} must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
+            "acme.conductor.one, without https:// or a path; use server_url for a full URL".format(tenant_domain[:80]))
+    return "https://" + domain
+
+
+def resolve_endpoint(server_url, client_id, allow_http=False, tenant_domain=None):
+    """The Endpoint (see _url.py): server_url or tenant_domain win over the host in the client id."""
+    if server_url and tenant_domain:
+        raise InputError(
+            "server_url and tenant_domain are both set (options or CONDUCTORONE_SERVER_URL / CONDUCTORONE_TENANT_DOMAIN): "
+            "they name the same thing, so set only one of them")
+    host = parse_client_id(client_id)[1] if client_id else None
+    if tenant_domain:
+        # The one URL parser of _url.py, so that the connection target and the audience come from one parse.
+        return parse_server_url(tenant_domain_url(tenant_domain), option="tenant_domain")
+    if not server_url and not host:
+        raise InputError(
+            "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
+            "or server_url (CONDUCTORONE_SERVER_URL) or tenant_domain (CONDUCTORONE_TENANT_DOMAIN); one of those two "
+            "is required with access_token alone")
+    return _resolve_endpoint(server_url, host, allow_http=allow_http)
+
+
+def clean_access_token(token):
+    """A bearer token without surrounding whitespace (``echo $T | ansible-vault encrypt_string`` adds a newline).
+
+    A control or space character inside it cannot be sent in a header: refused, without echoing the token.
+    """
+    if token is None:
+        return None
+    _masking.add(token)
+    token = token.strip()
+    if not token:
+        return None
+    if has_control(token) or any(ord(char) > 0x7e for char in token):
+        raise InputError("access_token contains a space, control or non-ASCII character inside it, so it cannot "
+                         "be sent as a bearer token; copy it again (the token itself is not shown)")
+    return token
 
 
 def _load_ed25519():
@@ -74,7 +126,10 @@ def _load_ed25519():
 
 def decode_client_secret(secret):
     """The private JWK inside a ``secret-token:conductorone.com:v1:<JWK>`` string, checked for shape only."""
+    _masking.add(secret)
     parts = secret.strip().split(":", 3)
+    if len(parts) == 4:
+        _masking.add(parts[3])
     if len(parts) != 4 or tuple(parts[:3]) != SECRET_PREFIX:
         raise InputError(
             "client_secret is not a ConductorOne client secret: it must start with "
@@ -83,6 +138,7 @@ def decode_client_secret(secret):
         jwk = json.loads(b64url_decode(parts[3]).decode("utf-8"))
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" not in jwk:
             raise ValueError("not an Ed25519 private JWK")
+        _masking.add(jwk["d"])
         if len(b64url_decode(jwk["d"])) != 32:
             raise ValueError("wrong key length")
     except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
@@ -123,36 +179,101 @@ def build_assertion(client_id, audience, private_key, now=None):
     return signing_input + "." + b64url_encode(signature)
 
 
+def oidc_token_expiry(oidc_token):
+    """The ``exp`` of an OIDC token (a JWT), read without verifying it (only the server can); None without one.
+
+    Raises InputError, without any part of the token, when it is not a JWT at all.
+    """
+    parts = oidc_token.strip().split(".")
+    try:
+        if len(parts) != 3:
+            raise ValueError("not three parts")
+        claims = json.loads(b64url_decode(parts[1]).decode("utf-8"))
+        if not isinstance(claims, dict):
+            raise ValueError("not a JSON object")
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise InputError(
+            "oidc_token is not a JWT (three base64url parts, the second a JSON object): give the identity token "
+            "your CI system issued for this job, such as the one GitHub Actions returns for ACTIONS_ID_TOKEN_REQUEST_URL")
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+
+
+def check_credentials(client_id, client_secret, oidc_token):
+    """Refuse combinations that name no identity or two: a secret goes with /pcc or /spc, an OIDC token with /wfe."""
+    if client_secret and oidc_token:
+        raise InputError(
+            "client_secret and oidc_token are both set (as options or as CONDUCTORONE_CLIENT_SECRET and "
+            "CONDUCTORONE_OIDC_TOKEN): a secret belongs to a personal client or service principal (client id .../pcc "
+            "or .../spc), an OIDC token to a workload federation trust (.../wfe); set only the one that matches client_id")
+    if not client_id:
+        if oidc_token:
+            raise InputError(
+                "oidc_token needs client_id (CONDUCTORONE_CLIENT_ID): the client id of the workload federation trust, "
+                "<name>@<tenant host>/wfe. Set it where oidc_token is set (both as options, or both in the environment)")
+        return
+    use_case = parse_client_id(client_id)[2]
+    if oidc_token and use_case != FEDERATION_USE_CASE:
+        raise InputError(
+            "oidc_token is exchanged with the client id of a workload federation trust (<name>@<tenant host>/wfe), "
+            "but client_id {0!r} is a /{1} client: use its client_secret instead, or the trust's client id".format(
+                client_id, use_case))
+    if client_secret and use_case == FEDERATION_USE_CASE:
+        raise InputError(
+            "client_id {0!r} is a workload federation trust (/wfe), which has no secret: authenticate with "
+            "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(client_id))
+
+
+class FreshForm(dict):
+    """A form built anew for every attempt of a request: it is the first attempt's form (a plain dict to
+    anything that reads it), and the transport calls ``for_attempt(n)`` for a retry."""
+
+    def __init__(self, build):
+        super().__init__(build())
+        self._build = build
+
+    def for_attempt(self, attempt):
+        return dict(self) if attempt == 0 else self._build()
+
+
 class TokenSource:
-    """Hands out a bearer token: the static access_token, or one exchanged with the client credentials.
+    """Hands out a bearer token: the static access_token, or one exchanged with the client credentials or the
+    OIDC token of a workload federation trust.
 
     ``invalidate()`` after a 401 makes the next ``token()`` exchange again (when credentials allow).
     """
 
-    def __init__(self, transport, base_url, audience, client_id=None, client_secret=None, access_token=None, cache=None):
+    def __init__(self, transport, base_url, audience, client_id=None, client_secret=None, access_token=None, cache=None,
+                 oidc_token=None):
         self._transport = transport
         self._cache = cache
         self._token_url = base_url + TOKEN_PATH
         self._audience = audience
         self._client_id = client_id
         self._client_secret = client_secret
-        self._static_token = access_token
+        self._oidc_token = _masking.add(oidc_token.strip()) if oidc_token else None
+        _masking.add(oidc_token)
+        self._static_token = access_token = clean_access_token(access_token)
         self._token = None
         self._expires_at = 0.0
-        if not access_token:
-            if not client_id or not client_secret:
-                raise InputError(
-                    "no ConductorOne credentials: set client_id and client_secret (or CONDUCTORONE_CLIENT_ID and "
-                    "CONDUCTORONE_CLIENT_SECRET), or access_token (CONDUCTORONE_ACCESS_TOKEN)")
-        if client_id:
-            parse_client_id(client_id)
+        # True once this run holds a token exchanged for the OIDC token (by it, or by another task via the cache)
+        self._oidc_token_used = False
+        check_credentials(client_id, client_secret, oidc_token)
+        if not access_token and not (client_id and (client_secret or oidc_token)):
+            raise InputError(
+                "no ConductorOne credentials: set client_id and client_secret (CONDUCTORONE_CLIENT_ID and "
+                "CONDUCTORONE_CLIENT_SECRET), client_id and oidc_token (CONDUCTORONE_CLIENT_ID and "
+                "CONDUCTORONE_OIDC_TOKEN), or access_token (CONDUCTORONE_ACCESS_TOKEN). When a task or "
+                "module_defaults sets any of them, the CONDUCTORONE_* credential variables are not read")
         if client_secret:
             # Fail on a malformed secret before any request; the key itself (and cryptography) only when signing.
             decode_client_secret(client_secret)
+        if oidc_token:
+            oidc_token_expiry(oidc_token)
 
     @property
     def can_reauthenticate(self):
-        return bool(self._client_id and self._client_secret)
+        return bool(self._client_id and (self._client_secret or self._oidc_token))
 
     def token(self):
         if self._static_token:
@@ -170,7 +291,8 @@ class TokenSource:
         cached = self._cache.load()
         if cached is not None:
             # The cache holds the server's expiry; in memory, keep the usual margin.
-            self._token, self._expires_at = cached[0], cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
+            self._token, self._expires_at = _masking.add(cached[0]), cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
+            self._oidc_token_used = bool(self._oidc_token)
         else:
             self._exchange()
 
@@ -186,23 +308,82 @@ class TokenSource:
             self._cache.discard()
         return True
 
-    def _exchange(self):
-        key = parse_client_secret(self._client_secret)
-        form = {
+    def _assertion_form(self, key):
+        """A token request with a freshly signed assertion, registered for masking before it is sent."""
+        return {
             "grant_type": "client_credentials",
             "client_id": self._client_id,
             "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": build_assertion(self._client_id, self._audience, key),
+            "client_assertion": _masking.add(build_assertion(self._client_id, self._audience, key)),
         }
+
+    def _federation_form(self):
+        expires = oidc_token_expiry(self._oidc_token)
+        now = time.time()
+        if expires is not None and expires <= now:
+            raise ConductorOneError(
+                "the OIDC token (oidc_token / CONDUCTORONE_OIDC_TOKEN) expired at {0}, {1:.0f} s ago, so it was not "
+                "sent: fetch a new one from the CI system for this run".format(
+                    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)), now - expires),
+                operation="Token exchange")
+        return {
+            "grant_type": TOKEN_EXCHANGE_GRANT,
+            "subject_token": self._oidc_token,
+            "subject_token_type": JWT_TOKEN_TYPE,
+            "client_id": self._client_id,
+        }
+
+    def _federation_hint(self):
+        """Why a server may refuse an OIDC token that looks valid here, and what to do."""
+        if self._oidc_token_used:
+            return (" - this OIDC token was already exchanged in this run and the access token it gave was refused or "
+                    "has expired; ConductorOne may accept each OIDC token only once (the emulator does): fetch a new "
+                    "OIDC token and run again")
+        if self._cache is None:
+            return (" - with token_cache=false every task exchanges the OIDC token again, and a server that accepts each "
+                    "OIDC token only once refuses it after the first task: keep token_cache enabled so that the tasks "
+                    "share one exchange, or give each task a new OIDC token")
+        return (" - check that client_id is the trust's (.../wfe), that the OIDC token is from the trust's issuer with "
+                "its audience, unexpired, meets the trust's conditions, and has not been exchanged before")
+
+    def _exchange(self):
+        if self._oidc_token:
+            form = self._federation_form()
+        else:
+            key = parse_client_secret(self._client_secret)
+            # each attempt signs a new assertion (see FreshForm), since the server may refuse one it has already seen
+            form = FreshForm(lambda: self._assertion_form(key))
         started = time.time()
-        # A token exchange has no side effect, so it may be retried like a GET.
-        body = self._transport.send("POST", self._token_url, operation="Token exchange", form=form, idempotent=True)
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not token:
-            raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
-        expires_in = float(body.get("expires_in") or 600)
+        try:
+            # A token exchange has no side effect, so it may be retried like a GET.
+            body = self._transport.send("POST", self._token_url, operation="Token exchange", form=form, idempotent=True)
+        except ConductorOneError as exc:
+            if self._oidc_token and exc.status in (400, 401):
+                exc.message += self._federation_hint()
+            raise
+        token, expires_in = token_from_response(body)
         self._token = token
+        self._oidc_token_used = bool(self._oidc_token)
         self._expires_at = started + max(expires_in - TOKEN_EXPIRY_MARGIN_SECONDS, 1.0)
         if self._cache:
             # The server's expiry: TokenCache.load applies its own margin (MIN_REMAINING_SECONDS) on top of it.
             self._cache.store(token, started + expires_in)
+
+
+def token_from_response(body):
+    """(access token, expires_in seconds) of a token endpoint's answer; the token joins the masked values."""
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token.strip():
+        raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
+    _masking.add(token)
+    token = token.strip()
+    if has_control(token) or any(ord(char) > 0x7e for char in token):
+        raise ConductorOneError("the token endpoint returned an access_token with characters a bearer token cannot "
+                                "have (not shown)", operation="Token exchange")
+    try:
+        expires_in = float(body.get("expires_in") or 600)
+    except (TypeError, ValueError):
+        expires_in = 600.0
+    if not math.isfinite(expires_in) or expires_in <= 0:
+        expires_in = 600.0
+    return token, expires_in

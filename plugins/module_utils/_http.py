@@ -7,6 +7,11 @@ Retry policy (as ConductorOne's c1i client does it): 429 is retried for every me
 timeouts and connection errors only for idempotent requests (GET, DELETE, the token exchange), because
 create and update are POSTs here and a blind retry could create twice. Backoff is full jitter, and a
 ``Retry-After`` header (seconds or HTTP date) is honoured up to a cap.
+
+Where requests go is decided once, by the ``Endpoint`` of ``_url.py``: request URLs are built only from it,
+the session's adapters refuse a prepared request for any other origin, and redirects are never followed
+(a 3xx is an error naming the target host): a redirected token request would hand the assertion to whoever
+the server names.
 """
 
 from __future__ import annotations
@@ -16,15 +21,19 @@ import random
 import re
 import time
 import traceback
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from . import _masking
 from ._errors import ConductorOneError, MissingLibraryError
+from ._url import parse_server_url, safe_origin
 from ._version import USER_AGENT
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
 except ImportError:
     requests = None
+    HTTPAdapter = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -36,6 +45,8 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 RETRY_AFTER_CAP_SECONDS = 60.0
 _REQUEST_ID_IN_MESSAGE = re.compile(r"\(request-id: ([^)\s]+)\)")
+# A server's own error text is quoted up to this length: it may echo the request back (tokens, the form).
+MAX_SERVER_MESSAGE_CHARS = 300
 
 
 def require_requests():
@@ -88,15 +99,49 @@ def error_from_response(response, operation):
     match = _REQUEST_ID_IN_MESSAGE.search(message)
     if match and not request_id:
         request_id = match.group(1)
+    message = _masking.mask_message(message, MAX_SERVER_MESSAGE_CHARS)
+    if request_id is not None:
+        request_id = _masking.mask_message(str(request_id), 100)
     return ConductorOneError(message, operation=operation, status=response.status_code, code=code, request_id=request_id)
 
 
-class HttpTransport:
-    """Sends JSON/form requests with the retry policy above; returns the decoded JSON body."""
+def redirect_error(response, operation):
+    """A 3xx is never followed: the request carries a credential, and the target is the server's choice."""
+    target = response.headers.get("Location") or ""
+    where = safe_origin(urljoin(response.url or "", target)) if target else "(no Location header)"
+    return ConductorOneError(
+        "the server answered HTTP {0} redirecting to {1}; redirects are never followed, because the request carries "
+        "a credential: set server_url to the tenant's own https:// URL".format(response.status_code, where),
+        operation=operation, status=response.status_code)
 
-    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep):
+
+class _PinnedAdapter(HTTPAdapter):
+    """Defence in depth: refuse to send a prepared request anywhere but the endpoint's origin."""
+
+    def __init__(self, endpoint):
+        super().__init__()
+        self.endpoint = endpoint
+
+    def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
+        if not self.endpoint.same_origin(request.url):
+            raise ConductorOneError("refusing to send a request to {0}: this run talks to {1} only".format(
+                safe_origin(request.url), self.endpoint.base_url))
+        return super().send(request, *args, **kwargs)
+
+
+class HttpTransport:
+    """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
+
+    ``endpoint`` (from ``_url.py``) is where every request goes; without it (tests), the first URL sent pins it.
+    """
+
+    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep,
+                 endpoint=None):
         require_requests()
         self.session = requests.Session()
+        self.endpoint = None
+        if endpoint is not None:
+            self._pin(endpoint)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
@@ -112,20 +157,42 @@ class HttpTransport:
             except AttributeError:
                 pass
 
+    def _pin(self, endpoint):
+        self.endpoint = endpoint
+        adapter = _PinnedAdapter(endpoint)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, adapter)
+
+    def _url(self, url_or_path):
+        """The request URL: an API path joined to the endpoint, or a full URL that is exactly that."""
+        if self.endpoint is None:
+            parts = urlsplit(url_or_path)
+            self._pin(parse_server_url("{0}://{1}".format(parts.scheme, parts.netloc), allow_http=True))
+        path = url_or_path
+        if not url_or_path.startswith("/"):
+            if not url_or_path.startswith(self.endpoint.base_url + "/"):
+                raise ConductorOneError("refusing to send a request to {0}: this run talks to {1} only".format(
+                    safe_origin(url_or_path), self.endpoint.base_url))
+            path = url_or_path[len(self.endpoint.base_url):]
+        return self.endpoint.url(path)
+
     def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
+        """``url`` is an API path (or the endpoint's full URL of one). A ``form`` with ``for_attempt(n)``
+        (_auth.FreshForm) is rebuilt for each retry: a token request signs a fresh assertion every time."""
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
+        url = self._url(url)
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
         while True:
             try:
                 response = self.session.request(
-                    method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout,
-                    verify=self.verify)
+                    method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form, params=params,
+                    headers=headers, timeout=self.timeout, verify=self.verify, allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 raise ConductorOneError(
                     "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
-                    "signed the server certificate".format(url.split("?")[0], _short(exc)), operation=operation)
+                    "signed the server certificate".format(self.endpoint.base_url, _short(exc)), operation=operation)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
                 reason = "timed out after {0}s".format(self.timeout) if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
@@ -135,7 +202,9 @@ class HttpTransport:
                 hint = "" if idempotent else " (not retried: the request may have been applied)"
                 raise ConductorOneError("{0}: {1}{2}".format(reason, _short(exc), hint), operation=operation,
                                         timed_out=isinstance(exc, requests.exceptions.ReadTimeout))
-            if response.status_code < 400:
+            if 300 <= response.status_code < 400:
+                raise redirect_error(response, operation)
+            if response.status_code < 300:
                 return _json_body(response, operation)
             status = response.status_code
             retryable = status in RETRY_ALWAYS_STATUSES or (idempotent and status in RETRY_IDEMPOTENT_STATUSES)
@@ -171,5 +240,4 @@ def _request_id_note(error):
 
 
 def _short(exc):
-    text = str(exc)
-    return text if len(text) <= 300 else text[:300] + "..."
+    return _masking.mask_message(str(exc), MAX_SERVER_MESSAGE_CHARS)

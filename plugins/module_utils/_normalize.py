@@ -110,3 +110,17 @@ def snake_case(name):
 def snake_case_keys(obj):
     """Top-level camelCase keys of an API object as Ansible-style snake_case keys."""
     return dict((snake_case(key), value) for key, value in (obj or {}).items())
+
+
+# Characters that make a name display as something else, or break a log line: C0/C1 controls (NUL, newline...),
+# DEL, bidirectional overrides and isolates, and the Unicode line and paragraph separators.
+_UNSAFE_IN_NAMES = frozenset([chr(code) for code in range(0x20)] + [chr(code) for code in range(0x7f, 0xa0)] +
+                             list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"))
+
+
+def check_display_text(value, option):
+    """Refuse a display name with control, bidi-override or line-separator characters (spaces are fine)."""
+    if isinstance(value, str) and any(char in _UNSAFE_IN_NAMES for char in value):
+        raise InputError("{0} contains a control character (NUL, newline, tab...) or a bidirectional override, which "
+                         "would make it display as something else; use printable text only".format(option))
+    return value

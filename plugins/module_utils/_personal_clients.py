@@ -17,11 +17,11 @@ import time
 
 from . import _hygiene
 from ._errors import ConductorOneError, InputError
-from ._normalize import (cidr_set, format_duration, format_timestamp, parse_duration, parse_timestamp,
-                         snake_case_keys, sorted_set, utcnow)
+from ._normalize import (check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
+                         parse_timestamp, snake_case_keys, sorted_set, utcnow)
 from ._roles import RoleCatalog
 from ._runner import Resource
-from ._secret_file import check_secret_path, write_secret_file
+from ._secret_file import check_secret_path, client_in_secret_file, write_secret_file
 
 CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
                "created_at", "updated_at", "last_used_at", "deleted_at")
@@ -112,6 +112,7 @@ class PersonalClient(Resource):
         for option in ("id", "display_name"):
             if params.get(option) is not None and not params[option].strip():
                 raise InputError("{0} must not be empty".format(option))
+        check_display_text(params.get("display_name"), "display_name")
         if not params.get("id") and not params.get("display_name"):
             raise InputError("set id or display_name to identify the personal client")
         if params["state"] == "absent":
@@ -167,6 +168,7 @@ class PersonalClient(Resource):
     def _create(self, wanted, template=None):
         """Create a client (a replacement when ``template`` is the client being rotated); returns the result."""
         request = self._create_request(wanted, template)
+        self._refuse_secret_path_of_another_client(template)
         if self.runner.check_mode:
             created, secret = self._predicted(request, template), None
         else:
@@ -333,6 +335,17 @@ class PersonalClient(Resource):
         raise ConductorOneError("could not write the secret of the new client {0} to {1} ({2}); the client was deleted "
                                 "again because nobody has its secret".format(client["id"], path, write_error),
                                 operation="secret_path")
+
+    def _refuse_secret_path_of_another_client(self, template):
+        """Before any create: a secret_path already holding another live client's secret would lose it."""
+        path = self.params.get("secret_path")
+        recorded = client_in_secret_file(path) if path else None
+        if recorded is None or (template and recorded == template.get("id")):
+            return
+        if self.lookup.by_id(recorded) is not None:
+            raise InputError("secret_path: {0} holds the secret of another personal client, {1}, which still exists; "
+                             "writing this client's secret there would lose it. Use another secret_path, or delete {1} "
+                             "first".format(path, recorded))
 
     def _store_secret(self, client, secret):
         if not self.params.get("secret_path") or not secret:

@@ -10,7 +10,7 @@ Roles can only be read and updated (there is no create or delete), and built-in 
 from __future__ import annotations
 
 from ._errors import InputError
-from ._normalize import snake_case_keys
+from ._normalize import check_display_text, snake_case_keys
 from ._runner import Resource
 
 ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
@@ -121,6 +121,7 @@ class Role(Resource):
         for name in ("id", "name", "display_name"):
             if self.params.get(name) is not None and not self.params[name].strip():
                 raise InputError("{0} must not be empty".format(name))
+        check_display_text(self.params.get("display_name"), "display_name")
 
     def _find(self):
         if self.params.get("id") is not None:

@@ -11,10 +11,18 @@ action plugin can provide the same four members and reuse every line of resource
 
 from __future__ import annotations
 
+import traceback
+
 from ansible.module_utils.basic import missing_required_lib
 
+from . import _masking
 from ._api import ApiClient, IamApi
 from ._errors import ConductorOneError, InputError, MissingLibraryError
+
+# Options whose values authenticate: masked in everything the run reports (see _masking.py).
+SECRET_OPTIONS = ("client_secret", "access_token")
+# Result keys that hold a newly created secret: such a result is marked for Ansible to hide in its output.
+NEW_SECRET_KEYS = ("client_secret",)
 
 
 class ModuleRunner:
@@ -57,14 +65,55 @@ class Resource:
         raise NotImplementedError
 
 
+class MaskingRunner:
+    """The runner as the resource logic sees it: warnings pass through the masking first."""
+
+    def __init__(self, runner):
+        self._runner = runner
+        self.params = runner.params
+        self.check_mode = runner.check_mode
+        self.diff_mode = runner.diff_mode
+
+    def warn(self, message):
+        self._runner.warn(_masking.mask_message(message))
+
+    def __getattr__(self, name):
+        return getattr(self._runner, name)
+
+
+def hide_new_secrets(result):
+    """Mark a result that carries a new secret so that Ansible hides it in its output (what ``no_log: true``
+    on the task does: callbacks print "the output has been hidden"), while ``register`` still gets it."""
+    if any(result.get(key) for key in NEW_SECRET_KEYS) or any(
+            isinstance(item, dict) and any(item.get(key) for key in NEW_SECRET_KEYS) for item in result.get("results") or []):
+        result["_ansible_no_log"] = True
+    return result
+
+
 def run_resource(runner, resource_class):
-    """Run the resource logic and report through the runner, with one failure shape for every module."""
+    """Run the resource logic and report through the runner, with one failure shape for every module.
+
+    Every exit path (result, each failure type, an unexpected exception) passes through the masking.
+    """
+    for option in SECRET_OPTIONS:
+        _masking.add(runner.params.get(option))
+    _masking.add_secret_looking(runner.params)
     try:
-        result = resource_class(runner).run()
+        result = resource_class(MaskingRunner(runner)).run()
     except InputError as exc:
-        return runner.fail(str(exc), changed=False)
+        return runner.fail(_masking.mask_message(str(exc)), changed=False)
     except MissingLibraryError as exc:
-        return runner.fail(missing_required_lib(exc.library), exception=exc.traceback, changed=False)
+        return runner.fail(missing_required_lib(exc.library), exception=_masking.mask_message(exc.traceback, None),
+                           changed=False)
     except ConductorOneError as exc:
-        return runner.fail(str(exc), api_error=exc.as_result(), changed=getattr(exc, "changed", False))
-    return runner.exit(**result)
+        return runner.fail(_masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),
+                           changed=getattr(exc, "changed", False))
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # requests, for one, quotes a whole Authorization header in some errors: nothing leaves unmasked.
+        return runner.fail(unexpected_error_message(exc), exception=_masking.mask_message(traceback.format_exc(), None),
+                           changed=False)
+    return runner.exit(**hide_new_secrets(_masking.mask(result)))
+
+
+def unexpected_error_message(exc):
+    return _masking.mask_message("unexpected error ({0}): {1}".format(type(exc).__name__, exc))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 
 from ._errors import InputError
@@ -21,6 +22,25 @@ def check_secret_path(path, option="secret_path"):
         raise InputError("{0}: the directory {1} does not exist; create it first (mode 0700)".format(option, directory))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError("{0}: the directory {1} is not writable by this user".format(option, directory))
+    info = os.stat(directory)
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+        # Whoever else may write there can rename the secret file away or swap in their own between runs.
+        raise InputError("{0}: the directory {1} is writable by other users (mode {2:04o}) and not sticky, so "
+                         "they could replace the secret file; use a private directory (chmod 0700)".format(
+                             option, directory, stat.S_IMODE(info.st_mode)))
+
+
+def client_in_secret_file(path):
+    """The personal client id recorded in an existing secret file, or None (no file, or not one of ours)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            content = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(content, dict):
+        return None
+    recorded = content.get("id") or str(content.get("client_id") or "").split("@", 1)[0]
+    return recorded if isinstance(recorded, str) and recorded else None
 
 
 def write_secret_file(path, content):

@@ -7,8 +7,10 @@ Each task runs in its own process, so a token can only be shared through the fil
 as tight as the credential files next to it: a directory of the user's own with mode 0700, one file per
 (server, client id, secret) with mode 0600, written atomically, keyed by a hash that reveals neither the
 client id nor the secret. Entries are used only until shortly before the token expires and are dropped as
-soon as the server refuses the token. Anything unexpected (wrong owner or mode, unreadable file) means the
-cache is simply not used.
+soon as the server refuses the token. Anything unexpected (wrong owner or mode of the file or of any
+directory above it, an unreadable file, an entry that is not a non-empty string token with a finite expiry)
+means the cache is simply not used. The key includes the TLS settings, so a token obtained with
+``validate_certs: false`` is never reused by a run that verifies certificates.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import stat
 import tempfile
@@ -37,9 +40,68 @@ def default_directory():
     return os.path.join(base, "conductorone.iam", "tokens")
 
 
-def cache_key(server_url, client_id, client_secret):
+def cache_key(server_url, client_id, client_secret, tls=(True, None)):
+    """``tls`` is (validate_certs, ca_path): a token got over unverified TLS is not one to trust later."""
     secret_digest = hashlib.sha256(client_secret.encode("utf-8")).hexdigest()
-    return hashlib.sha256(json.dumps([server_url, client_id, secret_digest]).encode("utf-8")).hexdigest()
+    parts = [server_url, client_id, secret_digest, list(tls)]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def valid_entry(entry, now):
+    """(token, expires_at) of a cache entry that is usable now, else None: never an exception."""
+    if not isinstance(entry, dict):
+        return None
+    token, expires_at = entry.get("access_token"), entry.get("expires_at")
+    if not isinstance(token, str) or not token.strip() or token != token.strip() or \
+            any(ord(char) < 0x21 or ord(char) > 0x7e for char in token):
+        return None
+    if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)) or not math.isfinite(expires_at):
+        return None
+    if expires_at - now < MIN_REMAINING_SECONDS:
+        return None
+    return token, float(expires_at)
+
+
+def make_private_directories(directory):
+    """Create the missing levels of ``directory``, each 0700 whatever the umask (os.makedirs would leave the
+    intermediate ones 0777 under umask 000, which directory_is_safe then rightly refuses)."""
+    missing = []
+    path = os.path.abspath(directory)
+    while not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue  # a concurrent task made it; directory_is_safe judges it
+        os.chmod(path, 0o700)
+
+
+def directory_is_safe(directory, uid=None):
+    """The directory and every one above it: owned by this user or root, and not writable by others unless
+    sticky (like /tmp), so nobody else can swap a file or directory on the path. The last level must be private."""
+    uid = os.getuid() if uid is None else uid
+    path = os.path.abspath(directory)
+    try:
+        info = os.stat(path)
+        if info.st_uid != uid or stat.S_IMODE(info.st_mode) & 0o077:
+            return False
+        while True:
+            parent = os.path.dirname(path)
+            if parent == path:
+                return True
+            path = parent
+            info = os.stat(path)
+            if info.st_uid not in (uid, 0):
+                return False
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+                return False
+    except OSError:
+        return False
 
 
 class TokenCache:
@@ -60,10 +122,8 @@ class TokenCache:
             with os.fdopen(fd, "r") as handle:
                 fd = None
                 entry = json.load(handle)
-            if entry["expires_at"] - (time.time() if now is None else now) < MIN_REMAINING_SECONDS:
-                return None
-            return entry["access_token"], float(entry["expires_at"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return valid_entry(entry, time.time() if now is None else now)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
         finally:
             if fd is not None:
@@ -71,7 +131,7 @@ class TokenCache:
 
     def store(self, token, expires_at):
         try:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            make_private_directories(self.directory)
             if not self._directory_is_private():
                 return
             fd, temp_path = tempfile.mkstemp(prefix=".token-", dir=self.directory)  # created 0600
@@ -92,7 +152,7 @@ class TokenCache:
         fd = None
         if fcntl is not None:
             try:
-                os.makedirs(self.directory, mode=0o700, exist_ok=True)
+                make_private_directories(self.directory)
                 if self._directory_is_private():
                     fd = os.open(self.path[:-len(".json")] + ".lock",
                                  os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
@@ -120,8 +180,4 @@ class TokenCache:
             pass
 
     def _directory_is_private(self):
-        try:
-            info = os.stat(self.directory)
-        except OSError:
-            return False
-        return info.st_uid == os.getuid() and not stat.S_IMODE(info.st_mode) & 0o077
+        return directory_is_safe(self.directory)

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.conductorone.iam.plugins.module_utils import _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource, unexpected_error_message
 
-CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token")
+CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token", "oidc_token")
+# Two ways to name the tenant: one set on the task hides an ambient CONDUCTORONE_* value of the other.
+ENDPOINT_OPTIONS = ("server_url", "tenant_domain")
 
 
 class ActionRunner:
@@ -101,15 +105,24 @@ class ResourceAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        environment = self._task_environment()
-        with _environment(environment):
-            return self._run(result)
+        _masking.new_run()
+        try:
+            environment = self._task_environment()
+            with _environment(environment):
+                return _masking.mask(self._run(result))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Whatever escaped (templating, the environment, a bug): reported masked, never with a raw traceback.
+            return dict(failed=True, changed=False, msg=unexpected_error_message(exc),
+                        exception=_masking.mask_message(traceback.format_exc(), None))
 
     def _run(self, result):
         args = self._args_with_environment(dict(self._task.args))
+        _masking.add_secret_looking(args)
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
         validation = validator.validate(args)
         no_log_values = validation._no_log_values
+        for value in no_log_values:
+            _masking.add(value)
         errors = list(validation.error_messages) + _not_strings(self.ARGUMENT_SPEC, args)
         if errors:
             result.update(failed=True, msg="; ".join(errors), changed=False)
@@ -136,9 +149,10 @@ class ResourceAction(ActionBase):
 
         Runs inside ``_environment``, so os.environ holds the task's ``environment:`` too.
         """
-        explicit_credentials = any(args.get(name) is not None for name in CREDENTIAL_OPTIONS)
+        explicit_groups = [group for group in (CREDENTIAL_OPTIONS, ENDPOINT_OPTIONS)
+                           if any(args.get(name) is not None for name in group)]
         for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
-            if explicit_credentials and name in CREDENTIAL_OPTIONS:
+            if any(name in group for group in explicit_groups):
                 # Credentials set on the task (or by module_defaults) form one identity: an ambient
                 # CONDUCTORONE_ACCESS_TOKEN must not quietly replace an explicit client id and secret.
                 args.setdefault(name, None)  # present, so the validator's env fallback skips it too

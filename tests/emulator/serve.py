@@ -74,6 +74,7 @@ def write_env_file(path, store, url, ca_path):
         'CONDUCTORONE_SERVER_URL=%s' % url,
         'CONDUCTORONE_CLIENT_ID=%s' % store.data['clients'][store.data['admin']['clientId']]['clientId'],
         'CONDUCTORONE_CLIENT_SECRET=%s' % store.admin_secret,
+        'CONDUCTORONE_WFE_CLIENT_ID=%s' % store.data['trusts'][store.data['admin']['trustId']]['clientId'],
     ]
     if ca_path:
         lines.append('CONDUCTORONE_CA_PATH=%s' % ca_path)
@@ -105,6 +106,7 @@ def main(argv=None):
         host = public_host(args.host, args.tls)
         url = '%s://%s:%d' % ('https' if args.tls else 'http', host, port)
         app.url = url
+        store.public_url = url
         store.open('%s:%d' % (host, port))
     except (OSError, ValueError) as exc:
         kind = 'invalid seed: ' if isinstance(exc, seeding.SeedError) else ''

@@ -6,7 +6,7 @@ Each operation takes (store, caller, params, body) with store.lock held by the c
 dispatch(); params holds path parameters and query values.
 """
 
-from . import defaults, keys, proto, validate
+from . import defaults, federation, keys, proto, validate
 from .errors import ApiError, FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED, invalid, not_found
 from .util import format_time, now, now_str
 
@@ -72,9 +72,12 @@ def authenticate(store, authorization, source_ip):
         raise unauthenticated('invalid or revoked access token')
     if record['exp'] <= now().timestamp():
         raise unauthenticated('access token expired')
-    client = store.data['clients'].get(record['client'])
-    if client is None or client['deletedAt'] is not None:
-        raise unauthenticated('the personal client of this token was deleted')
+    if record.get('trust'):
+        client = federation.caller_client(store, record['trust'])
+    else:
+        client = store.data['clients'].get(record['client'])
+        if client is None or client['deletedAt'] is not None:
+            raise unauthenticated('the personal client of this token was deleted')
     if store.client_expired(client):
         raise unauthenticated('the personal client of this token has expired')
     user = store.data['users'].get(record['user'])

@@ -5,7 +5,7 @@
 import copy
 import json
 
-from . import defaults, keys, seed as seeding, validate
+from . import defaults, keys, oidc, seed as seeding, validate
 from .faults import FaultError
 from .store import DEFAULT_CONFIG
 from .util import ksuid, now
@@ -132,7 +132,7 @@ def _config(app, body):
                     raise ControlError('unknown config key %r' % key)
                 if key in CONFIG_CHOICES and value not in CONFIG_CHOICES[key]:
                     raise ControlError('%s must be one of %s' % (key, ', '.join(CONFIG_CHOICES[key])))
-                if key == 'superAdminManagesAllClients' and not isinstance(value, bool):
+                if key in ('superAdminManagesAllClients', 'refuseReplayedSubjectTokens') and not isinstance(value, bool):
                     raise ControlError('%s must be a boolean' % key)
                 if key == 'maxExpiresSeconds' and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                     raise ControlError('%s must be a number or null' % key)
@@ -173,6 +173,13 @@ def handle(app, method, path, raw):
             return 200, app.store.snapshot()
     if route in (('GET', '/_emulator/config'), ('POST', '/_emulator/config')):
         return 200, _config(app, body if method == 'POST' else None)
+    if path.startswith(oidc.PATH + '/'):
+        try:
+            answer = oidc.handle(app.store, method, path, body)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from exc
+        if answer is not None:
+            return answer
     if route == ('GET', '/_emulator/health'):
         return 200, {'ok': True, 'url': app.url}
     raise ControlError('no control %s %s' % (method, path), status=404)

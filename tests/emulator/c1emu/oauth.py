@@ -2,10 +2,11 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """POST /auth/v1/token: OAuth2 client_credentials with a JWT-bearer assertion or a client_secret."""
 
+import hashlib
 import time
 from urllib.parse import parse_qs
 
-from . import keys, validate
+from . import federation, keys, validate
 from .errors import OAuthError, invalid_client, invalid_request
 from .util import now_str
 
@@ -47,8 +48,26 @@ def _number(claims, name, required):
     return value
 
 
-def check_assertion(assertion, client, audience):
-    """Verify signature and claims of a client assertion against a stored client."""
+def refuse_replay(store, assertion, exp):
+    """A client assertion is good for one token request: a repeat within its lifetime is refused.
+
+    Keyed by a hash of the signed part (header and claims), so neither a nonce nor a jti is required, and
+    the same signed content is one assertion whatever its signature encoding. Entries are dropped once the
+    assertion has expired (exp + leeway); the caller holds store.lock.
+    """
+    seen = store.__dict__.setdefault('seen_assertions', {})
+    current = time.time()
+    for digest in [digest for digest, until in seen.items() if until < current]:
+        del seen[digest]
+    digest = hashlib.sha256(assertion.rsplit('.', 1)[0].encode('utf-8', 'replace')).hexdigest()
+    if digest in seen:
+        raise invalid_client('client_assertion has already been used (replay refused)')
+    seen[digest] = exp + LEEWAY
+
+
+def check_assertion(assertion, client, audience, store=None):
+    """Verify signature and claims of a client assertion against a stored client; with ``store``, each
+    assertion is accepted once (refuse_replay)."""
     try:
         _header, claims = keys.verify_jws(assertion, client['publicKey'])
     except keys.SecretError as exc:
@@ -71,6 +90,8 @@ def check_assertion(assertion, client, audience):
     iat = _number(claims, 'iat', True)
     if iat > current + LEEWAY:
         raise invalid_client('client_assertion iat is in the future')
+    if store is not None:
+        refuse_replay(store, assertion, exp)
 
 
 def issue(store, content_type, raw, host_header, source_ip):
@@ -79,6 +100,8 @@ def issue(store, content_type, raw, host_header, source_ip):
     grant_type = form.get('grant_type')
     if not grant_type:
         raise invalid_request('grant_type is required')
+    if grant_type == federation.GRANT_TYPE:
+        return federation.exchange(store, form, host_header)
     if grant_type != 'client_credentials':
         raise OAuthError(400, 'unsupported_grant_type', 'grant_type %s is not supported' % grant_type)
     client_id = form.get('client_id')
@@ -97,7 +120,7 @@ def issue(store, content_type, raw, host_header, source_ip):
         if client is None:
             raise invalid_client('unknown client')
         if assertion is not None:
-            check_assertion(assertion, client, host_without_port(host_header))
+            check_assertion(assertion, client, host_without_port(host_header), store)
         else:
             try:
                 matches = keys.public_x_from_secret(secret) == client['publicKey']

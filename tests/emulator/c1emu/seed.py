@@ -9,13 +9,14 @@ Format (all keys optional)::
     generateRoles: {count: 250, namePrefix: "custom:bulk-", displayNamePrefix: "Bulk role ", permissions?, serviceRoles?}
     personalClients: [{user: email-or-id, id?, displayName, secret?, allowSourceCidr?, scopedRoles?, expiresTime?,
                        createdAt?, lastUsedAt?}]
+    workloadFederationTrusts: [{user: email-or-id, id?, displayName?, issuer?, audience?, conditions?: {claim: glob}}]
 
 expiresTime, createdAt and lastUsedAt are RFC 3339 times or times relative to when the seed is applied:
 ``now``, ``now-200d``, ``now+30d`` (units s, m, h, d, w), so a seed file keeps describing old, stale and
 fresh clients whenever it is loaded. createdAt must not be in the future, nor lastUsedAt before it.
 
 Objects are upserted (roles by id, then name; users by id, then email; personal clients by id), in
-the order roles, generateRoles, users, personalClients.
+the order roles, generateRoles, users, personalClients, workloadFederationTrusts.
 """
 
 import datetime
@@ -23,7 +24,7 @@ import json
 import os
 import re
 
-from . import keys, validate
+from . import federation, keys, validate
 from .util import format_time, is_ksuid, now, now_str
 
 _RELATIVE_TIME = re.compile(r'^now(?:([+-])(\d+)([smhdw]))?$')
@@ -205,7 +206,7 @@ def apply_seed(store, doc):
     """Apply a seed document to store (caller holds store.lock); returns what was created/updated."""
     if not isinstance(doc, dict):
         raise SeedError('a seed document must be a mapping')
-    summary = {'roles': [], 'users': [], 'personalClients': []}
+    summary = {'roles': [], 'users': [], 'personalClients': [], 'workloadFederationTrusts': []}
     for spec in _list(doc, 'roles'):
         _upsert_role(store, spec, summary)
     if doc.get('generateRoles') is not None:
@@ -214,4 +215,10 @@ def apply_seed(store, doc):
         _upsert_user(store, spec, summary)
     for spec in _list(doc, 'personalClients'):
         _upsert_client(store, spec, summary)
+    for spec in _list(doc, 'workloadFederationTrusts'):
+        try:
+            trust = federation.seed_trust(store, spec, store.find_user)
+        except federation.TrustError as exc:
+            raise SeedError(str(exc)) from exc
+        summary['workloadFederationTrusts'].append({'id': trust['id'], 'clientId': trust['clientId'], 'userId': trust['userId']})
     return summary

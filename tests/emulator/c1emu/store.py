@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from . import defaults, keys, seed as seeding
+from . import defaults, federation, keys, oidc, seed as seeding
 from .util import cutename, format_time, now, now_str, parse_time, sha256_hex, stable_ksuid
 
 STATE_VERSION = 1
@@ -32,6 +32,8 @@ DEFAULT_CONFIG = {
     'superAdminManagesAllClients': False,
     # Upper bound for a personal client's expires duration in seconds (null: no bound).
     'maxExpiresSeconds': None,
+    # Refuse a token exchange whose OIDC subject token was already exchanged (workload federation).
+    'refuseReplayedSubjectTokens': True,
 }
 
 
@@ -65,6 +67,8 @@ class Store:
         self.admin_secret = None
         self.data = None
         self.signer = keys.Signer()
+        self.oidc = oidc.Issuer()
+        self.public_url = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -82,6 +86,7 @@ class Store:
         """Load or create the state for a server reachable as tenant_host (host:port)."""
         with self.lock:
             self.tenant_host = tenant_host
+            self.public_url = self.public_url or 'http://%s' % tenant_host
             if not self._load():
                 self.data = self._empty()
                 self._populate()
@@ -103,6 +108,8 @@ class Store:
             'roles': {},
             'clients': {},
             'tokens': {},
+            'trusts': {},
+            'usedSubjectTokens': {},
         }
 
     def _populate(self):
@@ -119,6 +126,8 @@ class Store:
             raise ValueError('state file %s has an unsupported version' % self.state_path)
         for key, value in DEFAULT_CONFIG.items():
             data.setdefault('config', {}).setdefault(key, value)
+        data.setdefault('trusts', {})
+        data.setdefault('usedSubjectTokens', {})
         self.data = data
         if os.path.exists(self.state_path + ADMIN_SECRET_SUFFIX):
             with open(self.state_path + ADMIN_SECRET_SUFFIX, encoding='utf-8') as stream:
@@ -162,6 +171,7 @@ class Store:
         # the env-file credential always works: undo anything a test did to it
         client.update({'deletedAt': None, 'expiresTime': None, 'allowSourceCidr': [], 'scopedRoles': []})
         user['deletedAt'] = None
+        federation.ensure_default(self, user['id'])
 
     def reset(self, startup_seed=True):
         """Back to the default seed (plus the --seed document unless startup_seed is false).
@@ -173,6 +183,7 @@ class Store:
             old = self.data
             admin_user = copy.deepcopy(old['users'].get(old['admin'].get('userId')))
             admin_client = copy.deepcopy(old['clients'].get(old['admin'].get('clientId')))
+            admin_trust = copy.deepcopy(old.get('trusts', {}).get(old['admin'].get('trustId') or ''))
             self.data = self._empty(keep=old)
             self.token_ttl = self.default_token_ttl
             seeding.apply_seed(self, defaults.default_seed())
@@ -185,6 +196,10 @@ class Store:
             if admin_client is not None:
                 self.data['clients'][admin_client['id']] = admin_client
                 self.data['tokens'] = {k: v for k, v in old['tokens'].items() if v['client'] == admin_client['id']}
+            if admin_trust is not None:
+                # like the admin client: the env file's trust and its tokens stay valid
+                self.data['trusts'][admin_trust['id']] = admin_trust
+                self.data['tokens'].update((k, v) for k, v in old['tokens'].items() if v.get('trust') == admin_trust['id'])
             if startup_seed and self.startup_seed:
                 seeding.apply_seed(self, self.startup_seed)
             self._ensure_admin()
@@ -270,7 +285,8 @@ class Store:
 
     # ----------------------------------------------------------------- access tokens
 
-    def issue_token(self, client, host):
+    def issue_token(self, client, host, kind='client'):
+        """An access token for a personal client, or (kind='trust') for a workload federation trust."""
         issued = time.time()
         self.data['tokens'] = {k: v for k, v in self.data['tokens'].items() if v['exp'] > issued}
         ttl = int(self.token_ttl)
@@ -283,7 +299,10 @@ class Store:
             'exp': int(issued) + ttl + 1,
             'jti': secrets.token_hex(12),
         })
-        self.data['tokens'][sha256_hex(token)] = {'client': client['id'], 'user': client['userId'], 'exp': round(issued + ttl, 3)}
+        record = {'client': client['id'], 'user': client['userId'], 'exp': round(issued + ttl, 3)}
+        if kind == 'trust':
+            record.update(client=None, trust=client['id'])
+        self.data['tokens'][sha256_hex(token)] = record
         return token, ttl
 
     def token_record(self, token):
@@ -305,5 +324,6 @@ class Store:
             'users': copy.deepcopy(list(self.data['users'].values())),
             'roles': copy.deepcopy(list(self.data['roles'].values())),
             'personalClients': copy.deepcopy(list(self.data['clients'].values())),
+            'workloadFederationTrusts': copy.deepcopy(list(self.data['trusts'].values())),
             'tokens': {'count': len(self.data['tokens'])},
         }

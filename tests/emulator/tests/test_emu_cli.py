@@ -19,11 +19,12 @@ from harness import SERVE, Api, Emulator, read_env_file
 
 def test_env_file_and_printed_url(emulator):
     env = read_env_file(emulator.env_path)
-    assert set(env) == {'CONDUCTORONE_SERVER_URL', 'CONDUCTORONE_CLIENT_ID', 'CONDUCTORONE_CLIENT_SECRET'}
+    assert set(env) == {'CONDUCTORONE_SERVER_URL', 'CONDUCTORONE_CLIENT_ID', 'CONDUCTORONE_CLIENT_SECRET', 'CONDUCTORONE_WFE_CLIENT_ID'}
     assert re.fullmatch(r'http://127\.0\.0\.1:\d+', env['CONDUCTORONE_SERVER_URL'])
     assert emulator.stdout_line == env['CONDUCTORONE_SERVER_URL']
     host = env['CONDUCTORONE_SERVER_URL'].split('//')[1]
     assert re.fullmatch(r'[a-z]+-[a-z]+-\d{5}@%s/pcc' % re.escape(host), env['CONDUCTORONE_CLIENT_ID'])
+    assert re.fullmatch(r'[a-z]+-[a-z]+-\d{5}@%s/wfe' % re.escape(host), env['CONDUCTORONE_WFE_CLIENT_ID'])
     assert env['CONDUCTORONE_CLIENT_SECRET'].startswith('secret-token:conductorone.com:v1:')
     assert stat.S_IMODE(os.stat(emulator.env_path).st_mode) == 0o600
     assert [p.name for p in emulator.workdir.iterdir() if p.name.startswith('.')] == []

@@ -151,7 +151,7 @@ def test_unknown_client(emu):
 @pytest.mark.parametrize('form, status, error', [
     ({'client_id': 'x'}, 400, 'invalid_request'),
     ({'grant_type': 'password', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
-    ({'grant_type': 'urn:ietf:params:oauth:grant-type:token-exchange', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
+    ({'grant_type': 'urn:ietf:params:oauth:grant-type:device_code', 'client_id': 'x'}, 400, 'unsupported_grant_type'),
     ({'grant_type': 'client_credentials'}, 400, 'invalid_request'),
     ({'grant_type': 'client_credentials', 'client_id': 'x'}, 401, 'invalid_client'),
 ])
@@ -228,3 +228,21 @@ def test_last_used_at_is_set_by_token_issue(api, emu):
     token = c1client.get_token(emu.url, created['clientId'], created['clientSecret'])
     client = api.get('/api/v1/iam/personal_clients/' + created['id'], token=token).json()['client']
     assert client['lastUsedAt'] is not None
+
+
+# --- replay ------------------------------------------------------------------------------------------------------
+
+def test_a_replayed_assertion_is_refused_within_its_lifetime(emu):
+    form = assertion_form(emu)
+    first = form_post(emu, form)
+    assert first.status_code == 200, first.text
+    body = expect_oauth_error(form_post(emu, form), 401, 'invalid_client')
+    assert 'already been used' in body['error_description']
+    # a fresh assertion for the same client still works: the replay check is per assertion, not per client
+    assert form_post(emu, assertion_form(emu)).status_code == 200
+
+
+def test_replay_is_caught_without_any_nonce(emu):
+    form = assertion_form(emu, header={'alg': 'EdDSA'})
+    assert form_post(emu, form).status_code == 200
+    expect_oauth_error(form_post(emu, form), 401, 'invalid_client')

@@ -204,15 +204,17 @@ def test_get_or_none_raises_other_errors():
 
 def test_ids_are_one_escaped_path_segment():
     api, transport = iam([{"role": {}}])
-    api.get_role("a/b c")
-    assert transport.api_calls[0]["url"] == BASE + "/api/v1/iam/roles/a%2Fb%20c"
+    api.get_role("a:b+c")
+    assert transport.api_calls[0]["url"] == BASE + "/api/v1/iam/roles/a%3Ab%2Bc"
 
 
-@pytest.mark.parametrize("role_id", ["", None])
-def test_empty_id_is_refused_before_any_request(role_id):
+@pytest.mark.parametrize("role_id", ["", None, " ", ".", "..", "a/b", "../x", "a\\b", "a b", "a\nb", "a?b", "a#b", "%2e%2e"])
+def test_empty_dot_slash_and_control_ids_are_refused_before_any_request(role_id):
     api, transport = iam()
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="id"):
         api.get_role(role_id)
+    with pytest.raises(InputError, match="id"):
+        api.delete_personal_client(role_id)
     assert transport.calls == []
 
 

@@ -12,6 +12,8 @@ def test_secrets_are_no_log():
     spec = _arguments.CONNECTION_ARGUMENT_SPEC
     assert spec["client_secret"]["no_log"] is True
     assert spec["access_token"]["no_log"] is True
+    assert spec["oidc_token"]["no_log"] is True
+    assert not spec["tenant_domain"].get("no_log")
     assert not spec["client_id"].get("no_log")
 
 
@@ -20,9 +22,12 @@ def test_env_fallbacks_use_conductorone_names():
         "client_id": "CONDUCTORONE_CLIENT_ID",
         "client_secret": "CONDUCTORONE_CLIENT_SECRET",
         "access_token": "CONDUCTORONE_ACCESS_TOKEN",
+        "oidc_token": "CONDUCTORONE_OIDC_TOKEN",
         "server_url": "CONDUCTORONE_SERVER_URL",
+        "tenant_domain": "CONDUCTORONE_TENANT_DOMAIN",
         "ca_path": "CONDUCTORONE_CA_PATH",
         "token_cache": "CONDUCTORONE_TOKEN_CACHE",
+        "allow_plain_http": "CONDUCTORONE_ALLOW_PLAIN_HTTP",
     }
     for option, spec in _arguments.CONNECTION_ARGUMENT_SPEC.items():
         if option in expected:

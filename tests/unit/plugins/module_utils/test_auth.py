@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth
+from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.unit import fakes
 
@@ -183,25 +183,35 @@ def test_parse_client_id_refuses_malformed(client_id):
     with pytest.raises(InputError) as excinfo:
         _auth.parse_client_id(client_id)
     assert "client_id" in str(excinfo.value)
-    assert repr(client_id) in str(excinfo.value)
+    # Never the value itself (it may be a secret given in the wrong option); at most its name part.
+    assert not client_id or repr(client_id) not in str(excinfo.value)
+
+
+def test_parse_client_id_never_echoes_a_swapped_secret():
+    with pytest.raises(InputError, match="swapped") as excinfo:
+        _auth.parse_client_id(DOC_SECRET)
+    assert DOC_KEY_PART not in str(excinfo.value)
 
 
 def test_resolve_endpoint_server_url_wins_and_audience_has_no_port():
-    base, audience = _auth.resolve_endpoint("https://127.0.0.1:8443/", "x@acme.conductor.one/pcc")
-    assert base == "https://127.0.0.1:8443"
-    assert audience == "127.0.0.1"
+    endpoint = _auth.resolve_endpoint("https://127.0.0.1:8443/", "x@acme.conductor.one/pcc")
+    assert endpoint.base_url == "https://127.0.0.1:8443"
+    assert endpoint.audience == "127.0.0.1"
 
 
 def test_resolve_endpoint_server_url_alone():
-    assert _auth.resolve_endpoint("http://emulator.test:9000", None) == ("http://emulator.test:9000", "emulator.test")
+    endpoint = _auth.resolve_endpoint("http://127.0.0.1:9000", None)
+    assert (endpoint.base_url, endpoint.audience) == ("http://127.0.0.1:9000", "127.0.0.1")
 
 
 def test_resolve_endpoint_derived_from_client_id():
-    assert _auth.resolve_endpoint(None, "x@Acme.conductor.one/pcc") == ("https://acme.conductor.one", "acme.conductor.one")
+    endpoint = _auth.resolve_endpoint(None, "x@Acme.conductor.one/pcc")
+    assert (endpoint.base_url, endpoint.audience) == ("https://acme.conductor.one", "acme.conductor.one")
 
 
 def test_resolve_endpoint_derived_from_client_id_with_port():
-    assert _auth.resolve_endpoint("", "x@acme.example:8443/pcc") == ("https://acme.example:8443", "acme.example")
+    endpoint = _auth.resolve_endpoint("", "x@acme.example:8443/pcc")
+    assert (endpoint.base_url, endpoint.audience) == ("https://acme.example:8443", "acme.example")
 
 
 def test_resolve_endpoint_needs_server_url_or_client_id():
@@ -352,3 +362,53 @@ def test_invalidate_static_token_alone_has_no_fallback():
     assert source.invalidate() is False
     assert source.token() == "static-abc"
     assert transport.calls == []
+
+
+# --- secrets join the masked values; odd tokens ----------------------------------------------------
+
+def test_access_token_surrounding_whitespace_is_stripped():
+    assert token_source(FakeTransport(), access_token="abc.def-123\n", client_id=None, client_secret=None).token() == "abc.def-123"
+
+
+@pytest.mark.parametrize("token", ["abc\ndef-1234", "abc def-1234", "abc\x00def-1234", "abc\u202edef-1234"])
+def test_access_token_with_inner_control_characters_is_refused_without_echo(token):
+    with pytest.raises(InputError, match="access_token") as excinfo:
+        token_source(FakeTransport(), access_token=token, client_id=None, client_secret=None)
+    assert "def-1234" not in str(excinfo.value)
+
+
+def test_exchanged_token_assertion_and_secret_parts_are_registered_for_masking():
+    registry = _masking.new_run()
+    transport = FakeTransport()
+    source = token_source(transport)
+    token = source.token()
+    assertion = transport.calls[0]["form"]["client_assertion"]
+    assert registry.mask("x {0} {1} {2} {3}".format(token, assertion, DOC_SECRET, DOC_D)) == "x ******** ******** ******** ********"
+
+
+def test_each_retry_of_the_exchange_signs_a_new_assertion():
+    form = None
+
+    class Capturing(FakeTransport):
+        def send(self, method, url, operation, **kwargs):
+            nonlocal form
+            form = kwargs["form"]
+            return super().send(method, url, operation, **kwargs)
+
+    token_source(Capturing()).token()
+    first, retry = form.for_attempt(0)["client_assertion"], form.for_attempt(1)["client_assertion"]
+    assert first == form["client_assertion"]
+    assert retry != first
+    assert verify_jws(retry)[1]["aud"] == "acme.conductor.one"
+
+
+@pytest.mark.parametrize("body", [{"access_token": 12345}, {"access_token": "a b"}, {"access_token": ""},
+                                  {"access_token": "ok-token", "expires_in": "nan"}])
+def test_odd_token_responses(body):
+    transport = FakeTransport(body=body)
+    if body["access_token"] == "ok-token":
+        source = token_source(transport)
+        assert source.token() == "ok-token"
+        return
+    with pytest.raises(ConductorOneError, match="access_token"):
+        token_source(transport).token()

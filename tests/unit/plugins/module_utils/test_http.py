@@ -228,12 +228,12 @@ def test_timeout_on_post_is_not_retried(monkeypatch):
 def test_ssl_error_mentions_ca_path_and_is_not_retried(monkeypatch):
     harness = Harness(monkeypatch, [requests.exceptions.SSLError("certificate verify failed"), make_response(200, {})])
     with pytest.raises(ConductorOneError) as excinfo:
-        harness.send(url=ROLES_URL + "?page_size=100")
+        harness.send(params={"page_size": 100})
     message = excinfo.value.message
     assert "ca_path" in message
     assert "CONDUCTORONE_CA_PATH" in message
     assert "certificate verify failed" in message
-    assert ROLES_URL in message
+    assert BASE in message
     assert "page_size" not in message
     assert len(harness.session.calls) == 1
     assert harness.sleeps == []
@@ -448,3 +448,77 @@ def test_backoff_delay_retry_after_wins_capped(retry_after, expected):
 ])
 def test_parse_retry_after(value, expected):
     assert _http.parse_retry_after(value, now=NOW) == expected
+
+
+# --- where requests go (security) ------------------------------------------------------------------
+
+def test_redirects_are_never_followed_and_name_the_target_host(monkeypatch):
+    redirect = make_response(307, headers={"Location": "https://u:pw@evil.example:8443/steal?x=1"})
+    harness = Harness(monkeypatch, [redirect])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send("POST", BASE + "/auth/v1/token", "Token exchange", form={"a": "b"}, idempotent=True)
+    message = str(excinfo.value)
+    assert "HTTP 307" in message
+    assert "https://evil.example:8443" in message
+    assert "pw" not in message.replace("https", "")
+    assert harness.session.calls[0]["allow_redirects"] is False
+    assert len(harness.session.calls) == 1
+
+
+def test_a_url_for_another_origin_is_refused_before_sending(monkeypatch):
+    harness = Harness(monkeypatch, [make_response(200, {})])
+    harness.send()  # pins the endpoint to BASE
+    for url in ("https://evil.example/api/v1/iam/roles", "https://acme.conductor.one.evil.example/x",
+                "http://acme.conductor.one/x", BASE + "@evil.example/x"):
+        with pytest.raises(ConductorOneError, match="refusing to send"):
+            harness.send(url=url)
+    assert len(harness.session.calls) == 1
+
+
+def test_paths_are_joined_to_the_endpoint(monkeypatch):
+    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+
+    sleeps = []
+    transport = _http.HttpTransport(endpoint=parse_server_url(BASE), sleep=sleeps.append)
+    session = FakeSession([make_response(200, {})])
+    monkeypatch.setattr(transport.session, "request", session)
+    transport.send("GET", "/api/v1/iam/roles", "Roles.List")
+    assert session.calls[0]["url"] == ROLES_URL
+
+
+def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
+    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+
+    transport = _http.HttpTransport(endpoint=parse_server_url(BASE))
+    adapter = transport.session.get_adapter("https://evil.example/")
+    prepared = requests.Request("GET", "https://evil.example/x").prepare()
+    with pytest.raises(ConductorOneError, match="refusing to send a request to https://evil.example"):
+        adapter.send(prepared)
+
+
+def test_a_fresh_form_is_rebuilt_for_every_retry(monkeypatch):
+    from ansible_collections.conductorone.iam.plugins.module_utils._auth import FreshForm
+
+    built = []
+
+    def build():
+        built.append({"client_assertion": "assertion-{0}".format(len(built))})
+        return built[-1]
+
+    harness = Harness(monkeypatch, [requests.exceptions.ConnectionError("reset"), make_response(200, {"access_token": "t"})])
+    harness.send("POST", BASE + "/auth/v1/token", "Token exchange", form=FreshForm(build), idempotent=True)
+    sent = [call["data"]["client_assertion"] for call in harness.session.calls]
+    assert sent == ["assertion-0", "assertion-1"]
+
+
+def test_a_server_message_is_truncated_and_masked():
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    _masking.new_run().add("exchanged-token-123456")
+    response = make_response(403, {"code": 7, "message": "permission denied for Bearer exchanged-token-123456 " + "x" * 1000})
+    error = _http.error_from_response(response, "Roles.List")
+    assert "exchanged-token-123456" not in error.message
+    assert len(error.message) < 400
+    oauth = make_response(401, {"error": "invalid_client",
+                                "error_description": "bad client_assertion=eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln"})
+    assert "eyJpc3MiOiJ4In0" not in _http.error_from_response(oauth, "Token exchange").message

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.conductorone.iam.plugins.module_utils import _runner
 from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError, MissingLibraryError
@@ -82,9 +80,14 @@ def test_missing_library_fails_with_the_traceback():
     assert result == {"exception": "Traceback: no module", "changed": False}
 
 
-def test_other_exceptions_are_not_swallowed():
-    with pytest.raises(KeyError):
-        _runner.run_resource(RecordingRunner(), resource_raising(KeyError("x")))
+def test_other_exceptions_fail_the_task_masked():
+    runner = RecordingRunner({"access_token": "tok-secret-value"})
+    _runner.run_resource(runner, resource_raising(ValueError("Invalid header value b'Bearer tok-secret-value\\n'")))
+    kind, msg, result = runner.outcome
+    assert kind == "fail"
+    assert "tok-secret-value" not in str(runner.outcome)
+    assert "unexpected error (ValueError)" in msg
+    assert "Traceback" in result["exception"]
 
 
 def test_resource_builds_the_api_client_on_first_use():

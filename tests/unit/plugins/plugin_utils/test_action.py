@@ -260,7 +260,7 @@ def test_no_log_values_are_masked_in_result_and_invocation(monkeypatch):
     assert args["client_secret"] == NO_LOG_PLACEHOLDER
     assert args["access_token"] == NO_LOG_PLACEHOLDER
     assert args["client_id"] == CLIENT_ID  # not a secret
-    assert result["raw"] == NO_LOG_PLACEHOLDER
+    assert result["raw"] in (NO_LOG_PLACEHOLDER, "********")  # masked by the run's registry or by Ansible's
     assert "********" in result["echo"]
     assert "********" in result["warnings"][0]
 

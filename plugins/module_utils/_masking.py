@@ -1,0 +1,148 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Every value that can authenticate, masked on every exit path.
+
+Ansible's ``no_log`` only knows the option values it was given. A run learns more secrets on the way: each
+access token it exchanges, each client assertion it signs, the parts of a client secret, a password found in
+a URL. Whoever learns one calls ``add(value)``; ``run_resource`` and the action plugins' top-level handler pass
+every message, warning and result through ``mask()`` / ``mask_message()`` before it leaves the run,
+including unexpected exceptions (requests quoting a whole ``Authorization`` header, say).
+
+The registry is per run: a module process runs one task; an action plugin calls ``new_run()`` first.
+``mask_message`` also hides anything *shaped* like a credential (``secret-token:...``, a JWT, a ``Bearer``
+value) even if nobody registered it, because a message must never be the place a secret turns up.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import quote, quote_plus
+
+MASK = "********"
+# Messages are cut to this many characters (server-provided parts much shorter, see _http.py): enough to
+# explain, too short to dump a request or a key back at the user.
+MAX_MESSAGE_CHARS = 2000
+# Values shorter than this are not masked inside other text: "a" would blank every message. Ansible's own
+# no_log masking still hides such an option value where it appears whole.
+MIN_MASKED_LENGTH = 4
+
+_SHAPED_LIKE_SECRETS = (
+    (re.compile(r"secret-token:[^\s'\"<>,;)\]}]*"), "secret-token:" + MASK),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
+    (re.compile(r"(?i)(?<=bearer )[^\s'\"<>,;)\]}]+"), MASK),
+    (re.compile(r"(?i)(?<=client_assertion=)[^\s&'\"]+"), MASK),
+)
+
+
+class SecretRegistry:
+    """The secret values of one run and the masking of text and structures with them."""
+
+    def __init__(self):
+        self._values = set()
+        self._lock = threading.Lock()
+        self._pattern = None
+
+    def add(self, value):
+        """Register a value that can authenticate (None and empty strings are ignored); returns it unchanged."""
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if not isinstance(value, str):
+            return value
+        forms = set()
+        for text in (value, value.strip()):
+            if len(text) >= MIN_MASKED_LENGTH:
+                # As it may show up: raw, URL- or form-encoded, or inside a repr() with escapes.
+                forms.update((text, quote(text, safe=""), quote_plus(text), repr(text)[1:-1]))
+        with self._lock:
+            if not forms <= self._values:
+                self._values |= forms
+                self._pattern = None
+        return value
+
+    def add_secret_looking(self, data):
+        """Register every string in ``data`` that is shaped like a client secret, whatever option it was given
+        in (a secret pasted into client_id is still a secret, and client_id is not a no_log option)."""
+        if isinstance(data, str):
+            if "secret-token:" in data:
+                self.add(data)
+        elif isinstance(data, dict):
+            for value in data.values():
+                self.add_secret_looking(value)
+        elif isinstance(data, (list, tuple)):
+            for value in data:
+                self.add_secret_looking(value)
+
+    def __contains__(self, value):
+        return value in self._values
+
+    def _compiled(self):
+        with self._lock:
+            if self._pattern is None and self._values:
+                # Longest first, so a secret is masked whole before any registered part of it.
+                ordered = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
+            return self._pattern
+
+    def mask(self, data):
+        """``data`` (text, or dicts/lists/tuples of them, keys included) with every registered value masked."""
+        pattern = self._compiled()
+        if pattern is None:
+            return data
+        return _walk(data, lambda text: pattern.sub(MASK, text))
+
+    def mask_message(self, data, limit=MAX_MESSAGE_CHARS):
+        """Like ``mask``, and anything shaped like a credential masked too; strings cut to ``limit``."""
+        def one(text):
+            text = self.mask(text)
+            for shape, replacement in _SHAPED_LIKE_SECRETS:
+                text = shape.sub(replacement, text)
+            return truncate(text, limit)
+        return _walk(data, one)
+
+
+def _walk(data, transform):
+    if isinstance(data, str):
+        return transform(data)
+    if isinstance(data, dict):
+        return dict((_walk(key, transform), _walk(value, transform)) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return type(data)(_walk(item, transform) for item in data)
+    return data
+
+
+def truncate(text, limit=MAX_MESSAGE_CHARS):
+    if limit is None or len(text) <= limit:
+        return text
+    return text[:limit] + "... ({0} more characters)".format(len(text) - limit)
+
+
+_current = SecretRegistry()
+
+
+def new_run():
+    """Start a run with an empty registry (action plugins: one per task). Returns it."""
+    global _current  # pylint: disable=global-statement
+    _current = SecretRegistry()
+    return _current
+
+
+def registry():
+    return _current
+
+
+def add(value):
+    return _current.add(value)
+
+
+def add_secret_looking(data):
+    _current.add_secret_looking(data)
+
+
+def mask(data):
+    return _current.mask(data)
+
+
+def mask_message(data, limit=MAX_MESSAGE_CHARS):
+    return _current.mask_message(data, limit)

@@ -1,0 +1,67 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""_masking: the per-run registry of values that can authenticate."""
+
+from __future__ import annotations
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+TOKEN = "tok_4f9a8b7c6d5e"
+
+
+def test_registered_values_are_masked_in_text_and_structures_keys_included():
+    registry = _masking.SecretRegistry()
+    registry.add(TOKEN)
+    masked = registry.mask({"msg": "denied for " + TOKEN, TOKEN: [TOKEN, ("x" + TOKEN,)], "n": 3, "none": None})
+    assert masked == {"msg": "denied for ********", "********": ["********", ("x********",)], "n": 3, "none": None}
+
+
+def test_encoded_and_stripped_forms_are_masked_too():
+    registry = _masking.SecretRegistry()
+    registry.add(TOKEN + "+/=\n")
+    assert TOKEN not in registry.mask("form: " + "tok_4f9a8b7c6d5e%2B%2F%3D%0A")
+    assert TOKEN not in registry.mask(repr(("Bearer " + TOKEN + "+/=\n").encode()))
+    assert registry.mask("Bearer " + TOKEN + "+/=") == "Bearer ********"
+
+
+def test_longest_value_is_masked_first():
+    registry = _masking.SecretRegistry()
+    registry.add("abcd")
+    registry.add("abcdefgh")
+    assert registry.mask("abcdefgh") == "********"
+
+
+def test_short_and_non_string_values_are_ignored():
+    registry = _masking.SecretRegistry()
+    for value in (None, "", "   ", "abc", 12345, True):
+        registry.add(value)
+    assert registry.mask("abc 12345 True") == "abc 12345 True"
+
+
+def test_mask_message_hides_anything_shaped_like_a_credential_and_truncates():
+    registry = _masking.SecretRegistry()
+    text = ("permission denied for Bearer unregistered-token-9 with secret-token:conductorone.com:v1:eyJrdHkiOiJPS1Ai "
+            "client_assertion=eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl&x=1 " + "y" * 3000)
+    masked = registry.mask_message(text)
+    assert "unregistered-token-9" not in masked
+    assert "eyJrdHkiOiJPS1Ai" not in masked
+    assert "eyJpc3MiOiJ4In0" not in masked
+    assert "secret-token:********" in masked
+    assert len(masked) < 2100
+    assert masked.endswith("more characters)")
+
+
+def test_mask_leaves_results_alone_except_registered_values():
+    registry = _masking.SecretRegistry()
+    created = "secret-token:conductorone.com:v1:eyJuZXciOiJzZWNyZXQifQ"
+    assert registry.mask({"client_secret": created}) == {"client_secret": created}
+
+
+def test_new_run_starts_empty_and_module_functions_use_it():
+    _masking.new_run()
+    _masking.add(TOKEN)
+    assert _masking.mask(TOKEN) == "********"
+    assert TOKEN in _masking.registry()
+    _masking.new_run()
+    assert _masking.mask(TOKEN) == TOKEN
