@@ -11,8 +11,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-CONNECTION_ENV = ("CONDUCTORONE_CLIENT_ID", "CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_ACCESS_TOKEN",
-                  "CONDUCTORONE_SERVER_URL", "CONDUCTORONE_CA_PATH", "CONDUCTORONE_TOKEN_CACHE")
+from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
+
+# Every CONDUCTORONE_* fallback of the connection options, so a new option is isolated too.
+CONNECTION_ENV = tuple(name for option in CONNECTION_ARGUMENT_SPEC.values() for name in (option.get("fallback") or ((), []))[1])
 
 
 @pytest.fixture(autouse=True)

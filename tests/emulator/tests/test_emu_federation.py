@@ -103,7 +103,7 @@ def test_exchange_gives_an_access_token_acting_as_the_admin(emu):
     assert created['userId'] == admin['userId'] and created['clientId'].endswith('/pcc')
     assert len(api.roles()) > 5
     log = emu.control('GET', 'requests')['requests']
-    assert {'method': 'POST', 'path': '/auth/v1/token', 'status': 200, 'fault': None} in log
+    assert {'method': 'POST', 'path': '/auth/v1/token', 'query': '', 'status': 200, 'fault': None} in log
 
 
 @pytest.mark.parametrize('body, fragment', [

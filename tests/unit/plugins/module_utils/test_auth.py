@@ -389,7 +389,7 @@ def test_exchanged_token_assertion_and_secret_parts_are_registered_for_masking()
 def test_each_retry_of_the_exchange_signs_a_new_assertion():
     form = None
 
-    class Capturing(FakeTransport):
+    class Capturing(fakes.FakeTransport):
         def send(self, method, url, operation, **kwargs):
             nonlocal form
             form = kwargs["form"]

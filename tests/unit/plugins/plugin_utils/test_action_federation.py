@@ -12,8 +12,6 @@ import pytest
 
 from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.test_action import (
     ACCESS_TOKEN, SECRET, Recorder, RecorderAction, run_action)
-# the autouse fixture of test_action.py, which pytest applies here too once imported
-from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.test_action import isolated  # noqa: F401 pylint: disable=unused-import
 
 OIDC = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvaW5mcmEiLCJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJlLWJ5dGVz"
 WFE_ID = "clever-fox-42195@acme.conductor.one/wfe"
