@@ -21,6 +21,11 @@ ALL_CORES="2.19 2.16 2.21"
 MAIN_CORE=2.19
 export ALL_CORES MAIN_CORE
 
+# Tools with a venv of their own (.venv-TOOL from tests/requirements-TOOL.txt, made by .ci/setup TOOL):
+# galaxy-importer pins its own ansible-core/ansible-lint; ansible-runner is AWX's job engine.
+ALL_TOOLS="galaxy-importer ansible-runner"
+export ALL_TOOLS
+
 # pyenv's root: $PYENV_ROOT, `pyenv root`, a .../shims directory on PATH, else ~/.pyenv
 find_pyenv_root() {
   local d
@@ -50,6 +55,16 @@ core_requirements() {
     "$MAIN_CORE") echo "$REPO/requirements-dev.txt" ;;
     *) echo "$REPO/tests/requirements-core-$1.txt" ;;
   esac
+}
+
+tool_venv() { echo "$REPO/.venv-$1"; }
+tool_requirements() { echo "$REPO/tests/requirements-$1.txt"; }
+
+# true when the venv of that tool was set up completely
+tool_ready() {
+  local venv
+  venv=$(tool_venv "$1")
+  [ -x "$venv/bin/python" ] && cmp -s "$(tool_requirements "$1")" "$venv/.requirements.txt"
 }
 
 # A real Python 3.11 interpreter (not a pyenv shim): pyenv's build first, then PATH.
