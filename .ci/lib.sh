@@ -110,6 +110,27 @@ core_ready() {
   [ -x "$venv/bin/ansible-test" ] && cmp -s "$(core_requirements "$1")" "$venv/.requirements.txt"
 }
 
+# ansible-test bootstraps pip in its managed venvs with ~/.ansible/test/cache/get_pip_<ver>.py, which it
+# downloads from a host this machine cannot reach: put the offline stand-in .ci/get_pip_shim.py there,
+# under every pip version that core's ansible-test asks for. ansible-test reads it from $HOME (not
+# configurable), so .ci/setup and every ansible-test stage call this for the HOME they run with.
+install_get_pip_shim() {
+  local venv=$1 at versions v
+  at=$("$venv/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))') || return 1
+  # default_packages = dict(pip='24.2', ...) in ansible-test's python_requirements.py;
+  # 2.16 asks for 23.1.2 (and older ones for Python 2.7/3.6), 2.19 for 24.2, 2.21 for 25.2.
+  versions=$(grep -oE "pip='[0-9.]+'" "$at/_internal/python_requirements.py" | grep -oE "[0-9.]+" | sort -u)
+  if [ -z "$versions" ]; then
+    log "cannot find the pip version in $at/_internal/python_requirements.py"
+    return 1
+  fi
+  mkdir -p "$HOME/.ansible/test/cache"
+  for v in $versions; do
+    cmp -s "$CI_DIR/get_pip_shim.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py" ||
+      cp "$CI_DIR/get_pip_shim.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
+  done
+}
+
 # Put a core's venv first on PATH (in the calling shell).
 use_core() {
   local venv
