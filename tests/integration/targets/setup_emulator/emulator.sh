@@ -29,7 +29,7 @@ EMULATOR_START_TIMEOUT=${EMULATOR_START_TIMEOUT:-60}
 # An absolute async dir is the same path for both. A target may still set XDG_CACHE_HOME of its own.
 if [ -n "${OUTPUT_DIR:-}" ]; then
   export ANSIBLE_ASYNC_DIR=$OUTPUT_DIR/.ansible_async
-  export ANSIBLE_LOCAL_TMP=$OUTPUT_DIR/.ansible_tmp
+  export ANSIBLE_LOCAL_TEMP=$OUTPUT_DIR/.ansible_tmp
   export XDG_CACHE_HOME=$OUTPUT_DIR/.cache
 fi
 
