@@ -33,7 +33,7 @@ use() {
 }
 
 check_vault_file() {
-  [ "$(head -c 14 "$VARS")" = '$ANSIBLE_VAULT' ]
+  [ "$(head -c 14 "$VARS")" = "\$ANSIBLE_VAULT" ]
   [ "$(stat -c %a "$VARS")" = 600 ]
   { set +x; } 2>/dev/null
   if grep -q 'secret-token:' "$VARS"; then
