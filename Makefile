@@ -10,7 +10,8 @@
 #   make sanity|units|integration [CORES="2.19"]   ansible-test on each core (default: 2.19 2.16 2.21)
 #   make lint                  action group check, shellcheck, ansible-lint, changelog lint, docs lint
 #   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html
-#   make build                 ansible-galaxy collection build into dist/ (+ install and verify)
+#   make build                 ansible-galaxy collection build into dist/ (+ contents check, install, verify, galaxy-importer)
+#   make awx-job               examples/site.yml as two ansible-runner jobs (AWX's job engine) against the emulator
 #   make demo                  start the emulator, converge examples/ twice against it (changes, then none), stop it
 #   make emulator-tests        the emulator's own pytest suite
 #   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
@@ -25,7 +26,7 @@ CORES ?= 2.19 2.16 2.21
 INTEGRATION_CORES ?= $(CORES)
 export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS BENCH_ARGS
 
-.PHONY: setup test sanity units integration lint docs build demo emulator-tests reliability bench stage clean distclean
+.PHONY: setup test sanity units integration lint docs build awx-job demo emulator-tests reliability bench stage clean distclean
 
 setup:
 	@.ci/setup $(CORES)
@@ -49,7 +50,10 @@ docs:
 	@.ci/test setup docs
 
 build:
-	@.ci/test setup build
+	@.ci/test setup build galaxy-importer
+
+awx-job:
+	@.ci/test setup awx-job
 
 emulator-tests:
 	@.ci/test setup emulator-tests

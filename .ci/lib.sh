@@ -21,6 +21,11 @@ ALL_CORES="2.19 2.16 2.21"
 MAIN_CORE=2.19
 export ALL_CORES MAIN_CORE
 
+# Tools with a venv of their own (.venv-TOOL from tests/requirements-TOOL.txt, made by .ci/setup TOOL):
+# galaxy-importer pins its own ansible-core/ansible-lint; ansible-runner is AWX's job engine.
+ALL_TOOLS="galaxy-importer ansible-runner"
+export ALL_TOOLS
+
 # pyenv's root: $PYENV_ROOT, `pyenv root`, a .../shims directory on PATH, else ~/.pyenv
 find_pyenv_root() {
   local d
@@ -50,6 +55,16 @@ core_requirements() {
     "$MAIN_CORE") echo "$REPO/requirements-dev.txt" ;;
     *) echo "$REPO/tests/requirements-core-$1.txt" ;;
   esac
+}
+
+tool_venv() { echo "$REPO/.venv-$1"; }
+tool_requirements() { echo "$REPO/tests/requirements-$1.txt"; }
+
+# true when the venv of that tool was set up completely
+tool_ready() {
+  local venv
+  venv=$(tool_venv "$1")
+  [ -x "$venv/bin/python" ] && cmp -s "$(tool_requirements "$1")" "$venv/.requirements.txt"
 }
 
 # A real Python 3.11 interpreter (not a pyenv shim): pyenv's build first, then PATH.
@@ -93,6 +108,27 @@ core_ready() {
   local venv
   venv=$(core_venv "$1")
   [ -x "$venv/bin/ansible-test" ] && cmp -s "$(core_requirements "$1")" "$venv/.requirements.txt"
+}
+
+# ansible-test bootstraps pip in its managed venvs with ~/.ansible/test/cache/get_pip_<ver>.py, which it
+# downloads from a host this machine cannot reach: put the offline stand-in .ci/get_pip_shim.py there,
+# under every pip version that core's ansible-test asks for. ansible-test reads it from $HOME (not
+# configurable), so .ci/setup and every ansible-test stage call this for the HOME they run with.
+install_get_pip_shim() {
+  local venv=$1 at versions v
+  at=$("$venv/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))') || return 1
+  # default_packages = dict(pip='24.2', ...) in ansible-test's python_requirements.py;
+  # 2.16 asks for 23.1.2 (and older ones for Python 2.7/3.6), 2.19 for 24.2, 2.21 for 25.2.
+  versions=$(grep -oE "pip='[0-9.]+'" "$at/_internal/python_requirements.py" | grep -oE "[0-9.]+" | sort -u)
+  if [ -z "$versions" ]; then
+    log "cannot find the pip version in $at/_internal/python_requirements.py"
+    return 1
+  fi
+  mkdir -p "$HOME/.ansible/test/cache"
+  for v in $versions; do
+    cmp -s "$CI_DIR/get_pip_shim.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py" ||
+      cp "$CI_DIR/get_pip_shim.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
+  done
 }
 
 # Put a core's venv first on PATH (in the calling shell).

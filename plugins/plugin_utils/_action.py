@@ -19,7 +19,7 @@ import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
-from ansible.plugins.action import ActionBase
+from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
@@ -93,8 +93,11 @@ def _environment(values):
                 os.environ[name] = value
 
 
-class ResourceAction(ActionBase):
-    """Base for the collection's action plugins; subclasses set the three class attributes."""
+class ResourceAction(ControllerSideChecks):
+    """Base for the collection's action plugins; subclasses set the three class attributes.
+
+    ControllerSideChecks (an ActionBase) refuses ``async`` and warns about ``delegate_to`` and
+    ``ansible_python_interpreter``, which cannot apply to a controller-side run."""
 
     ARGUMENT_SPEC = None
     ARGUMENT_RULES = None
@@ -131,7 +134,7 @@ class ResourceAction(ActionBase):
         run_resource(runner, self.RESOURCE)
         result.update(runner.result)
         if runner.warnings:
-            result["warnings"] = runner.warnings
+            result["warnings"] = list(result.get("warnings") or []) + runner.warnings
         result["invocation"] = {"module_args": validation.validated_parameters}
         return remove_values(result, no_log_values)
 

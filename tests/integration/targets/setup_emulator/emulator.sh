@@ -22,6 +22,17 @@
 
 EMULATOR_START_TIMEOUT=${EMULATOR_START_TIMEOUT:-60}
 
+# Under ansible-test (OUTPUT_DIR is the target's own directory), keep what the tests write there, not in
+# HOME: ansible-test passes HOME through and drops every other variable, and with HOME pointing elsewhere
+# than the user's passwd home, `async` jobs write to $HOME/.ansible_async while async_status (which
+# expands ~ to the connection user's home, ~root) looks in /root/.ansible_async: "could not find job".
+# An absolute async dir is the same path for both. A target may still set XDG_CACHE_HOME of its own.
+if [ -n "${OUTPUT_DIR:-}" ]; then
+  export ANSIBLE_ASYNC_DIR=$OUTPUT_DIR/.ansible_async
+  export ANSIBLE_LOCAL_TEMP=$OUTPUT_DIR/.ansible_tmp
+  export XDG_CACHE_HOME=$OUTPUT_DIR/.cache
+fi
+
 emulator_find_serve() {
   local p dir
   if [ -n "${EMULATOR_SERVE:-}" ]; then
