@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from urllib.parse import quote
 
 from ._auth import TokenSource, resolve_endpoint
@@ -50,6 +51,7 @@ class ApiClient:
             timeout=timeout,
             retries=retries,
             warn=warn,
+            pool_size=max(10, int(params.get("parallel") or 1)),
         )
         cache = None
         if params.get("token_cache", True) and params.get("client_id") and params.get("client_secret"):
@@ -61,15 +63,29 @@ class ApiClient:
             access_token=params.get("access_token"),
             cache=cache,
         )
+        # Set modules call from several threads: one token exchange (or re-exchange after a 401) at a time.
+        self._token_lock = threading.Lock()
+
+    def _token(self):
+        with self._token_lock:
+            return self.tokens.token()
+
+    def _invalidate(self, refused):
+        """After a 401 with ``refused``: True when a fresh token is worth one more try."""
+        with self._token_lock:
+            if self.tokens.token() != refused:
+                return True  # another thread already replaced it
+            return self.tokens.invalidate()
 
     def call(self, method, path, operation, body=None, params=None):
         reauthenticated = False
         while True:
-            headers = {"Authorization": "Bearer " + self.tokens.token()}
+            token = self._token()
+            headers = {"Authorization": "Bearer " + token}
             try:
                 return self.transport.send(method, self.base_url + path, operation, json_body=body, params=params, headers=headers)
             except ConductorOneError as exc:
-                if exc.status != UNAUTHENTICATED or reauthenticated or not self.tokens.invalidate():
+                if exc.status != UNAUTHENTICATED or reauthenticated or not self._invalidate(token):
                     if exc.status == UNAUTHENTICATED:
                         exc.message += (" - the credential was refused: check that the client exists, has not expired "
                                         "or been deleted, and that this host's address is in its allowed source CIDRs")

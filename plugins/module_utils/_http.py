@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import threading
 import time
 import traceback
 from urllib.parse import urlsplit
@@ -91,12 +92,41 @@ def error_from_response(response, operation):
     return ConductorOneError(message, operation=operation, status=response.status_code, code=code, request_id=request_id)
 
 
-class HttpTransport:
-    """Sends JSON/form requests with the retry policy above; returns the decoded JSON body."""
+class RetryGate:
+    """A shared "not before" time: a 429's Retry-After holds back every thread of the run, not only the one told."""
 
-    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep):
+    def __init__(self, sleep=time.sleep, clock=time.monotonic):
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+
+    def hold(self, seconds):
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def wait(self):
+        with self._lock:
+            delay = self._not_before - self._clock()
+        if delay > 0:
+            self._sleep(delay)
+
+
+class HttpTransport:
+    """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
+
+    Safe to share between threads (``pool_size`` connections at most are kept open per host).
+    """
+
+    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep,
+                 pool_size=10):
         require_requests()
         self.session = requests.Session()
+        if pool_size > 10:  # requests' default pool holds 10 connections per host
+            adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
+        self.gate = RetryGate(sleep=sleep)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
@@ -118,6 +148,7 @@ class HttpTransport:
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
         while True:
+            self.gate.wait()
             try:
                 response = self.session.request(
                     method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout,
@@ -141,8 +172,10 @@ class HttpTransport:
             retryable = status in RETRY_ALWAYS_STATUSES or (idempotent and status in RETRY_IDEMPOTENT_STATUSES)
             if retryable and attempt < self.retries:
                 error = error_from_response(response, operation)
-                attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt,
-                                      parse_retry_after(response.headers.get("Retry-After")))
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if status in RETRY_ALWAYS_STATUSES and retry_after is not None:
+                    self.gate.hold(min(retry_after, RETRY_AFTER_CAP_SECONDS))
+                attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt, retry_after)
                 continue
             error = error_from_response(response, operation)
             if retryable:

@@ -110,3 +110,11 @@ def snake_case(name):
 def snake_case_keys(obj):
     """Top-level camelCase keys of an API object as Ansible-style snake_case keys."""
     return dict((snake_case(key), value) for key, value in (obj or {}).items())
+
+
+def api_view(obj, keys, list_keys):
+    """An API object as the modules return it: exactly ``keys`` in snake_case, ``list_keys`` never null."""
+    result = snake_case_keys(obj)
+    for key in list_keys:
+        result[key] = list(result.get(key) or [])
+    return dict((key, result.get(key)) for key in keys)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ._api import ApiClient, IamApi
 from ._errors import ConductorOneError, InputError, MissingLibraryError
+# Resource lives in _resource.py; re-exported here for code that imported it from this module.
+from ._resource import Resource  # noqa: F401  pylint: disable=unused-import
 
 
 class ModuleRunner:
@@ -36,27 +37,6 @@ class ModuleRunner:
         self.module.exit_json(**result)
 
 
-class Resource:
-    """Base of every module's logic: ``run()`` returns the result dict, or raises InputError/ConductorOneError.
-
-    The API client is built on first use, so input validation that needs no API runs before any request.
-    """
-
-    def __init__(self, runner, api=None):
-        self.runner = runner
-        self.params = runner.params
-        self._api = api
-
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = IamApi(ApiClient(self.params, warn=self.runner.warn))
-        return self._api
-
-    def run(self):
-        raise NotImplementedError
-
-
 def run_resource(runner, resource_class):
     """Run the resource logic and report through the runner, with one failure shape for every module."""
     try:
@@ -67,4 +47,9 @@ def run_resource(runner, resource_class):
         return runner.fail(missing_required_lib(exc.library), exception=exc.traceback, changed=False)
     except ConductorOneError as exc:
         return runner.fail(str(exc), api_error=exc.as_result(), changed=getattr(exc, "changed", False))
+    if result.get("failed"):
+        # A set module whose items partly failed: the whole result, failed, with its per-item message.
+        result = dict(result)
+        result.pop("failed")
+        return runner.fail(result.pop("msg"), **result)
     return runner.exit(**result)
