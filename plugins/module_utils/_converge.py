@@ -136,9 +136,8 @@ class SetReport:
         }
         if diff_mode:
             result["diff"] = {"before": self.before, "after": self.after}
-        errors = summary["errors"] + list(notes)
-        if errors:
-            summary["errors"] = errors
+        errors = summary["errors"] + list(notes)  # notes (such as deletions left out) only go to msg
+        if summary["errors"]:
             result["failed"] = True
             result["msg"] = "{0} of {1} items failed: {2}".format(
                 len(self.failures), len([e for e in self.items if e["index"] is not None]) or len(self.items),

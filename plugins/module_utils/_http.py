@@ -102,12 +102,15 @@ class RetryGate:
         self._not_before = 0.0
 
     def hold(self, seconds):
+        """Nobody sends before ``seconds`` from now; returns that time, which its caller sleeps out itself."""
         with self._lock:
             self._not_before = max(self._not_before, self._clock() + seconds)
+            return self._not_before
 
-    def wait(self):
+    def wait(self, served=0.0):
+        """Sleep until the gate opens, unless this caller already slept out a hold until ``served``."""
         with self._lock:
-            delay = self._not_before - self._clock()
+            delay = 0.0 if self._not_before <= served else self._not_before - self._clock()
         if delay > 0:
             self._sleep(delay)
 
@@ -147,8 +150,9 @@ class HttpTransport:
             idempotent = method in IDEMPOTENT_METHODS
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
+        served = 0.0
         while True:
-            self.gate.wait()
+            self.gate.wait(served)
             try:
                 response = self.session.request(
                     method, url, json=json_body, data=form, params=params, headers=headers, timeout=self.timeout,
@@ -173,8 +177,9 @@ class HttpTransport:
             if retryable and attempt < self.retries:
                 error = error_from_response(response, operation)
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if status in RETRY_ALWAYS_STATUSES and retry_after is not None:
-                    self.gate.hold(min(retry_after, RETRY_AFTER_CAP_SECONDS))
+                if retry_after is not None:
+                    # The server said when to come back: every thread of this run waits, not only this one.
+                    served = self.gate.hold(backoff_delay(attempt, retry_after))
                 attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt, retry_after)
                 continue
             error = error_from_response(response, operation)

@@ -47,16 +47,27 @@ class Planned:
         return self.desired.label
 
 
-def parse_items(items, secret_dir=None, now=None):
-    """Every item as a DesiredClient, or one InputError naming the item, before any request."""
+def parse_items(items, secret_dir=None, check_mode=False, now=None):
+    """Every item as a DesiredClient, or one InputError naming the item, before any request.
+
+    A relative ``secret_path`` is relative to ``secret_dir`` (never to the working directory). In check mode a
+    ``secret_dir`` that does not exist yet (a real run would have it created first) is not held against its files.
+    """
+    if secret_dir and not os.path.isabs(secret_dir):
+        raise InputError("secret_dir: {0} is relative; give an absolute path".format(secret_dir))
+    pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))
     parsed = []
     for index, params in enumerate(items):
         params = dict(params)
-        if secret_dir and params.get("secret_path") and not os.path.isabs(params["secret_path"]):
-            params["secret_path"] = os.path.join(secret_dir, params["secret_path"])
         label = params.get("display_name") or cutename(params.get("id") or "?")
+        path = params.get("secret_path")
         try:
-            parsed.append(DesiredClient(params, now=now))
+            if path and not os.path.isabs(path):
+                if not secret_dir:
+                    raise InputError("secret_path: {0} is relative; set secret_dir or give an absolute path".format(path))
+                params["secret_path"] = path = os.path.join(secret_dir, path)
+            deferred = pending_dir and path and os.path.dirname(os.path.normpath(path)) == os.path.normpath(secret_dir)
+            parsed.append(DesiredClient(params, now=now, check_path=not deferred))
         except InputError as exc:
             raise InputError("{0}: {1}".format(item_name(OPTION, index, label), exc))
     _check_duplicates(parsed)
@@ -113,7 +124,7 @@ class PersonalClientSet(Resource):
     def run(self):
         params = self.params
         parallel = check_parallel(params.get("parallel"))
-        parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"))
+        parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"), self.runner.check_mode)
         listing = [client for client in self.api.list_personal_clients() if not client.get("deletedAt")]
         lookup = PersonalClientLookup(self.api, listing=listing)
         plans = plan_items(parsed, lookup, RoleCatalog(self.api))

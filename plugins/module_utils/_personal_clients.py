@@ -113,7 +113,7 @@ class PersonalClientLookup:
 class DesiredClient:
     """One personal client's declared state: the options, checked and parsed once (InputError names the option)."""
 
-    def __init__(self, params, now=None):
+    def __init__(self, params, now=None, check_path=True):
         self.params = params
         self.now = now or utcnow()
         self.state = params.get("state") or "present"
@@ -132,7 +132,7 @@ class DesiredClient:
         self.rotate_window = self._duration("rotate_if_expires_within") if present else None
         if present and params.get("keep_previous") and not (params.get("rotate") or self.rotate_window):
             raise InputError("keep_previous only applies with rotate or rotate_if_expires_within")
-        if present and self.secret_path:
+        if present and self.secret_path and check_path:
             check_secret_path(self.secret_path)
 
     def _check_identity(self):

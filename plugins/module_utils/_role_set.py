@@ -44,7 +44,9 @@ def plan_items(items, catalog, runner, api):
         try:
             current = role.find()
             desired, mask = plan_role(params, current)
-            plans.append((index, _label(params), role, current, desired, mask, None))
+            # an item by id is named by the role's internal name, as in the role's summary before 0.2.0
+            label = params.get("name") if params.get("name") is not None else current.get("name") or params["id"]
+            plans.append((index, label, role, current, desired, mask, None))
         except InputError as exc:
             plans.append((index, _label(params), role, None, None, None, exc))
     unique_or_fail(OPTION, [((plan[3] or {}).get("id"), plan[0], plan[1]) for plan in plans], "role id")
