@@ -86,18 +86,25 @@ class PersonalClientLookup:
     def __init__(self, api, listing=None):
         self.api = api
         self.listing = None if listing is None else [client for client in listing if live(client)]
+        # indexes of the listing, so that a set of N items costs N lookups, not N scans
+        self._by_id, self._by_name = {}, {}
+        for client in self.listing or []:
+            self._by_id[client.get("id")] = client
+            self._by_name.setdefault(client.get("displayName"), []).append(client)
         # display name -> ids of the live clients so named, as listed by find() in this run
         self.named_ids = {}
 
     def by_id(self, ref):
         if self.listing is not None:
-            return next((client for client in self.listing if client.get("id") == cutename(ref)), None)
+            return self._by_id.get(cutename(ref))
         client = self.api.get_personal_client(cutename(ref))
         return client if live(client) else None
 
     def all_named(self, display_name):
-        clients = self.listing if self.listing is not None else self.api.list_personal_clients()
-        return [client for client in clients if live(client) and client.get("displayName") == display_name]
+        if self.listing is not None:
+            return list(self._by_name.get(display_name, []))
+        return [client for client in self.api.list_personal_clients()
+                if live(client) and client.get("displayName") == display_name]
 
     def find(self, ref=None, display_name=None):
         if ref:

@@ -382,3 +382,46 @@ def test_a_hold_already_slept_out_by_its_caller_is_not_slept_again():
     gate.hold(5.0)  # a longer hold from another thread still applies
     gate.wait(served)
     assert slept == [5.0]
+
+
+def test_rotation_in_a_set_is_make_before_break_and_returns_the_new_secret():
+    api = FakeApi([client("old-1", "ci")])
+    result, dummy = converge(api, [{"display_name": "ci", "rotate": True}])
+    new_id = result["results"][0]["id"]
+    assert result["summary"]["rotated"] == ["ci"] and result["results"][0]["rotated_from"] == "old-1"
+    assert [call[0] for call in api.writes()] == ["create", "delete"] and api.writes()[1] == ("delete", "old-1")
+    assert result["secrets"]["ci"]["id"] == new_id
+
+
+def test_a_nested_dict_for_a_string_option_of_an_item_is_refused():
+    from ansible_collections.conductorone.iam.plugins.plugin_utils._action import _not_strings
+    errors = _not_strings(personal_client_set.ARGUMENT_SPEC, {"clients": [{"display_name": {"a": 1}}]})
+    assert errors == ["argument 'clients[0].display_name' is of type dict and must be a string"]
+
+
+def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeypatch):
+    """One transport shared by the set's threads: after a 429 with Retry-After, the next send waits too."""
+    import requests
+
+    from ansible_collections.conductorone.iam.plugins.module_utils import _http
+
+    def response(status, headers=None):
+        out = requests.Response()
+        out.status_code, out._content, out.encoding = status, b"{}", "utf-8"  # pylint: disable=protected-access
+        out.headers.update(headers or {})
+        return out
+
+    outcomes = [response(429, {"Retry-After": "30"}), response(200), response(200)]
+    sleeps = []
+    transport = _http.HttpTransport(sleep=sleeps.append)
+    monkeypatch.setattr(transport.session, "request", lambda *args, **kwargs: outcomes.pop(0))
+    transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")
+    assert sleeps == [30.0]  # the caller that got the 429 sleeps it out once
+    transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")
+    assert len(sleeps) == 2 and 29.0 < sleeps[1] <= 30.0  # another send waits for the same gate
+
+
+def test_the_connection_pool_covers_parallel():
+    from ansible_collections.conductorone.iam.plugins.module_utils import _http
+    transport = _http.HttpTransport(pool_size=16)
+    assert transport.session.get_adapter("https://acme.conductor.one")._pool_maxsize == 16  # pylint: disable=protected-access
