@@ -225,7 +225,7 @@ summary:
       type: list
       elements: str
     errors:
-      description: One message per failure, V(clients[INDEX] (NAME\): MESSAGE).
+      description: 'One message per failure: C(clients[INDEX] (NAME\): MESSAGE).'
       type: list
       elements: str
     changed:

@@ -141,7 +141,7 @@ summary:
       type: list
       elements: str
     errors:
-      description: One message per failure, V(roles[INDEX] (NAME\): MESSAGE).
+      description: 'One message per failure: C(roles[INDEX] (NAME\): MESSAGE).'
       type: list
       elements: str
     changed:
