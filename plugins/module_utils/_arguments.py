@@ -23,6 +23,7 @@ CONNECTION_ARGUMENT_SPEC = {
     "token_cache": {"type": "bool", "default": True, "fallback": (env_fallback, ["CONDUCTORONE_TOKEN_CACHE"])},
 }
 
+
 def argument_spec(**resource_options):
     """The module's full argument spec: the connection options plus its own."""
     spec = dict((name, dict(option)) for name, option in CONNECTION_ARGUMENT_SPEC.items())

@@ -212,8 +212,7 @@ rotated_from:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES,
-                                                                                    PersonalClient)
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES, PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(**PERSONAL_CLIENT_OPTIONS)

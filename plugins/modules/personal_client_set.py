@@ -33,7 +33,7 @@ options:
     type: list
     elements: dict
     required: true
-    options:
+    suboptions:
       state:
         description:
           - V(present) creates the client or converges it; V(absent) deletes it.

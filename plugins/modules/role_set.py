@@ -27,7 +27,7 @@ options:
     type: list
     elements: dict
     required: true
-    options:
+    suboptions:
       id:
         description:
           - The role's id.

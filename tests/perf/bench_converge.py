@@ -163,7 +163,7 @@ def task_seconds(times, skip=("result",)):
 
 
 def median_wall(runner, path, rounds):
-    return statistics.median(runner.run(path)[0] for _ in range(rounds))
+    return statistics.median(runner.run(path)[0] for dummy in range(rounds))
 
 
 def bench(args):
@@ -180,7 +180,7 @@ def bench(args):
         ping = write_play(workdir, "ping", [{"name": "ping %d" % i, "ansible.builtin.ping": {}} for i in range(PING_TASKS)])
         emulator.reset()
         base = median_wall(runner, empty, max(3, args.rounds))
-        ping_cost = statistics.median(task_seconds(runner.run(ping)[1]) / PING_TASKS for _ in range(max(3, args.rounds)))
+        ping_cost = statistics.median(task_seconds(runner.run(ping)[1]) / PING_TASKS for dummy in range(max(3, args.rounds)))
         rows = []
         for latency in ("local", "100 ms"):
             for role in roles:
@@ -210,14 +210,14 @@ def measure(runner, emulator, role, kind, count, latency, base, ping_cost, round
             summary = json.load(handle)
         expected = "created" if creates else "unchanged"
         if len(summary[expected]) != count or summary["failed"] or (not creates and summary["changed"]):
-            raise SystemExit("%s %s: unexpected result %s" % (role, kind, {k: len(v) if isinstance(v, list) else v
-                                                                             for k, v in summary.items()}))
+            counts = dict((k, len(v) if isinstance(v, list) else v) for k, v in summary.items())
+            raise SystemExit("%s %s: unexpected result %s" % (role, kind, counts))
         walls.append(wall - base)
         task_times.append(task_seconds(times))
         requests.append(len(runner.requests()))
     task_time = statistics.median(task_times)
-    return {"role": LABELS[role],
-            "scenario": kind, "items": count, "latency": latency, "task_time_s": round(task_time, 2), "wall_minus_empty_play_s": round(statistics.median(walls), 2),
+    return {"role": LABELS[role], "scenario": kind, "items": count, "latency": latency,
+            "task_time_s": round(task_time, 2), "wall_minus_empty_play_s": round(statistics.median(walls), 2),
             "requests": int(statistics.median(requests)),
             "per_item_vs_ping": round(task_time / count / ping_cost, 3)}
 
@@ -228,7 +228,7 @@ def format_row(row):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--creates", type=int, default=100)
     parser.add_argument("--idempotent", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=1)

@@ -24,8 +24,8 @@ def _client(emu, name):
 
 def _role_play(name, role_vars, defaults=None, environment=None):
     tasks = [
-        {'name': name + ' role', 'block': [{'name': name + ' include', 'ansible.builtin.include_role': {'name': ROLE},
-                                             'vars': role_vars}],
+        {'name': name + ' role',
+         'block': [{'name': name + ' include', 'ansible.builtin.include_role': {'name': ROLE}, 'vars': role_vars}],
          'rescue': [{'name': name + ' failed', 'ansible.builtin.set_fact': {'role_failed': True}}]},
         {'name': name + ' outcome', 'ansible.builtin.debug': {
             'msg': {'failed': '{{ role_failed | default(false) }}',

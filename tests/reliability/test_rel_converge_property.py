@@ -216,9 +216,9 @@ def test_converge_property(report, tmp_path):
             machine().runTest()
             passed = _COUNTS['converges'] > 0
             observed = ('%d examples x up to %d steps: %d converge steps, %d with a fault (%d runs failed and were '
-                        'converged by the next), every invariant held' % (EXAMPLES, STEPS, _COUNTS['converges'],
-                                                                         _COUNTS['faults'], _COUNTS['failed_runs']))
-            assert passed, 'no converge step ran' 
+                        'converged by the next), every invariant held'
+                        % (EXAMPLES, STEPS, _COUNTS['converges'], _COUNTS['faults'], _COUNTS['failed_runs']))
+            assert passed, 'no converge step ran'
         except Exception as exc:  # pylint: disable=broad-except
             observed = 'falsified: %s' % str(exc)[:400]
             raise

@@ -79,7 +79,7 @@ class FakeApi:
         self._record("create", request["displayName"])
         with self._lock:
             new = client("new-client-%05d" % next(self._ids), request["displayName"],
-                          allowSourceCidr=request.get("allowSourceCidr") or [], scopedRoles=request.get("scopedRoles") or [])
+                         allowSourceCidr=request.get("allowSourceCidr") or [], scopedRoles=request.get("scopedRoles") or [])
             self.clients.append(new)
         return copy.deepcopy(new), "secret-token:conductorone.com:v1:" + new["id"]
 
