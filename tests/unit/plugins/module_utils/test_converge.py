@@ -393,11 +393,6 @@ def test_rotation_in_a_set_is_make_before_break_and_returns_the_new_secret():
     assert result["secrets"]["ci"]["id"] == new_id
 
 
-def test_a_nested_dict_for_a_string_option_of_an_item_is_refused():
-    from ansible_collections.conductorone.iam.plugins.plugin_utils._action import _not_strings
-    errors = _not_strings(personal_client_set.ARGUMENT_SPEC, {"clients": [{"display_name": {"a": 1}}]})
-    assert errors == ["argument 'clients[0].display_name' is of type dict and must be a string"]
-
 
 def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeypatch):
     """One transport shared by the set's threads: after a 429 with Retry-After, the next send waits too."""
