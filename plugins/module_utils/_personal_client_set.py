@@ -89,9 +89,11 @@ def plan_items(parsed, lookup, catalog):
     An item that cannot be planned (ambiguous name, unknown id or role) carries its error; the others go on.
     """
     plans = []
+    # A client an item names by id belongs to that item (which may be renaming it away from its old name).
+    claimed = set(cutename(desired.id) for desired in parsed if desired.id)
     for index, desired in enumerate(parsed):
         try:
-            current = lookup.find(desired.id, desired.display_name)
+            current = lookup.find(desired.id, desired.display_name, claimed)
             action, wanted = plan_client(desired, current, catalog)
             plans.append(Planned(index, desired, current, action, wanted))
         except InputError as exc:

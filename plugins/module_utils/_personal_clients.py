@@ -106,11 +106,18 @@ class PersonalClientLookup:
         return [client for client in self.api.list_personal_clients()
                 if live(client) and client.get("displayName") == display_name]
 
-    def find(self, ref=None, display_name=None):
+    def find(self, ref=None, display_name=None, claimed=()):
+        """The live client with id ``ref``, else the one named ``display_name`` that is not in ``claimed``.
+
+        ``claimed``: ids that other items of a set manage by id (renaming them, say), never matched by name.
+        """
         if ref:
             return self.by_id(ref)
-        found = self.all_named(display_name)
-        self.named_ids[display_name] = set(client["id"] for client in found)
+        named = self.all_named(display_name)
+        # Every client of that name existed before this run's create, claimed ones included: a lost create
+        # response must not make any of them look like the orphan.
+        self.named_ids[display_name] = set(client["id"] for client in named)
+        found = [client for client in named if client["id"] not in claimed]
         if len(found) > 1:
             raise InputError("display_name: {0} personal clients are named {1!r} ({2}); set id to choose one".format(
                 len(found), display_name, ", ".join(sorted(client["id"] for client in found))))

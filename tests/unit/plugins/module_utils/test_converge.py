@@ -192,11 +192,12 @@ def test_bad_sets_are_refused_before_any_request(items, message):
     assert api.calls == []
 
 
-def test_two_items_finding_the_same_client_are_refused_before_any_write():
+def test_a_client_renamed_by_id_is_not_matched_by_its_old_name():
+    """Rename a-1 from ci to ci-old by id, and declare a new ci: the name item creates, it does not grab a-1."""
     api = FakeApi([client("a-1", "ci")])
-    with pytest.raises(InputError, match="declare the same client 'a-1'"):
-        converge(api, [{"id": "a-1", "allow_source_cidr": ["10.0.0.0/8"]}, {"display_name": "ci"}])
-    assert api.writes() == []
+    result, dummy = converge(api, [{"id": "a-1", "display_name": "ci-old"}, {"display_name": "ci"}])
+    assert result["summary"]["updated"] == ["ci-old"] and result["summary"]["created"] == ["ci"]
+    assert sorted(call[0] for call in api.writes()) == ["create", "update"]
 
 
 # --- the set: one listing, per-item results, failures ----------------------------------------------------
@@ -289,8 +290,7 @@ def test_exclusive_with_a_bare_token_refuses_unless_protected_names_a_caller_cli
 
 
 def test_a_listing_failure_fails_the_task_before_any_write():
-    api = FakeApi(fail={("list", None): None})
-    api.fail = {}
+    api = FakeApi()
 
     def broken():
         raise ConductorOneError("down", status=503)
