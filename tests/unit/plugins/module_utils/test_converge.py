@@ -393,7 +393,6 @@ def test_rotation_in_a_set_is_make_before_break_and_returns_the_new_secret():
     assert result["secrets"]["ci"]["id"] == new_id
 
 
-
 def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeypatch):
     """One transport shared by the set's threads: after a 429 with Retry-After, the next send waits too."""
     import requests
