@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from urllib.parse import quote
 
 from ._auth import TokenSource, parse_client_id, resolve_endpoint
@@ -56,6 +57,7 @@ class ApiClient:
             retries=retries,
             warn=warn,
             endpoint=endpoint,
+            pool_size=max(10, int(params.get("parallel") or 1)),
         )
         if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
             warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
@@ -74,15 +76,29 @@ class ApiClient:
             cache=cache,
             oidc_token=params.get("oidc_token"),
         )
+        # Set modules call from several threads: one token exchange (or re-exchange after a 401) at a time.
+        self._token_lock = threading.Lock()
+
+    def _token(self):
+        with self._token_lock:
+            return self.tokens.token()
+
+    def _invalidate(self, refused):
+        """After a 401 with ``refused``: True when a fresh token is worth one more try."""
+        with self._token_lock:
+            if self.tokens.token() != refused:
+                return True  # another thread already replaced it
+            return self.tokens.invalidate()
 
     def call(self, method, path, operation, body=None, params=None):
         reauthenticated = False
         while True:
-            headers = {"Authorization": "Bearer " + self.tokens.token()}
+            token = self._token()
+            headers = {"Authorization": "Bearer " + token}
             try:
                 return self.transport.send(method, self.base_url + path, operation, json_body=body, params=params, headers=headers)
             except ConductorOneError as exc:
-                if exc.status != UNAUTHENTICATED or reauthenticated or not self.tokens.invalidate():
+                if exc.status != UNAUTHENTICATED or reauthenticated or not self._invalidate(token):
                     if exc.status == UNAUTHENTICATED:
                         exc.message += (" - the credential was refused: check that the client exists, has not expired "
                                         "or been deleted, and that this host's address is in its allowed source CIDRs")

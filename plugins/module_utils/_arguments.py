@@ -26,8 +26,6 @@ CONNECTION_ARGUMENT_SPEC = {
     "token_cache": {"type": "bool", "default": True, "fallback": (env_fallback, ["CONDUCTORONE_TOKEN_CACHE"])},
 }
 
-CONNECTION_OPTION_NAMES = frozenset(CONNECTION_ARGUMENT_SPEC)
-
 
 def argument_spec(**resource_options):
     """The module's full argument spec: the connection options plus its own."""

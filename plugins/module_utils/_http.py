@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import threading
 import time
 import traceback
 from urllib.parse import urljoin, urlsplit
@@ -118,8 +119,8 @@ def redirect_error(response, operation):
 class _PinnedAdapter(HTTPAdapter):
     """Defence in depth: refuse to send a prepared request anywhere but the endpoint's origin."""
 
-    def __init__(self, endpoint):
-        super().__init__()
+    def __init__(self, endpoint, pool_size=10):
+        super().__init__(pool_connections=pool_size, pool_maxsize=pool_size)
         self.endpoint = endpoint
 
     def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
@@ -129,16 +130,42 @@ class _PinnedAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+class RetryGate:
+    """A shared "not before" time: a 429's Retry-After holds back every thread of the run, not only the one told."""
+
+    def __init__(self, sleep=time.sleep, clock=time.monotonic):
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+
+    def hold(self, seconds):
+        """Nobody sends before ``seconds`` from now; returns that time, which its caller sleeps out itself."""
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+            return self._not_before
+
+    def wait(self, served=0.0):
+        """Sleep until the gate opens, unless this caller already slept out a hold until ``served``."""
+        with self._lock:
+            delay = 0.0 if self._not_before <= served else self._not_before - self._clock()
+        if delay > 0:
+            self._sleep(delay)
+
+
 class HttpTransport:
     """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
 
     ``endpoint`` (from ``_url.py``) is where every request goes; without it (tests), the first URL sent pins it.
+    Safe to share between threads (``pool_size`` connections at most are kept open to the endpoint).
     """
 
     def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep,
-                 endpoint=None):
+                 endpoint=None, pool_size=10):
         require_requests()
         self.session = requests.Session()
+        self.pool_size = max(10, int(pool_size))  # requests' default pool holds 10 connections per host
+        self.gate = RetryGate(sleep=sleep)
         self.endpoint = None
         if endpoint is not None:
             self._pin(endpoint)
@@ -159,7 +186,7 @@ class HttpTransport:
 
     def _pin(self, endpoint):
         self.endpoint = endpoint
-        adapter = _PinnedAdapter(endpoint)
+        adapter = _PinnedAdapter(endpoint, self.pool_size)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, adapter)
 
@@ -184,7 +211,9 @@ class HttpTransport:
         url = self._url(url)
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
+        served = 0.0
         while True:
+            self.gate.wait(served)
             try:
                 response = self.session.request(
                     method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form, params=params,
@@ -210,8 +239,11 @@ class HttpTransport:
             retryable = status in RETRY_ALWAYS_STATUSES or (idempotent and status in RETRY_IDEMPOTENT_STATUSES)
             if retryable and attempt < self.retries:
                 error = error_from_response(response, operation)
-                attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt,
-                                      parse_retry_after(response.headers.get("Retry-After")))
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is not None:
+                    # The server said when to come back: every thread of this run waits, not only this one.
+                    served = self.gate.hold(backoff_delay(attempt, retry_after))
+                attempt = self._pause(operation, "HTTP {0}{1}".format(status, _request_id_note(error)), attempt, retry_after)
                 continue
             error = error_from_response(response, operation)
             if retryable:

@@ -124,3 +124,11 @@ def check_display_text(value, option):
         raise InputError("{0} contains a control character (NUL, newline, tab...) or a bidirectional override, which "
                          "would make it display as something else; use printable text only".format(option))
     return value
+
+
+def api_view(obj, keys, list_keys):
+    """An API object as the modules return it: exactly ``keys`` in snake_case, ``list_keys`` never null."""
+    result = snake_case_keys(obj)
+    for key in list_keys:
+        result[key] = list(result.get(key) or [])
+    return dict((key, result.get(key)) for key in keys)

@@ -3,6 +3,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Personal clients: lookup, the converge logic (create, update, rotate, delete) and the info listing.
 
+One item's converge is three units: ``DesiredClient`` (the options, checked and parsed once),
+``plan_client`` (pure: desired + current -> action) and ``ClientWriter`` (carries the action out), with the
+exactly-once create in ``ExactlyOnceCreate``. ``PersonalClient`` (the module) and ``PersonalClientSet``
+(``_personal_client_set.py``) both go through them.
+
 The secret exists only in the create response. Hence: a create is never retried blindly; a create whose
 response was lost is reconciled (the secret-less client it may have made is deleted, then one more create);
 rotation creates the replacement before deleting the old client; and the secret goes to the result or to
@@ -17,10 +22,10 @@ import time
 
 from . import _hygiene
 from ._errors import ConductorOneError, InputError
-from ._normalize import (check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
-                         parse_timestamp, snake_case_keys, sorted_set, utcnow)
+from ._normalize import (api_view, check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
+                         parse_timestamp, sorted_set, utcnow)
+from ._resource import Resource
 from ._roles import RoleCatalog
-from ._runner import Resource
 from ._secret_file import check_secret_path, client_in_secret_file, write_secret_file
 
 CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
@@ -28,13 +33,30 @@ CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr"
 # expires_at and the server's expiresTime are equal when within this many seconds (clock skew, rounding).
 EXPIRY_TOLERANCE_SECONDS = 60
 
+# The options of one personal client (conductorone.iam.personal_client, and each item of personal_client_set).
+PERSONAL_CLIENT_OPTIONS = {
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "id": {"type": "str"},
+    "display_name": {"type": "str"},
+    "allow_source_cidr": {"type": "list", "elements": "str"},
+    "scoped_roles": {"type": "list", "elements": "str"},
+    "expires_in": {"type": "str"},
+    "expires_at": {"type": "str"},
+    "rotate": {"type": "bool", "default": False},
+    "rotate_if_expires_within": {"type": "str"},
+    "keep_previous": {"type": "bool", "default": False},
+    "secret_path": {"type": "path"},
+    "return_secret": {"type": "bool", "default": False},
+}
+PERSONAL_CLIENT_RULES = {
+    "required_one_of": [("id", "display_name")],
+    "mutually_exclusive": [("expires_in", "expires_at"), ("rotate", "rotate_if_expires_within")],
+}
+
 
 def client_result(client):
     """A personal client as the modules return it: snake_case keys, lists never null, never a secret."""
-    result = snake_case_keys(client)
-    for key in ("allow_source_cidr", "scoped_roles"):
-        result[key] = list(result.get(key) or [])
-    return dict((key, result.get(key)) for key in CLIENT_KEYS)
+    return api_view(client, CLIENT_KEYS, ("allow_source_cidr", "scoped_roles"))
 
 
 def cutename(ref):
@@ -57,57 +79,78 @@ def _may_have_been_applied(exc):
 
 
 class PersonalClientLookup:
-    """Find the caller's personal clients by id or by display name."""
+    """Find the caller's personal clients by id or by display name.
 
-    def __init__(self, api):
+    With ``listing`` (the caller's clients, listed once for a whole set), lookups read it instead of the API.
+    """
+
+    def __init__(self, api, listing=None):
         self.api = api
+        self.listing = None if listing is None else [client for client in listing if live(client)]
+        # indexes of the listing, so that a set of N items costs N lookups, not N scans
+        self._by_id, self._by_name = {}, {}
+        for client in self.listing or []:
+            self._by_id[client.get("id")] = client
+            self._by_name.setdefault(client.get("displayName"), []).append(client)
         # display name -> ids of the live clients so named, as listed by find() in this run
         self.named_ids = {}
 
     def by_id(self, ref):
+        if self.listing is not None:
+            return self._by_id.get(cutename(ref))
         client = self.api.get_personal_client(cutename(ref))
         return client if live(client) else None
 
     def all_named(self, display_name):
+        if self.listing is not None:
+            return list(self._by_name.get(display_name, []))
         return [client for client in self.api.list_personal_clients()
                 if live(client) and client.get("displayName") == display_name]
 
-    def find(self, ref=None, display_name=None):
+    def find(self, ref=None, display_name=None, claimed=()):
+        """The live client with id ``ref``, else the one named ``display_name`` that is not in ``claimed``.
+
+        ``claimed``: ids that other items of a set manage by id (renaming them, say), never matched by name.
+        """
         if ref:
             return self.by_id(ref)
-        found = self.all_named(display_name)
-        self.named_ids[display_name] = set(client["id"] for client in found)
+        named = self.all_named(display_name)
+        # Every client of that name existed before this run's create, claimed ones included: a lost create
+        # response must not make any of them look like the orphan.
+        self.named_ids[display_name] = set(client["id"] for client in named)
+        found = [client for client in named if client["id"] not in claimed]
         if len(found) > 1:
             raise InputError("display_name: {0} personal clients are named {1!r} ({2}); set id to choose one".format(
                 len(found), display_name, ", ".join(sorted(client["id"] for client in found))))
         return found[0] if found else None
 
 
-class PersonalClient(Resource):
-    """Converge one personal client of the caller."""
+class DesiredClient:
+    """One personal client's declared state: the options, checked and parsed once (InputError names the option)."""
 
-    def run(self):
-        self.now = utcnow()
-        self._validate()
-        lookup = self.lookup = PersonalClientLookup(self.api)
-        current = lookup.find(self.params.get("id"), self.params.get("display_name"))
-        if self.params["state"] == "absent":
-            return self._absent(current)
-        if current is None and self.params.get("id"):
-            raise InputError("id: no personal client {0!r} exists for the caller; ids are assigned by ConductorOne, "
-                             "so to create one set display_name without id".format(self.params["id"]))
-        if current is None and not self.params.get("display_name"):
-            raise InputError("display_name is required to create a personal client")
-        wanted = self._wanted_fields(current)
-        if current is None:
-            return self._create(wanted)
-        if self._rotation_due(current):
-            return self._rotate(current, wanted)
-        return self._update(current, wanted)
+    def __init__(self, params, now=None, check_path=True):
+        self.params = params
+        self.now = now or utcnow()
+        self.state = params.get("state") or "present"
+        self.id = params.get("id")
+        self.display_name = params.get("display_name")
+        self.secret_path = params.get("secret_path")
+        self._check_identity()
+        present = self.state != "absent"
+        self.cidrs = None
+        if present and params.get("allow_source_cidr") is not None:
+            self.cidrs = cidr_set(params["allow_source_cidr"], "allow_source_cidr")
+        self.lifetime = self._duration("expires_in") if present else None
+        self.expires_at = parse_timestamp(params.get("expires_at"), "expires_at") if present else None
+        if self.expires_at is not None and self.expires_at <= self.now:
+            raise InputError("expires_at: {0} is in the past; give a future RFC 3339 time".format(params["expires_at"]))
+        self.rotate_window = self._duration("rotate_if_expires_within") if present else None
+        if present and params.get("keep_previous") and not (params.get("rotate") or self.rotate_window):
+            raise InputError("keep_previous only applies with rotate or rotate_if_expires_within")
+        if present and self.secret_path and check_path:
+            check_secret_path(self.secret_path)
 
-    # Input
-
-    def _validate(self):
+    def _check_identity(self):
         params = self.params
         for option in ("id", "display_name"):
             if params.get(option) is not None and not params[option].strip():
@@ -115,47 +158,148 @@ class PersonalClient(Resource):
         check_display_text(params.get("display_name"), "display_name")
         if not params.get("id") and not params.get("display_name"):
             raise InputError("set id or display_name to identify the personal client")
-        if params["state"] == "absent":
+        if self.state == "absent":
             return
         for option in ("expires_in", "expires_at", "rotate_if_expires_within", "secret_path"):
             if params.get(option) is not None and not str(params[option]).strip():
                 raise InputError("{0} must not be empty; leave it out instead".format(option))
-        if params.get("allow_source_cidr") is not None:
-            self.cidrs = cidr_set(params["allow_source_cidr"], "allow_source_cidr")
-        self.lifetime = parse_duration(params["expires_in"], "expires_in") if params.get("expires_in") is not None else None
-        self.expires_at = parse_timestamp(params.get("expires_at"), "expires_at")
-        if self.expires_at is not None and self.expires_at <= self.now:
-            raise InputError("expires_at: {0} is in the past; give a future RFC 3339 time".format(params["expires_at"]))
-        self.rotate_window = None
-        if params.get("rotate_if_expires_within") is not None:
-            self.rotate_window = parse_duration(params["rotate_if_expires_within"], "rotate_if_expires_within")
-        if params.get("keep_previous") and not (params.get("rotate") or self.rotate_window):
-            raise InputError("keep_previous only applies with rotate or rotate_if_expires_within")
-        if params.get("secret_path"):
-            check_secret_path(params["secret_path"])
 
-    def _wanted_fields(self, current):
-        """The writable API fields the user set, normalised (role names resolved to ids)."""
+    def _duration(self, option):
+        value = self.params.get(option)
+        return parse_duration(value, option) if value is not None else None
+
+    @property
+    def label(self):
+        """How results and messages name the item."""
+        return self.display_name if self.display_name is not None else cutename(self.id)
+
+    def wanted_fields(self, current, catalog):
+        """The writable API fields the user set, normalised (role names resolved to ids with ``catalog``)."""
         wanted = {}
-        if self.params.get("display_name") is not None:
-            wanted["displayName"] = self.params["display_name"]
-        if self.params.get("allow_source_cidr") is not None:
+        if self.display_name is not None:
+            wanted["displayName"] = self.display_name
+        if self.cidrs is not None:
             wanted["allowSourceCidr"] = self.cidrs
         if self.params.get("scoped_roles") is not None:
-            wanted["scopedRoles"] = self._role_ids(self.params["scoped_roles"], current)
+            wanted["scopedRoles"] = _role_ids(self.params["scoped_roles"], current, catalog)
         if self.expires_at is not None:
             wanted["expiresTime"] = format_timestamp(self.expires_at)
         return wanted
 
-    def _role_ids(self, refs, current):
-        """Role ids for ``refs``; ids the client already has need no lookup, anything else is resolved once."""
-        have = set((current or {}).get("scopedRoles") or [])
-        if all(ref in have for ref in refs):
-            return sorted_set(refs)
-        catalog = RoleCatalog(self.api)
-        return sorted_set(catalog.resolve(ref, "scoped_roles")["id"] for ref in refs)
+    def rotation_due(self, current):
+        if self.params.get("rotate"):
+            return True
+        return self.rotate_window is not None and expires_within(current, self.rotate_window, self.now)
 
-    # States
+    def changes(self, current, wanted):
+        """The fields whose desired value differs from the server's, compared normalised."""
+        changes = {}
+        for field, value in wanted.items():
+            have = current.get(field)
+            if field == "allowSourceCidr":
+                differs = cidr_set(have, field) != value
+            elif field == "scopedRoles":
+                differs = sorted_set(have) != value
+            elif field == "expiresTime":
+                have = parse_timestamp(have)
+                differs = have is None or abs((have - self.expires_at).total_seconds()) > EXPIRY_TOLERANCE_SECONDS
+            else:
+                differs = have != value
+            if differs:
+                changes[field] = value
+        return changes
+
+    def create_request(self, wanted, template):
+        """The create body: the template's settings (on rotation) overlaid with what the user set."""
+        request = {}
+        if template:
+            request = {"displayName": template.get("displayName"), "allowSourceCidr": list(template.get("allowSourceCidr") or []),
+                       "scopedRoles": list(template.get("scopedRoles") or [])}
+        request.update((field, value) for field, value in wanted.items() if field != "expiresTime")
+        lifetime = self.lifetime
+        if self.expires_at is not None:
+            lifetime = (self.expires_at - self.now).total_seconds()
+        elif lifetime is None and template:
+            lifetime = _lifetime(template)
+        if lifetime is not None:
+            request["expires"] = format_duration(int(lifetime))
+        return request
+
+    def predicted(self, request, template):
+        """What check mode reports for a create: the request's settings; server-assigned fields unknown."""
+        expires = None
+        if "expires" in request:
+            expires = format_timestamp(self.now + datetime.timedelta(seconds=float(request["expires"][:-1])))
+        return {"id": None, "clientId": None, "userId": (template or {}).get("userId"),
+                "displayName": request.get("displayName"), "allowSourceCidr": request.get("allowSourceCidr") or [],
+                "scopedRoles": request.get("scopedRoles") or [], "expiresTime": expires}
+
+
+def _role_ids(refs, current, catalog):
+    """Role ids for ``refs``; ids the client already has need no lookup, anything else is resolved in the catalog."""
+    have = set((current or {}).get("scopedRoles") or [])
+    if all(ref in have for ref in refs):
+        return sorted_set(refs)
+    return sorted_set(catalog.resolve(ref, "scoped_roles")["id"] for ref in refs)
+
+
+# What converging one item does; "unchanged" still runs the update path (it warns about a missing secret file).
+CREATE, UPDATE, ROTATE, DELETE, UNCHANGED = "create", "update", "rotate", "delete", "unchanged"
+
+
+def plan_client(desired, current, catalog):
+    """Pure planner for one item: ``(action, wanted fields)`` from the desired state and the live client (or None).
+
+    Needs no API beyond ``catalog`` (a RoleCatalog, consulted only for scoped roles given by name).
+    """
+    if desired.state == "absent":
+        return (DELETE if current is not None else UNCHANGED), {}
+    if current is None and desired.id:
+        raise InputError("id: no personal client {0!r} exists for the caller; ids are assigned by ConductorOne, "
+                         "so to create one set display_name without id".format(desired.id))
+    if current is None and not desired.display_name:
+        raise InputError("display_name is required to create a personal client")
+    wanted = desired.wanted_fields(current, catalog)
+    if current is None:
+        return CREATE, wanted
+    if desired.rotation_due(current):
+        return ROTATE, wanted
+    return (UPDATE if desired.changes(current, wanted) else UNCHANGED), wanted
+
+
+class PersonalClient(Resource):
+    """Converge one personal client of the caller (the personal_client module)."""
+
+    def __init__(self, runner, api=None, catalog=None):
+        super().__init__(runner, api)
+        self.catalog = catalog
+
+    def run(self):
+        desired = DesiredClient(self.params)
+        lookup = PersonalClientLookup(self.api)
+        current = lookup.find(desired.id, desired.display_name)
+        action, wanted = plan_client(desired, current, self.catalog or RoleCatalog(self.api))
+        return ClientWriter(self.runner, self.api, lookup, desired).execute(action, current, wanted)
+
+
+class ClientWriter:
+    """Carries out one item's planned action (the writes, none in check mode) and returns the module result."""
+
+    def __init__(self, runner, api, lookup, desired):
+        self.runner = runner
+        self.api = api
+        self.lookup = lookup
+        self.desired = desired
+        self.params = desired.params
+
+    def execute(self, action, current, wanted):
+        if self.desired.state == "absent":
+            return self._absent(current)
+        if action == CREATE:
+            return self._create(wanted)
+        if action == ROTATE:
+            return self._rotate(current, wanted)
+        return self._update(current, wanted)
 
     def _absent(self, current):
         result = {"changed": current is not None, "personal_client": client_result(current) if current else {}}
@@ -167,13 +311,14 @@ class PersonalClient(Resource):
 
     def _create(self, wanted, template=None):
         """Create a client (a replacement when ``template`` is the client being rotated); returns the result."""
-        request = self._create_request(wanted, template)
+        request = self.desired.create_request(wanted, template)
         self._refuse_secret_path_of_another_client(template)
         if self.runner.check_mode:
-            created, secret = self._predicted(request, template), None
+            created, secret = self.desired.predicted(request, template), None
         else:
-            known = self._existing_ids(request.get("displayName"), template)
-            created, secret = self._create_once(request, known)
+            once = ExactlyOnceCreate(self.api, self.runner.warn)
+            known = once.existing_ids(self.lookup, request.get("displayName"), template)
+            created, secret = once.create(request, known)
             self._check_scope(request, created)
             try:
                 self._store_secret(created, secret)
@@ -187,7 +332,7 @@ class PersonalClient(Resource):
         return result
 
     def _update(self, current, wanted):
-        changes = self._changes(current, wanted)
+        changes = self.desired.changes(current, wanted)
         after = dict(current, **changes)
         if changes and not self.runner.check_mode:
             after = self.api.update_personal_client(current["id"], changes, list(changes))
@@ -214,108 +359,6 @@ class PersonalClient(Resource):
             self.runner.warn("rotated {0} to {1}, but deleting the old client failed: {2}; delete it yourself".format(
                 current["id"], result["personal_client"]["id"], exc))
         return result
-
-    # Helpers
-
-    def _rotation_due(self, current):
-        if self.params.get("rotate"):
-            return True
-        return self.rotate_window is not None and expires_within(current, self.rotate_window, self.now)
-
-    def _changes(self, current, wanted):
-        """The fields whose desired value differs from the server's, compared normalised."""
-        changes = {}
-        for field, value in wanted.items():
-            have = current.get(field)
-            if field == "allowSourceCidr":
-                differs = cidr_set(have, field) != value
-            elif field == "scopedRoles":
-                differs = sorted_set(have) != value
-            elif field == "expiresTime":
-                have = parse_timestamp(have)
-                differs = have is None or abs((have - self.expires_at).total_seconds()) > EXPIRY_TOLERANCE_SECONDS
-            else:
-                differs = have != value
-            if differs:
-                changes[field] = value
-        return changes
-
-    def _create_request(self, wanted, template):
-        """The create body: the template's settings (on rotation) overlaid with what the user set."""
-        request = {}
-        if template:
-            request = {"displayName": template.get("displayName"), "allowSourceCidr": list(template.get("allowSourceCidr") or []),
-                       "scopedRoles": list(template.get("scopedRoles") or [])}
-        request.update((field, value) for field, value in wanted.items() if field != "expiresTime")
-        lifetime = self.lifetime
-        if self.expires_at is not None:
-            lifetime = (self.expires_at - self.now).total_seconds()
-        elif lifetime is None and template:
-            lifetime = _lifetime(template)
-        if lifetime is not None:
-            request["expires"] = format_duration(int(lifetime))
-        return request
-
-    def _create_once(self, request, known_ids):
-        """POST the create, never blindly retried; a lost response is reconciled against the client list."""
-        name = request.get("displayName")
-        try:
-            return self.api.create_personal_client(request)
-        except ConductorOneError as exc:
-            if not _may_have_been_applied(exc):
-                raise
-            first_error = exc
-        orphans = self._orphans(name, known_ids, first_error, settle=self._settle_seconds(first_error))
-        if not orphans and first_error.timed_out:
-            # The server may still be working on it: creating again now could make a second client.
-            first_error.message += ("; no client named {0!r} has appeared since, but the server may still create it "
-                                    "without returning its secret: check with personal_client_info, delete any client "
-                                    "of that name you have no secret for, and run again".format(name))
-            raise first_error
-        for orphan in orphans:
-            self.api.delete_personal_client(orphan["id"])
-        self.runner.warn("the response to creating {0!r} was lost ({1}); {2}; creating it once more".format(
-            name, first_error, "deleted {0}, whose secret nobody received".format(", ".join(o["id"] for o in orphans))
-            if orphans else "no client had been created"))
-        try:
-            return self.api.create_personal_client(request)
-        except ConductorOneError as exc:
-            if _may_have_been_applied(exc):
-                orphans = self._orphans(name, known_ids, exc, settle=self._settle_seconds(exc))
-                if orphans:
-                    exc.message += ("; the server may have created {0} without returning its secret: delete it "
-                                    "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
-            raise
-
-    def _existing_ids(self, name, template):
-        """Ids of the clients named ``name`` before the create: a lost create response must not delete them.
-
-        A client found by display name was looked up with a listing already; one found by id (a rotation, where
-        clients kept with keep_previous share the name) needs one listing first.
-        """
-        known = self.lookup.named_ids.get(name)
-        if known is None:
-            known = set(client["id"] for client in self.lookup.all_named(name))
-        return known | set([template["id"]] if template else [])
-
-    def _settle_seconds(self, error):
-        """After a timed-out create, how long to keep looking for the client the server may still be creating."""
-        return float(self.api.client.transport.timeout) if error.timed_out else 0.0
-
-    def _orphans(self, name, known_ids, error, settle=0.0):
-        """Clients named ``name`` that did not exist before the create; polled for up to ``settle`` seconds."""
-        deadline = time.time() + settle
-        while True:
-            try:
-                found = [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
-            except ConductorOneError as exc:
-                error.message += ("; checking whether a client named {0!r} was created anyway also failed ({1}): look for "
-                                  "one without a secret and delete it".format(name, exc))
-                raise error
-            remaining = deadline - time.time()
-            if found or remaining <= 0:
-                return found
-            time.sleep(min(1.0, remaining))
 
     def _check_scope(self, sent, client):
         if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):
@@ -360,14 +403,78 @@ class PersonalClient(Resource):
             "created_at": client.get("createdAt"),
         })
 
-    def _predicted(self, request, template):
-        """What check mode reports for a create: the request's settings; server-assigned fields unknown."""
-        expires = None
-        if "expires" in request:
-            expires = format_timestamp(self.now + datetime.timedelta(seconds=float(request["expires"][:-1])))
-        return {"id": None, "clientId": None, "userId": (template or {}).get("userId"),
-                "displayName": request.get("displayName"), "allowSourceCidr": request.get("allowSourceCidr") or [],
-                "scopedRoles": request.get("scopedRoles") or [], "expiresTime": expires}
+
+class ExactlyOnceCreate:
+    """POST a create at most once blindly; a lost response is reconciled against a fresh client list.
+
+    The secret exists only in the create response, so a client whose response was lost is useless: it is
+    found (a client of that name the run did not know before), deleted, and the create is sent once more.
+    """
+
+    def __init__(self, api, warn):
+        self.api = api
+        self.warn = warn
+
+    def existing_ids(self, lookup, name, template):
+        """Ids of the clients named ``name`` before the create: a lost create response must not delete them.
+
+        A client found by display name was looked up with a listing already; one found by id (a rotation, where
+        clients kept with keep_previous share the name) needs one listing first (or the set's listing).
+        """
+        known = lookup.named_ids.get(name)
+        if known is None:
+            known = set(client["id"] for client in lookup.all_named(name))
+        return known | set([template["id"]] if template else [])
+
+    def create(self, request, known_ids):
+        """Returns (client, secret)."""
+        name = request.get("displayName")
+        try:
+            return self.api.create_personal_client(request)
+        except ConductorOneError as exc:
+            if not _may_have_been_applied(exc):
+                raise
+            first_error = exc
+        orphans = self._orphans(name, known_ids, first_error, settle=self._settle_seconds(first_error))
+        if not orphans and first_error.timed_out:
+            # The server may still be working on it: creating again now could make a second client.
+            first_error.message += ("; no client named {0!r} has appeared since, but the server may still create it "
+                                    "without returning its secret: check with personal_client_info, delete any client "
+                                    "of that name you have no secret for, and run again".format(name))
+            raise first_error
+        for orphan in orphans:
+            self.api.delete_personal_client(orphan["id"])
+        self.warn("the response to creating {0!r} was lost ({1}); {2}; creating it once more".format(
+            name, first_error, "deleted {0}, whose secret nobody received".format(", ".join(o["id"] for o in orphans))
+            if orphans else "no client had been created"))
+        try:
+            return self.api.create_personal_client(request)
+        except ConductorOneError as exc:
+            if _may_have_been_applied(exc):
+                orphans = self._orphans(name, known_ids, exc, settle=self._settle_seconds(exc))
+                if orphans:
+                    exc.message += ("; the server may have created {0} without returning its secret: delete it "
+                                    "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
+            raise
+
+    def _settle_seconds(self, error):
+        """After a timed-out create, how long to keep looking for the client the server may still be creating."""
+        return float(self.api.client.transport.timeout) if error.timed_out else 0.0
+
+    def _orphans(self, name, known_ids, error, settle=0.0):
+        """Clients named ``name`` that did not exist before the create; polled (fresh listings) for up to ``settle`` s."""
+        deadline = time.time() + settle
+        while True:
+            try:
+                found = [client for client in PersonalClientLookup(self.api).all_named(name) if client["id"] not in known_ids]
+            except ConductorOneError as exc:
+                error.message += ("; checking whether a client named {0!r} was created anyway also failed ({1}): look for "
+                                  "one without a secret and delete it".format(name, exc))
+                raise error
+            remaining = deadline - time.time()
+            if found or remaining <= 0:
+                return found
+            time.sleep(min(1.0, remaining))
 
 
 def _lifetime(client):

@@ -9,9 +9,11 @@ Roles can only be read and updated (there is no create or delete), and built-in 
 
 from __future__ import annotations
 
+import threading
+
 from ._errors import InputError
-from ._normalize import check_display_text, snake_case_keys
-from ._runner import Resource
+from ._normalize import api_view, check_display_text
+from ._resource import Resource
 
 ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
              "created_at", "updated_at", "deleted_at")
@@ -20,13 +22,26 @@ ROLE_FIELDS = (("display_name", "displayName"), ("permissions", "permissions"), 
 OPTION_OF_FIELD = dict((field, option) for option, field in ROLE_FIELDS)
 LIST_FIELDS = (("permissions", "permissions", "remove_permissions"), ("service_roles", "serviceRoles", "remove_service_roles"))
 
+# The options of one role (conductorone.iam.role, and each item of conductorone.iam.role_set).
+ROLE_OPTIONS = {
+    "id": {"type": "str"},
+    "name": {"type": "str"},
+    "display_name": {"type": "str"},
+    "permissions": {"type": "list", "elements": "str"},
+    "service_roles": {"type": "list", "elements": "str"},
+    "append": {"type": "bool", "default": False},
+    "remove_permissions": {"type": "list", "elements": "str"},
+    "remove_service_roles": {"type": "list", "elements": "str"},
+}
+ROLE_RULES = {
+    "required_one_of": [("id", "name")],
+    "mutually_exclusive": [("id", "name")],
+}
+
 
 def role_result(role):
     """A role as the modules return it: snake_case keys, lists never null."""
-    result = snake_case_keys(role)
-    for key in ("permissions", "service_roles"):
-        result[key] = list(result.get(key) or [])
-    return dict((key, result.get(key)) for key in ROLE_KEYS)
+    return api_view(role, ROLE_KEYS, ("permissions", "service_roles"))
 
 
 def _describe(role):
@@ -34,17 +49,26 @@ def _describe(role):
 
 
 class RoleCatalog:
-    """The tenant's role list, fetched once per run, for resolving ids and names."""
+    """The tenant's role list, fetched once per run (and at most once across threads), for resolving ids and names."""
 
-    def __init__(self, api):
+    def __init__(self, api, roles=None):
         self._api = api
-        self._roles = None
+        self._roles = roles
+        self._lock = threading.Lock()
 
     @property
     def roles(self):
-        if self._roles is None:
-            self._roles = self._api.list_roles()
+        with self._lock:
+            if self._roles is None:
+                self._roles = self._api.list_roles()
         return self._roles
+
+    def load(self):
+        """Fetch the list now (before threads share the catalog); returns it."""
+        return self.roles
+
+    def by_id(self, role_id):
+        return next((role for role in self.roles if role.get("id") == role_id), None)
 
     def matching(self, ref):
         """Roles whose id, internal name or display name is ``ref``: exact first, then case-insensitive."""
@@ -87,16 +111,23 @@ class RoleInfo(Resource):
 
 
 class Role(Resource):
-    """Converge one existing role's display name, permissions and service roles."""
+    """Converge one existing role's display name, permissions and service roles.
+
+    ``catalog`` (a RoleCatalog) lets several roles share one listing: then an id is looked up there, not fetched.
+    """
+
+    def __init__(self, runner, api=None, catalog=None):
+        super().__init__(runner, api)
+        self.catalog = catalog
 
     def run(self):
-        self._validate()
-        current = self._find()
-        desired, mask = self._desired(current)
-        if mask and current.get("systemBuiltin"):
-            raise InputError("role {0} is built-in (systemBuiltin) and cannot be edited; it would change {1}. "
-                             "Copy its permissions into a custom role instead".format(
-                                 _describe(current), ", ".join(OPTION_OF_FIELD[field] for field in mask)))
+        check_role_params(self.params)
+        current = self.find()
+        desired, mask = plan_role(self.params, current)
+        return self.write(current, desired, mask)
+
+    def write(self, current, desired, mask):
+        """Send the planned update (none in check mode) and return the module result."""
         after = dict(current, **desired)
         if mask and not self.runner.check_mode:
             after = self.api.update_role(current["id"], desired, mask)
@@ -105,50 +136,61 @@ class Role(Resource):
             result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
         return result
 
-    def _validate(self):
-        for option, dummy, remove_option in LIST_FIELDS:
-            overlap = set(self.params.get(option) or []) & set(self.params.get(remove_option) or [])
-            if overlap:
-                raise InputError("{0} and {1} both list {2}; an entry cannot be added and removed at once".format(
-                    option, remove_option, ", ".join(sorted(overlap))))
-            if self.params.get(remove_option) and self.params.get(option) is not None and not self.params.get("append"):
-                raise InputError("{0} with an exact {1} list is redundant: set append=true, or leave the entries "
-                                 "out of {1}".format(remove_option, option))
-            for name in (option, remove_option):
-                for entry in self.params.get(name) or []:
-                    if not entry or not entry.strip():
-                        raise InputError("{0}: entries must be non-empty strings".format(name))
-        for name in ("id", "name", "display_name"):
-            if self.params.get(name) is not None and not self.params[name].strip():
-                raise InputError("{0} must not be empty".format(name))
-        check_display_text(self.params.get("display_name"), "display_name")
-
-    def _find(self):
-        if self.params.get("id") is not None:
-            role = self.api.get_role(self.params["id"])
+    def find(self):
+        role_id = self.params.get("id")
+        if role_id is not None:
+            role = self.catalog.by_id(role_id) if self.catalog else self.api.get_role(role_id)
             if role is None:
-                raise InputError("id: no role with id {0!r} (roles cannot be created)".format(self.params["id"]))
+                raise InputError("id: no role with id {0!r} (roles cannot be created)".format(role_id))
             return role
-        return RoleCatalog(self.api).resolve(self.params["name"], "name")
+        return (self.catalog or RoleCatalog(self.api)).resolve(self.params["name"], "name")
 
-    def _desired(self, current):
-        """The changed writable fields and their updateMask paths; only fields the user set are managed."""
-        desired, mask = {}, []
-        display_name = self.params.get("display_name")
-        if display_name is not None and display_name != current.get("displayName"):
-            desired["displayName"], mask = display_name, ["displayName"]
-        for option, field, remove_option in LIST_FIELDS:
-            have = list(current.get(field) or [])
-            want = have
-            if self.params.get(option) is not None:
-                listed = list(dict.fromkeys(self.params[option]))
-                want = have + [entry for entry in listed if entry not in have] if self.params.get("append") else listed
-            removed = set(self.params.get(remove_option) or [])
-            want = [entry for entry in want if entry not in removed]
-            if set(want) != set(have):
-                desired[field] = want
-                mask.append(field)
-        return desired, mask
+
+def check_role_params(params):
+    """Input checks that need no API: raise InputError naming the option."""
+    for option, dummy, remove_option in LIST_FIELDS:
+        overlap = set(params.get(option) or []) & set(params.get(remove_option) or [])
+        if overlap:
+            raise InputError("{0} and {1} both list {2}; an entry cannot be added and removed at once".format(
+                option, remove_option, ", ".join(sorted(overlap))))
+        if params.get(remove_option) and params.get(option) is not None and not params.get("append"):
+            raise InputError("{0} with an exact {1} list is redundant: set append=true, or leave the entries "
+                             "out of {1}".format(remove_option, option))
+        for name in (option, remove_option):
+            for entry in params.get(name) or []:
+                if not entry or not entry.strip():
+                    raise InputError("{0}: entries must be non-empty strings".format(name))
+    for name in ("id", "name", "display_name"):
+        if params.get(name) is not None and not params[name].strip():
+            raise InputError("{0} must not be empty".format(name))
+    check_display_text(params.get("display_name"), "display_name")
+
+
+def plan_role(params, current):
+    """Pure: the changed writable fields and their updateMask paths; only fields the user set are managed.
+
+    Raises InputError when the role is built-in and something would change.
+    """
+    desired, mask = {}, []
+    display_name = params.get("display_name")
+    if display_name is not None and display_name != current.get("displayName"):
+        desired["displayName"], mask = display_name, ["displayName"]
+    for option, field, remove_option in LIST_FIELDS:
+        have = list(current.get(field) or [])
+        want = have
+        if params.get(option) is not None:
+            listed = list(dict.fromkeys(params[option]))
+            want = have + [entry for entry in listed if entry not in have] if params.get("append") else listed
+        removed = set(params.get(remove_option) or [])
+        want = [entry for entry in want if entry not in removed]
+        if set(want) != set(have):
+            desired[field] = want
+            mask.append(field)
+    if mask and current.get("systemBuiltin"):
+        raise InputError("role {0} is built-in (systemBuiltin) and cannot be edited; it would change {1}. "
+                         "Copy its permissions into a custom role instead".format(
+                             _describe(current), ", ".join(OPTION_OF_FIELD[field] for field in mask)))
+    return desired, mask
 
 
 def _diff_view(role):

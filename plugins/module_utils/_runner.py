@@ -16,13 +16,14 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from . import _masking
-from ._api import ApiClient, IamApi
 from ._errors import ConductorOneError, InputError, MissingLibraryError
+# Resource lives in _resource.py; re-exported here for code that imported it from this module.
+from ._resource import Resource  # noqa: F401  pylint: disable=unused-import
 
 # Options whose values authenticate: masked in everything the run reports (see _masking.py).
-SECRET_OPTIONS = ("client_secret", "access_token")
+SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")
 # Result keys that hold a newly created secret: such a result is marked for Ansible to hide in its output.
-NEW_SECRET_KEYS = ("client_secret",)
+NEW_SECRET_KEYS = ("client_secret", "secrets")
 
 
 class ModuleRunner:
@@ -42,27 +43,6 @@ class ModuleRunner:
 
     def exit(self, **result):
         self.module.exit_json(**result)
-
-
-class Resource:
-    """Base of every module's logic: ``run()`` returns the result dict, or raises InputError/ConductorOneError.
-
-    The API client is built on first use, so input validation that needs no API runs before any request.
-    """
-
-    def __init__(self, runner, api=None):
-        self.runner = runner
-        self.params = runner.params
-        self._api = api
-
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = IamApi(ApiClient(self.params, warn=self.runner.warn))
-        return self._api
-
-    def run(self):
-        raise NotImplementedError
 
 
 class MaskingRunner:
@@ -112,7 +92,13 @@ def run_resource(runner, resource_class):
         # requests, for one, quotes a whole Authorization header in some errors: nothing leaves unmasked.
         return runner.fail(unexpected_error_message(exc), exception=_masking.mask_message(traceback.format_exc(), None),
                            changed=False)
-    return runner.exit(**hide_new_secrets(_masking.mask(result)))
+    result = hide_new_secrets(_masking.mask(result))
+    if result.get("failed"):
+        # A set module whose items partly failed: the whole result, failed, with its per-item message.
+        result = dict(result)
+        result.pop("failed")
+        return runner.fail(result.pop("msg"), **result)
+    return runner.exit(**result)
 
 
 def unexpected_error_message(exc):

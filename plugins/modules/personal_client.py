@@ -212,27 +212,11 @@ rotated_from:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES, PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
-ARGUMENT_SPEC = argument_spec(
-    state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-    id={"type": "str"},
-    display_name={"type": "str"},
-    allow_source_cidr={"type": "list", "elements": "str"},
-    scoped_roles={"type": "list", "elements": "str"},
-    expires_in={"type": "str"},
-    expires_at={"type": "str"},
-    rotate={"type": "bool", "default": False},
-    rotate_if_expires_within={"type": "str"},
-    keep_previous={"type": "bool", "default": False},
-    secret_path={"type": "path"},
-    return_secret={"type": "bool", "default": False},
-)
-ARGUMENT_RULES = {
-    "required_one_of": [("id", "display_name")],
-    "mutually_exclusive": [("expires_in", "expires_at"), ("rotate", "rotate_if_expires_within")],
-}
+ARGUMENT_SPEC = argument_spec(**PERSONAL_CLIENT_OPTIONS)
+ARGUMENT_RULES = PERSONAL_CLIENT_RULES
 
 
 def main():

@@ -137,23 +137,11 @@ role:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import Role
+from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_OPTIONS, ROLE_RULES, Role
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
 
-ARGUMENT_SPEC = argument_spec(
-    id={"type": "str"},
-    name={"type": "str"},
-    display_name={"type": "str"},
-    permissions={"type": "list", "elements": "str"},
-    service_roles={"type": "list", "elements": "str"},
-    append={"type": "bool", "default": False},
-    remove_permissions={"type": "list", "elements": "str"},
-    remove_service_roles={"type": "list", "elements": "str"},
-)
-ARGUMENT_RULES = {
-    "required_one_of": [("id", "name")],
-    "mutually_exclusive": [("id", "name")],
-}
+ARGUMENT_SPEC = argument_spec(**ROLE_OPTIONS)
+ARGUMENT_RULES = ROLE_RULES
 
 
 def main():

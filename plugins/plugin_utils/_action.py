@@ -65,6 +65,12 @@ def _not_strings(spec, args):
         elif kind == "list" and option.get("elements") in ("str", "path") and isinstance(value, list) and \
                 any(isinstance(item, (dict, list)) for item in value):
             errors.append("argument '{0}' must be a list of strings; an element is a dict or a list".format(name))
+        elif kind == "list" and option.get("options") and isinstance(value, list):
+            # the items of a set module (personal_client_set, role_set): the same check, named by index
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    errors.extend(error.replace("argument '", "argument '{0}[{1}].".format(name, index), 1)
+                                  for error in _not_strings(option["options"], item))
     return errors
 
 

@@ -491,6 +491,7 @@ class Report:
         ('input', '5. Bad input matrix'),
         ('leaks', '6. Secrets, files and TLS'),
         ('restart', '7. State across emulator restarts'),
+        ('converge', '8. Declared state: exclusive mode and shared secret files (security findings 5, 6)'),
     ]
 
     NOTES = {

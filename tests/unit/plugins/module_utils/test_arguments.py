@@ -41,7 +41,7 @@ def test_env_fallbacks_use_conductorone_names():
 
 def test_argument_spec_merges_and_copies():
     spec = _arguments.argument_spec(id={"type": "str"})
-    assert set(spec) == set(_arguments.CONNECTION_OPTION_NAMES) | {"id"}
+    assert set(spec) == set(_arguments.CONNECTION_ARGUMENT_SPEC) | {"id"}
     spec["timeout"]["default"] = 1.0
     assert _arguments.CONNECTION_ARGUMENT_SPEC["timeout"]["default"] == 30.0
     assert _arguments.argument_spec()["retries"] == {"type": "int", "default": 4}

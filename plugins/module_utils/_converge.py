@@ -1,0 +1,145 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""What the set modules share: per-item runners, bounded parallel execution, per-item failures, the summary.
+
+A set module plans every item first (no write), then carries the writes out on at most ``parallel`` threads
+that share one API client (one token, one connection pool, one 429 gate). One item's failure does not stop
+the others; the task fails at the end listing each failed item.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ._errors import ConductorOneError, InputError
+
+DEFAULT_PARALLEL = 8
+# Failures that belong to one item; anything else is a bug and fails the task as usual.
+ITEM_ERRORS = (InputError, ConductorOneError, OSError)
+
+
+class ItemRunner:
+    """The runner interface (``params``, ``check_mode``, ``diff_mode``, ``warn``) for one item of a set."""
+
+    def __init__(self, params, parent, label):
+        self.params = params
+        self.check_mode = parent.check_mode
+        self.diff_mode = parent.diff_mode
+        self._parent = parent
+        self._label = label
+
+    def warn(self, message):
+        self._parent.warn("{0}: {1}".format(self._label, message))
+
+
+def item_name(option, index, label):
+    """How messages name an item: ``clients[3] (ansible-ci)``."""
+    return "{0}[{1}] ({2})".format(option, index, label)
+
+
+def check_parallel(value):
+    parallel = DEFAULT_PARALLEL if value is None else value
+    if parallel < 1:
+        raise InputError("parallel must be 1 (one write at a time) or more, got {0!r}".format(value))
+    return parallel
+
+
+def unique_or_fail(option, keyed, what):
+    """Refuse (InputError) two items with the same key; ``keyed`` is [(key, index, label)], key None to skip."""
+    seen = {}
+    for key, index, label in keyed:
+        if key is None:
+            continue
+        if key in seen:
+            first_index, first_label = seen[key]
+            raise InputError("{0} and {1} declare the same {2} {3!r}; each may appear once (nothing was changed)".format(
+                item_name(option, first_index, first_label), item_name(option, index, label), what, key))
+        seen[key] = (index, label)
+
+
+def run_parallel(jobs, parallel):
+    """Call each job; at most ``parallel`` at once. Returns [(result, error)] in job order; ITEM_ERRORS are caught."""
+    def guarded(job):
+        try:
+            return job(), None
+        except ITEM_ERRORS as exc:
+            return None, exc
+
+    if parallel <= 1 or len(jobs) <= 1:
+        return [guarded(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=min(parallel, len(jobs))) as pool:
+        return list(pool.map(guarded, jobs))
+
+
+def bind(func, *args):
+    """A job for run_parallel."""
+    return lambda: func(*args)
+
+
+def error_text(exc):
+    return str(exc) or exc.__class__.__name__
+
+
+class SetReport:
+    """Collects per-item outcomes and builds the set module's result."""
+
+    def __init__(self, option, actions, check_mode):
+        self.option = option
+        self.actions = actions  # summary keys, in order, e.g. ("created", "updated", ...)
+        self.check_mode = check_mode
+        self.items = []
+        self.before = {}
+        self.after = {}
+
+    def add(self, index, label, action, result=None, error=None, object_id=None):
+        entry = {"index": index, "display_name": label, "id": object_id, "action": action,
+                 "changed": bool(result and result.get("changed"))}
+        if error is not None:
+            entry.update(failed=True, msg=error_text(error))
+        if result and "diff" in result:
+            key = label if index is None else "{0}[{1}] {2}".format(self.option, index, label)
+            self.before[key] = result["diff"]["before"]
+            self.after[key] = result["diff"]["after"]
+        self.items.append(entry)
+        return entry
+
+    @property
+    def failures(self):
+        return [entry for entry in self.items if entry.get("failed")]
+
+    def summary(self, kind_of):
+        """The role-facing summary: labels per kind of change (``kind_of(entry)``), failures, errors, flags."""
+        summary = dict((key, []) for key in self.actions)
+        summary.update(failed=[], errors=[])
+        for entry in self.items:
+            if entry.get("failed"):
+                summary["failed"].append(entry["display_name"])
+                summary["errors"].append(self._describe(entry))
+            else:
+                summary[kind_of(entry)].append(entry["display_name"])
+        summary["changed"] = any(entry["changed"] for entry in self.items)
+        summary["check_mode"] = self.check_mode
+        return summary
+
+    def _describe(self, entry):
+        where = self.option if entry["index"] is None else "{0}[{1}]".format(self.option, entry["index"])
+        return "{0} ({1}): {2}".format(where, entry["display_name"], entry["msg"])
+
+    def result(self, kind_of, diff_mode, notes=()):
+        summary = self.summary(kind_of)
+        result = {
+            "changed": summary["changed"],
+            "results": self.items,
+            "summary": summary,
+            "counts": dict((key, len(summary[key])) for key in self.actions + ("failed",)),
+        }
+        if diff_mode:
+            result["diff"] = {"before": self.before, "after": self.after}
+        errors = summary["errors"] + list(notes)  # notes (such as deletions left out) only go to msg
+        if summary["errors"]:
+            result["failed"] = True
+            result["msg"] = "{0} of {1} items failed: {2}".format(
+                len(self.failures), len([e for e in self.items if e["index"] is not None]) or len(self.items),
+                "; ".join(errors))
+        return result

@@ -1,0 +1,194 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Converge the caller's personal clients to a declared list (the personal_client_set module).
+
+One listing of the caller's clients (and at most one role catalog) for the whole set; each item is planned
+with the same ``DesiredClient`` / ``plan_client`` and written with the same ``ClientWriter`` as the
+personal_client module. Exclusive mode deletes the undeclared clients, never the one the run authenticated
+with, and nothing at all when a listing or an item failed.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ._errors import InputError
+from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
+                                PersonalClientLookup, cutename, plan_client)
+from ._resource import Resource
+from ._roles import RoleCatalog
+
+OPTION = "clients"
+# plan action -> summary key
+KIND = {CREATE: "created", UPDATE: "updated", ROTATE: "rotated", DELETE: "deleted", UNCHANGED: "unchanged"}
+
+
+def _kind(entry):
+    return KIND[entry["action"]] if entry["changed"] else "unchanged"
+
+
+class Planned:
+    """One declared item and what the planner decided for it."""
+
+    def __init__(self, index, desired, current=None, action=None, wanted=None, error=None):
+        self.index = index
+        self.desired = desired
+        self.current = current
+        self.action = action
+        self.wanted = wanted
+        self.error = error
+
+    @property
+    def label(self):
+        if self.desired.display_name is None and self.current:
+            return self.current.get("displayName") or self.desired.label
+        return self.desired.label
+
+
+def parse_items(items, secret_dir=None, check_mode=False, now=None):
+    """Every item as a DesiredClient, or one InputError naming the item, before any request.
+
+    A relative ``secret_path`` is relative to ``secret_dir`` (never to the working directory). In check mode a
+    ``secret_dir`` that does not exist yet (a real run would have it created first) is not held against its files.
+    """
+    if secret_dir and not os.path.isabs(secret_dir):
+        raise InputError("secret_dir: {0} is relative; give an absolute path".format(secret_dir))
+    pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))
+    parsed = []
+    for index, params in enumerate(items):
+        params = dict(params)
+        label = params.get("display_name") or cutename(params.get("id") or "?")
+        path = params.get("secret_path")
+        try:
+            if path and not os.path.isabs(path):
+                if not secret_dir:
+                    raise InputError("secret_path: {0} is relative; set secret_dir or give an absolute path".format(path))
+                params["secret_path"] = path = os.path.join(secret_dir, path)
+            deferred = pending_dir and path and os.path.dirname(os.path.normpath(path)) == os.path.normpath(secret_dir)
+            parsed.append(DesiredClient(params, now=now, check_path=not deferred))
+        except InputError as exc:
+            raise InputError("{0}: {1}".format(item_name(OPTION, index, label), exc))
+    _check_duplicates(parsed)
+    return parsed
+
+
+def _check_duplicates(parsed):
+    """Two items for one client, one display name or one secret file are refused: they would race each other."""
+    keyed = list(enumerate(parsed))
+    unique_or_fail(OPTION, [(cutename(d.id) if d.id else None, i, d.label) for i, d in keyed], "id")
+    unique_or_fail(OPTION, [(d.display_name, i, d.label) for i, d in keyed], "display name")
+    unique_or_fail(OPTION, [(os.path.normpath(os.path.abspath(d.secret_path)) if d.secret_path and d.state == "present"
+                             else None, i, d.label) for i, d in keyed], "secret_path")
+
+
+def plan_items(parsed, lookup, catalog):
+    """Pure planner for the set: each item's current client (from the one listing) and action.
+
+    An item that cannot be planned (ambiguous name, unknown id or role) carries its error; the others go on.
+    """
+    plans = []
+    # A client an item names by id belongs to that item (which may be renaming it away from its old name).
+    claimed = set(cutename(desired.id) for desired in parsed if desired.id)
+    for index, desired in enumerate(parsed):
+        try:
+            current = lookup.find(desired.id, desired.display_name, claimed)
+            action, wanted = plan_client(desired, current, catalog)
+            plans.append(Planned(index, desired, current, action, wanted))
+        except InputError as exc:
+            plans.append(Planned(index, desired, error=exc))
+    _check_shared_clients(plans)
+    return plans
+
+
+def _check_shared_clients(plans):
+    """An item by id and another by display name may find the same client: refuse, they would race."""
+    unique_or_fail(OPTION, [((plan.current or {}).get("id"), plan.index, plan.label) for plan in plans], "client")
+
+
+def undeclared(listing, lookup, plans, protected):
+    """The live clients no item declares (by id, or by display name: every client of that name) nor protects."""
+    declared = set(protected)
+    for plan in plans:
+        if plan.current:
+            declared.add(plan.current["id"])
+        if plan.desired.display_name is not None and not plan.desired.id:
+            declared.update(client["id"] for client in lookup.all_named(plan.desired.display_name))
+        if plan.desired.id:
+            declared.add(cutename(plan.desired.id))
+    return [client for client in listing if client["id"] not in declared]
+
+
+class PersonalClientSet(Resource):
+    """The personal_client_set module: converge the caller's personal clients to ``clients``."""
+
+    def run(self):
+        params = self.params
+        parallel = check_parallel(params.get("parallel"))
+        parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"), self.runner.check_mode)
+        listing = [client for client in self.api.list_personal_clients() if not client.get("deletedAt")]
+        lookup = PersonalClientLookup(self.api, listing=listing)
+        plans = plan_items(parsed, lookup, RoleCatalog(self.api))
+        extras = []
+        if params.get("exclusive"):
+            extras = undeclared(listing, lookup, plans, self._protected_ids(listing))
+        report = SetReport(OPTION, tuple(KIND.values()), self.runner.check_mode)
+        secrets = {}
+        self._converge(plans, lookup, parallel, report, secrets)
+        notes = []
+        if extras and report.failures:
+            notes.append("exclusive: {0} undeclared client(s) were not deleted because an item failed: {1}".format(
+                len(extras), ", ".join(client["id"] for client in extras)))
+        elif extras:
+            self._delete_undeclared(extras, lookup, parallel, report)
+        result = report.result(_kind, self.runner.diff_mode, notes)
+        result["secrets"] = secrets
+        if secrets:
+            # New secrets are in this result: Ansible prints it censored, while register still receives it.
+            result["_ansible_no_log"] = True
+        return result
+
+    def _protected_ids(self, listing):
+        """Ids exclusive mode never deletes: the client this run authenticated with, and ``protected``."""
+        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
+        own = self.api.client.authenticated_client_id
+        if own:
+            return protected | set([cutename(own)])
+        if not protected & set(client["id"] for client in listing):
+            raise InputError("exclusive: this run authenticates with an access token, whose personal client cannot be "
+                             "known, so exclusive mode could delete the credential the run itself uses; list that "
+                             "client's id in protected (it must be one of the caller's clients) or authenticate with "
+                             "client_id and client_secret (nothing was changed)")
+        return protected
+
+    def _converge(self, plans, lookup, parallel, report, secrets):
+        jobs, pending = [], []
+        for plan in plans:
+            if plan.error is not None:
+                report.add(plan.index, plan.label, plan.action or "unknown", error=plan.error,
+                           object_id=(plan.current or {}).get("id"))
+                continue
+            writer = ClientWriter(ItemRunner(plan.desired.params, self.runner, item_name(OPTION, plan.index, plan.label)),
+                                  self.api, lookup, plan.desired)
+            jobs.append(bind(writer.execute, plan.action, plan.current, plan.wanted))
+            pending.append(plan)
+        for plan, (result, error) in zip(pending, run_parallel(jobs, parallel)):
+            if result and "client_secret" in result:
+                client = result["personal_client"]
+                secrets[plan.label] = {"id": client["id"], "client_id": client["client_id"],
+                                       "client_secret": result.pop("client_secret"), "expires_time": client["expires_time"]}
+            entry = report.add(plan.index, plan.label, plan.action, result, error,
+                               object_id=((result or {}).get("personal_client") or plan.current or {}).get("id"))
+            if result and result.get("rotated_from"):
+                entry["rotated_from"] = result["rotated_from"]
+
+    def _delete_undeclared(self, extras, lookup, parallel, report):
+        jobs = []
+        for client in extras:
+            desired = DesiredClient({"state": "absent", "id": client["id"]})
+            label = client.get("displayName") or client["id"]
+            writer = ClientWriter(ItemRunner(desired.params, self.runner, "undeclared " + label), self.api, lookup, desired)
+            jobs.append(bind(writer.execute, DELETE, client, {}))
+        for client, (result, error) in zip(extras, run_parallel(jobs, parallel)):
+            report.add(None, client.get("displayName") or client["id"], DELETE, result, error, object_id=client["id"])

@@ -1,0 +1,29 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""``Resource``: the base of every module's logic, which sees only a runner (see ``_runner.py``)."""
+
+from __future__ import annotations
+
+from ._api import ApiClient, IamApi
+
+
+class Resource:
+    """Base of every module's logic: ``run()`` returns the result dict, or raises InputError/ConductorOneError.
+
+    The API client is built on first use, so input validation that needs no API runs before any request.
+    """
+
+    def __init__(self, runner, api=None):
+        self.runner = runner
+        self.params = runner.params
+        self._api = api
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = IamApi(ApiClient(self.params, warn=self.runner.warn))
+        return self._api
+
+    def run(self):
+        raise NotImplementedError

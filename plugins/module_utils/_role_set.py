@@ -1,0 +1,77 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Converge existing roles to a declared list (the role_set module).
+
+One role catalog for the whole set; each item is checked, found and planned with the role module's own
+``check_role_params``, ``RoleCatalog`` and ``plan_role``, and written with ``Role.write``.
+"""
+
+from __future__ import annotations
+
+from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ._errors import InputError
+from ._resource import Resource
+from ._roles import Role, RoleCatalog, check_role_params, plan_role
+
+OPTION = "roles"
+ACTIONS = ("updated", "unchanged")
+
+
+def _kind(entry):
+    return "updated" if entry["changed"] else "unchanged"
+
+
+def _label(params):
+    return params.get("name") if params.get("name") is not None else params.get("id")
+
+
+def check_items(items):
+    """The role module's input checks on every item, and no role declared twice, before any request."""
+    for index, params in enumerate(items):
+        try:
+            check_role_params(params)
+        except InputError as exc:
+            raise InputError("{0}: {1}".format(item_name(OPTION, index, _label(params)), exc))
+    unique_or_fail(OPTION, [(_label(params).strip(), index, _label(params)) for index, params in enumerate(items)], "role")
+
+
+def plan_items(items, catalog, runner, api):
+    """Pure given the catalog: [(index, label, role object, current, desired, mask, error)] per item."""
+    plans = []
+    for index, params in enumerate(items):
+        role = Role(ItemRunner(params, runner, item_name(OPTION, index, _label(params))), api=api, catalog=catalog)
+        try:
+            current = role.find()
+            desired, mask = plan_role(params, current)
+            # an item by id is named by the role's internal name, as in the role's summary before 0.2.0
+            label = params.get("name") if params.get("name") is not None else current.get("name") or params["id"]
+            plans.append((index, label, role, current, desired, mask, None))
+        except InputError as exc:
+            plans.append((index, _label(params), role, None, None, None, exc))
+    unique_or_fail(OPTION, [((plan[3] or {}).get("id"), plan[0], plan[1]) for plan in plans], "role id")
+    return plans
+
+
+class RoleSet(Resource):
+    """The role_set module: converge existing roles' display names, permissions and service roles."""
+
+    def run(self):
+        items = self.params.get(OPTION) or []
+        parallel = check_parallel(self.params.get("parallel"))
+        check_items(items)
+        catalog = RoleCatalog(self.api)
+        if items:
+            catalog.load()
+        plans = plan_items(items, catalog, self.runner, self.api)
+        report = SetReport(OPTION, ACTIONS, self.runner.check_mode)
+        jobs, pending = [], []
+        for index, label, role, current, desired, mask, error in plans:
+            if error is not None:
+                report.add(index, label, "update", error=error)
+                continue
+            jobs.append(bind(role.write, current, desired, mask))
+            pending.append((index, label, current, mask))
+        for (index, label, current, mask), (result, error) in zip(pending, run_parallel(jobs, parallel)):
+            report.add(index, label, "update" if mask else "unchanged", result, error, object_id=current["id"])
+        return report.result(_kind, self.runner.diff_mode)
