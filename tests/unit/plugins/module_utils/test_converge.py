@@ -416,6 +416,6 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
 
 
 def test_the_connection_pool_covers_parallel():
-    from ansible_collections.conductorone.iam.plugins.module_utils import _http
-    transport = _http.HttpTransport(pool_size=16)
+    from ansible_collections.conductorone.iam.plugins.module_utils import _http, _url
+    transport = _http.HttpTransport(pool_size=16, endpoint=_url.parse_server_url("https://acme.conductor.one"))
     assert transport.session.get_adapter("https://acme.conductor.one")._pool_maxsize == 16  # pylint: disable=protected-access
