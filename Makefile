@@ -26,7 +26,7 @@ CORES ?= 2.19 2.16 2.21
 INTEGRATION_CORES ?= $(CORES)
 export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS BENCH_ARGS
 
-.PHONY: setup test sanity units integration lint docs build awx-job demo emulator-tests reliability bench stage clean distclean
+.PHONY: setup test sanity units integration lint docs build awx-job demo emulator-tests reliability reliability-long mutate bench stage clean distclean
 
 setup:
 	@.ci/setup $(CORES)
@@ -70,7 +70,8 @@ reliability-long:  # the converge property test with a longer search (~30 min); 
 demo:
 	@.ci/demo
 
-mutate: ; @.venv/bin/python tests/reliability/mutate.py $(MUTATE_ARGS)
+mutate:  # the mutation check of the reliability suite (~10 min); not part of test
+	@.venv/bin/python tests/reliability/mutate.py $(MUTATE_ARGS)
 
 stage:
 	@.ci/stage-collection
