@@ -24,9 +24,14 @@ def ago(days):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ahead(days):
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def pc(cid, user, created, used=None, expires=None, cidrs=None, scoped=None):
     return {"id": cid, "clientId": cid + "@t/pcc", "userId": user, "displayName": cid, "createdAt": ago(created),
-            "lastUsedAt": ago(used) if used is not None else None, "expiresTime": ago(-expires) if expires is not None else None,
+            "lastUsedAt": ago(used) if used is not None else None, "expiresTime": ahead(expires) if expires is not None else None,
             "allowSourceCidr": cidrs or [], "scopedRoles": scoped or [], "deletedAt": None}
 
 

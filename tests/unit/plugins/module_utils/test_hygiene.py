@@ -20,12 +20,16 @@ def ago(days):
     return (NOW - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ahead(days):
+    return (NOW + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def client(created=10, used=None, expires=None, cidrs=None, scoped=None, **extra):
     """An API client dict created ``created`` days ago, last used ``used`` days ago, expiring in ``expires`` days."""
     body = {"id": "blue-whale-1", "clientId": "blue-whale-1@t/pcc", "userId": "u1", "displayName": "ci",
             "createdAt": ago(created) if created is not None else None,
             "lastUsedAt": ago(used) if used is not None else None,
-            "expiresTime": ago(-expires) if expires is not None else None,
+            "expiresTime": ahead(expires) if expires is not None else None,
             "allowSourceCidr": cidrs, "scopedRoles": scoped}
     body.update(extra)
     return body
