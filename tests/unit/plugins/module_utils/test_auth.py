@@ -397,19 +397,15 @@ def test_exchanged_token_assertion_and_secret_parts_are_registered_for_masking()
 
 
 def test_each_retry_of_the_exchange_signs_a_new_assertion():
-    class Capturing:
-        """Keeps the form object the transport was given (its for_attempt is what a retry calls)."""
+    form = None
 
-        def __init__(self):
-            self.inner, self.form = FakeTransport(), None
-
+    class Capturing(FakeTransport):
         def send(self, method, url, operation, **kwargs):
-            self.form = kwargs["form"]
-            return self.inner.send(method, url, operation, **kwargs)
+            nonlocal form
+            form = kwargs["form"]
+            return super().send(method, url, operation, **kwargs)
 
-    transport = Capturing()
-    token_source(transport).token()
-    form = transport.form
+    token_source(Capturing()).token()
     first, retry = form.for_attempt(0)["client_assertion"], form.for_attempt(1)["client_assertion"]
     assert first == form["client_assertion"]
     assert retry != first
