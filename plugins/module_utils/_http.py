@@ -185,11 +185,10 @@ class HttpTransport:
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
         while True:
-            data = form.for_attempt(attempt) if hasattr(form, "for_attempt") else form
             try:
                 response = self.session.request(
-                    method, url, json=json_body, data=data, params=params, headers=headers, timeout=self.timeout,
-                    verify=self.verify, allow_redirects=False)
+                    method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form, params=params,
+                    headers=headers, timeout=self.timeout, verify=self.verify, allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 raise ConductorOneError(
                     "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
