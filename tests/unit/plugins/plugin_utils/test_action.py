@@ -409,3 +409,38 @@ def test_task_environment_applies_while_the_logic_runs(monkeypatch):
                variables={"host": "localhost"})
     assert seen == {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost", "KEEP": "controller"}
     assert "HTTPS_PROXY" not in os.environ and os.environ["KEEP"] == "controller"
+
+
+# --- every exit path is masked (issue 11) -------------------------------------------------------------
+
+def test_an_unexpected_exception_in_the_resource_fails_masked(monkeypatch):
+    monkeypatch.setattr(Recorder, "error", ValueError("Invalid header value b'Bearer " + ACCESS_TOKEN + "\\n'"))
+    result, dummy = run_action(RecorderAction, {"name": "x", "access_token": ACCESS_TOKEN, "server_url": "https://acme.example"})
+    assert result["failed"] is True
+    assert "unexpected error (ValueError)" in result["msg"]
+    assert ACCESS_TOKEN not in json.dumps(result)
+    assert "access-token-value" not in json.dumps(result)
+
+
+def test_an_exception_escaping_the_plugin_fails_masked(monkeypatch):
+    def explode(self, result):
+        raise RuntimeError("boom with " + SECRET)
+
+    monkeypatch.setattr(ResourceAction, "_run", explode)
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["failed"] is True and result["changed"] is False
+    assert "unexpected error (RuntimeError)" in result["msg"]
+    assert "c3VwZXItc2VjcmV0" not in json.dumps(result)
+    assert "Traceback" in result["exception"]
+
+
+def test_a_secret_given_as_client_id_is_masked_everywhere():
+    result, dummy = run_action(RecorderAction, {"name": "x", "client_id": SECRET, "client_secret": "x@acme.example/pcc"})
+    assert "c3VwZXItc2VjcmV0" not in json.dumps(result)
+
+
+def test_a_result_with_a_new_secret_is_marked_for_ansible_to_hide(monkeypatch):
+    monkeypatch.setattr(Recorder, "outcome", {"changed": True, "client_secret": "secret-token:conductorone.com:v1:bmV3"})
+    result, dummy = run_action(RecorderAction, {"name": "x"})
+    assert result["_ansible_no_log"] is True
+    assert result["client_secret"] == "secret-token:conductorone.com:v1:bmV3"  # register still gets it
