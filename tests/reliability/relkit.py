@@ -492,9 +492,18 @@ class Report:
         ('leaks', '6. Secrets, files and TLS'),
         ('restart', '7. State across emulator restarts'),
         ('converge', '8. Declared state: exclusive mode and shared secret files (security findings 5, 6)'),
+        ('security', '9. Security'),
     ]
 
     NOTES = {
+        'security': [
+            'Each row is an attack (scenario column) and the behaviour that must hold (expected column). Hostile servers',
+            'on other loopback addresses record what they received; "nothing" means not one request reached them.',
+            'Outputs of `ansible-playbook -vvv` and the log file are scanned for the values each attack tries to expose.',
+            'Run against the code before issue 11 (296eb25, with only this file and the emulator updated:',
+            '`git worktree add /tmp/sec-old 296eb25`, copy `tests/reliability/test_rel_security.py` and',
+            '`tests/emulator/c1emu/oauth.py` there, run this file), all 17 rows fail.'
+        ],
         'transient': [
             'Each cell is one scenario: the fault is injected on that operation only (method + path), `retries: 2`.',
             'GET, DELETE and the token exchange must retry every fault and converge; `budget spent` (3 x 503) must fail',

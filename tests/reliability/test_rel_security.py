@@ -25,17 +25,6 @@ import pytest
 
 import relkit
 
-if 'security' not in [key for key, dummy in relkit.Report.CATEGORIES]:
-    # Registered from here so that the harness (relkit.py) needs no edit for a new section.
-    relkit.Report.CATEGORIES.append(('security', '8. Security'))
-    relkit.Report.NOTES['security'] = [
-        'Each row is an attack (scenario column) and the behaviour that must hold (expected column). Hostile servers',
-        'on other loopback addresses record what they received; "nothing" means not one request reached them.',
-        'Outputs of `ansible-playbook -vvv` and the log file are scanned for the values each attack tries to expose.',
-        'Run against the code before issue 11 (296eb25, with only this file and the emulator updated:',
-        '`git worktree add /tmp/sec-old 296eb25`, copy `tests/reliability/test_rel_security.py` and',
-        '`tests/emulator/c1emu/oauth.py` there, run this file), all 17 rows fail.']
-
 DEFAULTS = {'retries': 1, 'timeout': 5}
 TOKEN_PATH = '/auth/v1/token'
 
