@@ -642,6 +642,8 @@ PROOF = {
     'input': 'anchored message, no masked text; writing modules: no write in the request log',
     'leaks': 'secrets and tokens searched in every output and file; file modes; TLS refusals',
     'restart': 'state identical across the restart, no write and exact token exchanges on the re-runs',
+    'converge': 'end state in the emulator: the authenticated client alive, secrets on file, nothing deleted after a failed item',
+    'security': 'what each hostile server and the emulator received (nothing, for refusals), and every output scanned for the secret',
 }
 MUTATIONS_BEGIN = '<!-- mutation-table:begin (tests/reliability/mutate.py --write-docs) -->'
 MUTATIONS_END = '<!-- mutation-table:end -->'
