@@ -25,6 +25,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients
 from ansible_collections.conductorone.iam.plugins.module_utils._role_set import RoleSet
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_set, role_set
+from ansible_collections.conductorone.iam.tests.unit import fakes
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "displayName": "Read-Only Administrator",
@@ -108,15 +109,7 @@ class FakeApi:
         return [call for call in self.calls if call[0] in ("create", "update", "delete", "update_role")]
 
 
-class Runner:
-    def __init__(self, params, check_mode=False, diff_mode=False):
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = diff_mode
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
+Runner = fakes.FakeRunner
 
 
 def validated(spec, args):

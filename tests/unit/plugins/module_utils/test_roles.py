@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_KEYS, Role, RoleCatalog, RoleInfo, role_result
+from ansible_collections.conductorone.iam.tests.unit import fakes
 
 AUDITOR = {
     "id": "2fCjgK8tYJxV9u8d1wupBMeXZ45",
@@ -85,15 +86,7 @@ class FakeApi:
         return [call for call in self.calls if call[0] == "update_role"]
 
 
-class FakeRunner:
-    def __init__(self, params, check_mode=False, diff_mode=False):
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = diff_mode
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
+FakeRunner = fakes.FakeRunner
 
 
 def role_params(**options):
