@@ -98,7 +98,7 @@ MUTATIONS = [
     ('429-not-retried', 'retry: 429 is not retried (also not on POST)', 'plugins/module_utils/_http.py',
      'RETRY_ALWAYS_STATUSES = frozenset((429,))\n', 'RETRY_ALWAYS_STATUSES = frozenset(())\n', FORKS),
     ('token-cache-off', 'token cache: never used', 'plugins/module_utils/_api.py',
-     '        if params.get("token_cache", True) and params.get("client_id") and params.get("client_secret"):\n',
+     '        if params.get("token_cache", True) and params.get("client_id") and credential:\n',
      '        if False:\n', (RESTART, AUTH)),
 ]
 

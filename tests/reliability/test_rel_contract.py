@@ -7,6 +7,7 @@ Pure Python: no emulator, no playbook. These rows are not in docs/reliability.md
 
 import pytest
 
+import mutate
 import relkit
 
 FAULT = {'method': 'DELETE', 'kind': 'lost_response'}
@@ -101,3 +102,11 @@ def test_a_missing_result_fails():
 def test_run_scenario_set_refuses_before_starting_anything():
     with pytest.raises(relkit.ContractError, match='declares no outcome'):
         relkit.run_scenario_set('refused', [_scenario(outcome=None)])
+
+
+@pytest.mark.parametrize('mutation', mutate.MUTATIONS, ids=lambda mutation: mutation[0])
+def test_every_mutation_of_the_mutation_check_still_applies(mutation):
+    """A refactor that moves a guarded path must move its mutation too, or `make mutate` stops as stale."""
+    name, dummy, path, snippet = mutation[:4]
+    text = (relkit.REPO / path).read_text(encoding='utf-8')
+    assert text.count(snippet) == 1, '{0}: its snippet occurs {1} times in {2}'.format(name, text.count(snippet), path)
