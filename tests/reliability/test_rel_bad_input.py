@@ -46,7 +46,8 @@ SEED = {
 # (label, args to merge into the module's base args, expected message: option names (the message starts with one,
 # or with "argument 'name'") or anchored regular expressions (starting with ^))
 CONNECTION = [
-    ('client_id malformed (valid client_secret)', {'client_id': 'not-a-client-id', 'client_secret': VALID_SECRET}, ('client_id',)),
+    ('client_id malformed (valid client_secret)', {'client_id': 'not-a-client-id', 'client_secret': VALID_SECRET},
+     (r'^client_id is not a ConductorOne client id',)),
     ('client_id wrong type (dict; valid client_secret)', {'client_id': DICT, 'client_secret': VALID_SECRET}, ('client_id',)),
     ('client_id empty (valid client_secret): no credentials', {'client_id': '', 'client_secret': VALID_SECRET}, (NO_CREDENTIALS,)),
     ('client_secret malformed (no prefix; valid client_id)', {'client_id': VALID_ID, 'client_secret': 'not-a-secret-at-all'},
