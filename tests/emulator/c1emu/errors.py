@@ -91,3 +91,15 @@ def invalid_client(description):
 
 def invalid_request(description):
     return OAuthError(400, 'invalid_request', description)
+
+
+def numeric_claim(claims, name, required, token, error):
+    """A JWT NumericDate claim of ``token`` (a name for messages), or None; a bad one raises ``error(message)``."""
+    value = claims.get(name)
+    if value is None:
+        if required:
+            raise error('%s has no %s claim' % (token, name))
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise error('%s %s claim must be a NumericDate' % (token, name))
+    return value

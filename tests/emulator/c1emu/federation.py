@@ -15,7 +15,7 @@ import json
 import time
 
 from . import oidc
-from .errors import invalid_client, invalid_request
+from .errors import invalid_client, invalid_request, numeric_claim
 from .util import now_str
 
 GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -94,17 +94,6 @@ def trust_by_client_id(store, client_id):
     return None
 
 
-def _numeric(claims, name, required):
-    value = claims.get(name)
-    if value is None:
-        if required:
-            raise invalid_request('subject_token has no %s claim' % name)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise invalid_request('subject_token %s claim must be a NumericDate' % name)
-    return value
-
-
 def _claim_text(value):
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
@@ -123,12 +112,12 @@ def check_subject_token(store, trust, token):
     if audience not in (aud if isinstance(aud, list) else [aud]):
         raise invalid_request('subject_token audience %r does not include %r' % (aud, audience))
     current = time.time()
-    if _numeric(claims, 'exp', True) <= current - LEEWAY:
+    if numeric_claim(claims, 'exp', True, 'subject_token', invalid_request) <= current - LEEWAY:
         raise invalid_request('subject_token has expired')
-    nbf = _numeric(claims, 'nbf', False)
+    nbf = numeric_claim(claims, 'nbf', False, 'subject_token', invalid_request)
     if nbf is not None and nbf > current + LEEWAY:
         raise invalid_request('subject_token is not valid yet (nbf)')
-    iat = _numeric(claims, 'iat', True)
+    iat = numeric_claim(claims, 'iat', True, 'subject_token', invalid_request)
     if iat > current + LEEWAY:
         raise invalid_request('subject_token iat is in the future')
     for name, pattern in sorted(trust['conditions'].items()):

@@ -7,7 +7,7 @@ import time
 from urllib.parse import parse_qs
 
 from . import federation, keys, validate
-from .errors import OAuthError, invalid_client, invalid_request
+from .errors import OAuthError, invalid_client, invalid_request, numeric_claim
 from .util import now_str
 
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -35,17 +35,6 @@ def parse_form(content_type, raw):
         if len(values) > 1:
             raise invalid_request('parameter %s is repeated' % name)
     return {name: values[0] for name, values in form.items()}
-
-
-def _number(claims, name, required):
-    value = claims.get(name)
-    if value is None:
-        if required:
-            raise invalid_client('client_assertion has no %s claim' % name)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise invalid_client('client_assertion %s claim must be a NumericDate' % name)
-    return value
 
 
 def refuse_replay(store, assertion, exp):
@@ -79,15 +68,15 @@ def check_assertion(assertion, client, audience, store=None):
     if not any(isinstance(item, str) and item.lower() == audience for item in audiences):
         raise invalid_client('client_assertion aud must be %r (the host without port), got %r' % (audience, aud))
     current = time.time()
-    exp = _number(claims, 'exp', True)
+    exp = numeric_claim(claims, 'exp', True, 'client_assertion', invalid_client)
     if exp <= current - LEEWAY:
         raise invalid_client('client_assertion has expired')
     if exp > current + MAX_LIFETIME + LEEWAY:
         raise invalid_client('client_assertion exp must be within 5 minutes from now')
-    nbf = _number(claims, 'nbf', False)
+    nbf = numeric_claim(claims, 'nbf', False, 'client_assertion', invalid_client)
     if nbf is not None and nbf > current + LEEWAY:
         raise invalid_client('client_assertion is not valid yet (nbf)')
-    iat = _number(claims, 'iat', True)
+    iat = numeric_claim(claims, 'iat', True, 'client_assertion', invalid_client)
     if iat > current + LEEWAY:
         raise invalid_client('client_assertion iat is in the future')
     if store is not None:
