@@ -41,6 +41,13 @@ def _parse(spec):
             if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
                 raise FaultError('retry_after must be seconds or an HTTP date')
             fault['retry_after'] = str(retry_after)
+        # An HTTP-date Retry-After N s after the fault fires (not after it was injected: a client that starts late
+        # under load would otherwise be told a date already close or past).
+        date_in = spec.get('retry_after_date_in')
+        if date_in is not None:
+            if isinstance(date_in, bool) or not isinstance(date_in, (int, float)) or not 0 <= date_in <= 3600:
+                raise FaultError('retry_after_date_in must be a number of seconds between 0 and 3600')
+            fault['retry_after_date_in'] = date_in
         for optional in ('code', 'message', 'body'):
             if spec.get(optional) is not None:
                 fault[optional] = spec[optional]

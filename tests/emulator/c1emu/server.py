@@ -2,6 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """HTTP layer: routing in the manner of grpc-gateway, request ids, faults, the request log."""
 
+import email.utils
 import json
 import re
 import socket
@@ -117,6 +118,8 @@ class App:
 def fault_response(fault, request_id):
     status = fault['status']
     headers = [('Retry-After', fault['retry_after'])] if fault.get('retry_after') else []
+    if fault.get('retry_after_date_in') is not None:  # HTTP date (whole seconds): (N - 1, N] s from now
+        headers = [('Retry-After', email.utils.formatdate(time.time() + fault['retry_after_date_in'], usegmt=True))]
     if fault['kind'] == 'html':
         body = fault.get('body') or '<html><head><title>%d</title></head><body><h1>%d</h1><p>injected fault</p></body></html>' % (status, status)
         return Response(status, body.encode('utf-8'), 'text/html; charset=utf-8', headers)

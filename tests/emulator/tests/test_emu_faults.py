@@ -2,6 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Test controls: faults of every kind, the request log, seed, reset, credentials, state."""
 
+import email.utils
 import time
 
 import pytest
@@ -39,6 +40,15 @@ def test_status_fault_429_with_http_date(api, emu):
     response = raw_get(api, ROLES)
     assert response.status_code == 429 and response.json()['code'] == 8
     assert response.headers['Retry-After'] == 'Wed, 21 Oct 2015 07:28:00 GMT'
+
+
+def test_status_fault_429_with_http_date_relative_to_when_it_fires(api, emu):
+    # The date is computed when the fault answers, not when it is injected (a late client still gets N s).
+    emu.control('POST', 'faults', {'kind': 'status', 'status': 429, 'retry_after_date_in': 3})
+    time.sleep(1.5)
+    response = raw_get(api, ROLES)
+    ahead = email.utils.parsedate_to_datetime(response.headers['Retry-After']).timestamp() - time.time()
+    assert response.status_code == 429 and 1.5 < ahead <= 3
 
 
 def test_fault_filters_by_method_and_path(api, emu):
@@ -126,7 +136,8 @@ def test_request_log_keeps_query_apart_and_records_status(api, emu):
 
 
 @pytest.mark.parametrize('fault', [{'kind': 'explode'}, {'count': 0}, {'count': 'two'}, {'path': '('}, {'kind': 'status', 'status': 42},
-                                   {'kind': 'delay', 'seconds': -1}, [1], {'retry_after': {'x': 1}}])
+                                   {'kind': 'delay', 'seconds': -1}, [1], {'retry_after': {'x': 1}},
+                                   {'kind': 'status', 'retry_after_date_in': 'soon'}])
 def test_bad_fault_documents_are_400(emu, fault):
     assert 'error' in emu.control('POST', 'faults', fault, expect=400)
 

@@ -12,7 +12,7 @@ The reliability suite puts this directory on ANSIBLE_ACTION_PLUGINS and the emul
   config: {...}        POST /_emulator/config
   seed: {...}          POST /_emulator/seed (client secrets in the answer are replaced by their length)
   revoke_tokens: true  POST /_emulator/revoke_tokens
-  faults: [...]        POST /_emulator/faults; a fault may give retry_after_date_in: N for an HTTP-date N s ahead
+  faults: [...]        POST /_emulator/faults (retry_after_date_in: N, an HTTP date N s after the fault fires)
   live_clients: name   return the live personal clients with this display name (never secrets)
   sleep: seconds       sleep at the end
   sleep_until: epoch   sleep until this time.time() (a start line shared by parallel ansible-playbook processes)
@@ -20,7 +20,6 @@ The reliability suite puts this directory on ANSIBLE_ACTION_PLUGINS and the emul
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import ssl
@@ -72,14 +71,7 @@ class ActionModule(ActionBase):
         if args.get('revoke_tokens'):
             result['revoked'] = _call('POST', 'revoke_tokens', {})
         if args.get('faults'):
-            faults = []
-            for fault in args['faults']:
-                fault = dict(fault)
-                ahead = fault.pop('retry_after_date_in', None)
-                if ahead is not None:
-                    fault['retry_after'] = email.utils.formatdate(time.time() + float(ahead), usegmt=True)
-                faults.append(fault)
-            result['faults'] = _call('POST', 'faults', faults)['faults']
+            result['faults'] = _call('POST', 'faults', list(args['faults']))['faults']
         if args.get('live_clients') is not None:
             state = _call('GET', 'state')
             result['live_clients'] = [c for c in state['personalClients']
