@@ -146,10 +146,12 @@ def roles_job():
     emu = relkit.Emulator(ws.subdir('concurrency-roles-emulator')).start()
     try:
         seeded = emu.control('POST', 'seed', {'roles': ROLE_SEED})
-        # Both processes start their role tasks at the same instant, and every update is held for a second before
-        # the server applies it, so both read the old role before either write lands: a real race.
+        # Both processes start their role tasks at the same instant, and each update is held until the other
+        # process's update of that role arrived (a barrier, 8 s at most: below the 10 s timeout), so both read the
+        # old role before either write lands: a real race, forced. A fixed 1 s hold left it to scheduling: under
+        # load the processes drift apart, the later one reads the new role and sends nothing.
         emu.control('POST', 'faults', [{'method': 'POST', 'path': '^/api/v1/iam/roles/%s$' % role['id'], 'kind': 'delay',
-                                        'seconds': 1, 'count': 2} for role in seeded['roles']])
+                                        'seconds': 8, 'count': 2, 'barrier': 2} for role in seeded['roles']])
         start = time.time() + 8
         procs = [relkit.run_playbook(_role_play(start), emu, name='concurrency-roles-%d' % i, background=True) for i in (1, 2)]
         runs = [proc.wait() for proc in procs]

@@ -56,7 +56,28 @@ def _parse(spec):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 300:
             raise FaultError('seconds must be a number between 0 and 300')
         fault['seconds'] = seconds
+        barrier = spec.get('barrier')
+        if barrier is not None:  # hold each matching request until `barrier` of them arrived (or `seconds` passed)
+            if isinstance(barrier, bool) or not isinstance(barrier, int) or not 2 <= barrier <= count:
+                raise FaultError('barrier must be an integer between 2 and count')
+            fault['barrier'] = barrier
+            fault['_gate'] = _Gate(barrier)
     return fault
+
+
+class _Gate:
+    """Requests wait here until ``parties`` of them arrived: a race forced, not left to scheduling."""
+
+    def __init__(self, parties):
+        self._parties = parties
+        self._arrived = 0
+        self._cond = threading.Condition()
+
+    def wait(self, timeout):
+        with self._cond:
+            self._arrived += 1
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._arrived >= self._parties, timeout)
 
 
 def public(fault):
@@ -98,7 +119,7 @@ class Faults:
                 fault['count'] -= 1
                 if fault['count'] <= 0:
                     self._pending.remove(fault)
-                return public(fault)
+                return dict(public(fault), _gate=fault['_gate']) if '_gate' in fault else public(fault)
         return None
 
     def record(self, method, path, status, kind, query=''):

@@ -209,7 +209,9 @@ class Handler(BaseHTTPRequestHandler):
             app.faults.record(method, path, None, kind, split.query)
             self._drop()
             return
-        if kind == 'delay':
+        if kind == 'delay' and fault.get('_gate'):
+            fault['_gate'].wait(fault['seconds'])
+        elif kind == 'delay':
             time.sleep(fault['seconds'])
         if kind in ('status', 'html'):
             response = fault_response(fault, request_id)

@@ -2,6 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Test controls: faults of every kind, the request log, seed, reset, credentials, state."""
 
+import concurrent.futures
 import email.utils
 import time
 
@@ -74,10 +75,22 @@ def test_delay_fault(api, emu):
     start = time.monotonic()
     assert raw_get(api, ROLES).status_code == 200
     assert time.monotonic() - start >= 0.5
-    start = time.monotonic()
     raw_get(api, ROLES)
-    assert time.monotonic() - start < 0.5
-    assert emu.control('GET', 'requests')['requests'][-2]['fault'] == 'delay'
+    # used once: the log says so (a wall-clock bound on the second request would flip under load)
+    assert [e['fault'] for e in emu.control('GET', 'requests')['requests'][-2:]] == ['delay', None]
+
+
+def test_delay_fault_barrier_holds_until_all_arrived(api, emu):
+    emu.control('POST', 'faults', {'kind': 'delay', 'seconds': 20, 'count': 2, 'barrier': 2, 'path': 'roles'})
+    emu.control('DELETE', 'requests')
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(raw_get, api, ROLES)
+        time.sleep(0.5)
+        assert not first.done() and emu.control('GET', 'requests')['requests'] == []  # held: nobody else arrived
+        start = time.monotonic()
+        assert raw_get(api, ROLES).status_code == 200 and first.result(timeout=20).status_code == 200
+    assert time.monotonic() - start < 15  # released by the second arrival, not by the 20 s timeout
+    assert [e['fault'] for e in emu.control('GET', 'requests')['requests']] == ['delay', 'delay']
 
 
 def test_drop_fault_closes_without_effect(api, emu):
@@ -137,7 +150,8 @@ def test_request_log_keeps_query_apart_and_records_status(api, emu):
 
 @pytest.mark.parametrize('fault', [{'kind': 'explode'}, {'count': 0}, {'count': 'two'}, {'path': '('}, {'kind': 'status', 'status': 42},
                                    {'kind': 'delay', 'seconds': -1}, [1], {'retry_after': {'x': 1}},
-                                   {'kind': 'status', 'retry_after_date_in': 'soon'}])
+                                   {'kind': 'status', 'retry_after_date_in': 'soon'},
+                                   {'kind': 'delay', 'count': 2, 'barrier': 3}])
 def test_bad_fault_documents_are_400(emu, fault):
     assert 'error' in emu.control('POST', 'faults', fault, expect=400)
 
