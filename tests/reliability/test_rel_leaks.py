@@ -335,7 +335,7 @@ def files_job():
         os.chmod(str(old), 0o644)
         # F3: create fails for good (503 on both creates): no file
         (d / 'f3').mkdir()
-        # F4: the directory disappears while the create is in flight (delay 1.5 s)
+        # F4: the directory disappears while the create is in flight (held by the emulator until then)
         (d / 'f4').mkdir()
         tasks = [
             relkit.mod('F2 create', 'personal_client', {'display_name': 'file f2', 'secret_path': str(d / 'f2' / 'first.json')}),
@@ -343,22 +343,21 @@ def files_job():
             relkit.ctl('F3 setup', clear=True, faults=[dict(CREATE, kind='status', status=503, count=2)]),
             relkit.mod('F3 run', 'personal_client', {'display_name': 'file f3', 'secret_path': str(d / 'f3' / 'secret.json')}),
             relkit.ctl('F3 collect', collect=True, expect_faults=2),
-            relkit.ctl('F4 setup', clear=True, faults=[dict(CREATE, kind='delay', seconds=1.5)], sleep=0.5),
+            # held until the watcher has removed the directory (4 s at most, below the 5 s timeout)
+            relkit.ctl('F4 setup', clear=True, faults=[dict(CREATE, kind='delay', seconds=4, hold=True)]),
             relkit.mod('F4 run', 'personal_client', {'display_name': 'file f4', 'secret_path': str(d / 'f4' / 'secret.json')}),
             relkit.ctl('F4 collect', collect=True, expect_faults=1),
         ]
 
         def remove_dir_during_create():
-            """Once F4's create POST is in flight (its delay fault consumed), remove the secret_path directory."""
-            seen = False
+            """Once F4's create POST is held by the emulator, remove the secret_path directory, then let it go on.
+
+            (Sleeping 0.3 s into a 1.5 s delay left 1.2 s for this thread's polls on a loaded machine.)"""
             deadline = time.time() + 120
             while time.time() < deadline:
-                delayed = any(f.get('kind') == 'delay' for f in emu.control('GET', 'faults')['faults'])
-                if delayed:
-                    seen = True
-                elif seen:
-                    time.sleep(0.3)
+                if emu.control('GET', 'faults').get('held'):
                     shutil.rmtree(str(d / 'f4'), ignore_errors=True)
+                    emu.control('POST', 'release')
                     return
                 time.sleep(0.05)
         watcher = threading.Thread(target=remove_dir_during_create, daemon=True)
@@ -441,7 +440,7 @@ def test_secret_dir_vanishes_during_create(report):
         problems.append('the failure does not say the secret could not be written and the client was deleted: %s' % r.get('msg'))
     if live:
         problems.append('left client(s) %s whose secret nobody received' % [c['id'] for c in live])
-    _report(report, 'secret_path directory removed while the create is in flight (create delayed 1.5 s)',
+    _report(report, 'secret_path directory removed while the create is in flight (create held until then)',
             'one failure naming secret_path; the new client deleted again (nobody has its secret); no partial file',
             problems, 0, '%s; live clients of that name: %s' % (relkit.summarize(r), [c['id'] for c in live]))
     assert not problems, '\n'.join(problems)

@@ -150,7 +150,9 @@ def handle(app, method, path, raw):
     if route == ('POST', '/_emulator/faults'):
         return 200, _faults_post(app, body)
     if route == ('GET', '/_emulator/faults'):
-        return 200, {'faults': app.faults.pending()}
+        return 200, {'faults': app.faults.pending(), 'held': app.faults.held()}
+    if route == ('POST', '/_emulator/release'):
+        return 200, {'released': app.faults.release()}
     if route == ('DELETE', '/_emulator/faults'):
         return 200, {'cleared': app.faults.clear(), 'faults': []}
     if route == ('GET', '/_emulator/requests'):

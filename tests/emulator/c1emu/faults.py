@@ -61,23 +61,41 @@ def _parse(spec):
             if isinstance(barrier, bool) or not isinstance(barrier, int) or not 2 <= barrier <= count:
                 raise FaultError('barrier must be an integer between 2 and count')
             fault['barrier'] = barrier
+        if spec.get('hold') is not None:  # hold each matching request until POST /_emulator/release (or `seconds`)
+            if not isinstance(spec['hold'], bool):
+                raise FaultError('hold must be true or false')
+            fault['hold'] = spec['hold']
+        if barrier is not None or fault.get('hold'):
             fault['_gate'] = _Gate(barrier)
     return fault
 
 
 class _Gate:
-    """Requests wait here until ``parties`` of them arrived: a race forced, not left to scheduling."""
+    """Requests wait here until ``parties`` of them arrived, or until released: a race forced, not left to
+    scheduling."""
 
-    def __init__(self, parties):
+    def __init__(self, parties=None):
         self._parties = parties
         self._arrived = 0
+        self._released = False
+        self.waiting = 0
         self._cond = threading.Condition()
+
+    def _open(self):
+        return self._released or (self._parties is not None and self._arrived >= self._parties)
 
     def wait(self, timeout):
         with self._cond:
             self._arrived += 1
+            self.waiting += 1
             self._cond.notify_all()
-            self._cond.wait_for(lambda: self._arrived >= self._parties, timeout)
+            self._cond.wait_for(self._open, timeout)
+            self.waiting -= 1
+
+    def release(self):
+        with self._cond:
+            self._released = True
+            self._cond.notify_all()
 
 
 def public(fault):
@@ -91,11 +109,27 @@ class Faults:
         self._lock = threading.Lock()
         self._pending = []
         self._log = []
+        self._gates = []
+
+    def held(self):
+        """How many requests wait in a barrier or hold right now."""
+        with self._lock:
+            return sum(gate.waiting for gate in self._gates)
+
+    def release(self):
+        """Let every held request go on (and any that would arrive later); answers how many were waiting."""
+        with self._lock:
+            gates, self._gates = self._gates, []
+        waiting = sum(gate.waiting for gate in gates)
+        for gate in gates:
+            gate.release()
+        return waiting
 
     def add(self, specs):
         parsed = [_parse(spec) for spec in specs]
         with self._lock:
             self._pending.extend(parsed)
+            self._gates.extend(f['_gate'] for f in parsed if '_gate' in f)
             return [public(f) for f in self._pending]
 
     def pending(self):

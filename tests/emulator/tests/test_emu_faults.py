@@ -93,6 +93,21 @@ def test_delay_fault_barrier_holds_until_all_arrived(api, emu):
     assert [e['fault'] for e in emu.control('GET', 'requests')['requests']] == ['delay', 'delay']
 
 
+def test_delay_fault_hold_until_released(api, emu):
+    emu.control('POST', 'faults', {'kind': 'delay', 'seconds': 20, 'hold': True, 'path': 'roles'})
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        held = pool.submit(raw_get, api, ROLES)
+        deadline = time.monotonic() + 15
+        while emu.control('GET', 'faults')['held'] != 1:
+            assert time.monotonic() < deadline and not held.done(), 'the request was never held'
+            time.sleep(0.02)
+        assert emu.control('POST', 'release') == {'released': 1}
+        start = time.monotonic()
+        assert held.result(timeout=20).status_code == 200
+    assert time.monotonic() - start < 15  # released, not the 20 s cap
+    assert emu.control('GET', 'faults') == {'faults': [], 'held': 0}
+
+
 def test_drop_fault_closes_without_effect(api, emu):
     emu.control('POST', 'faults', {'kind': 'drop', 'method': 'POST', 'path': 'personal_clients'})
     with pytest.raises(requests.ConnectionError):
@@ -151,7 +166,8 @@ def test_request_log_keeps_query_apart_and_records_status(api, emu):
 @pytest.mark.parametrize('fault', [{'kind': 'explode'}, {'count': 0}, {'count': 'two'}, {'path': '('}, {'kind': 'status', 'status': 42},
                                    {'kind': 'delay', 'seconds': -1}, [1], {'retry_after': {'x': 1}},
                                    {'kind': 'status', 'retry_after_date_in': 'soon'},
-                                   {'kind': 'delay', 'count': 2, 'barrier': 3}])
+                                   {'kind': 'delay', 'count': 2, 'barrier': 3},
+                                   {'kind': 'delay', 'hold': 'yes'}])
 def test_bad_fault_documents_are_400(emu, fault):
     assert 'error' in emu.control('POST', 'faults', fault, expect=400)
 
