@@ -64,8 +64,8 @@ reliability:
 bench:
 	@.ci/test setup bench
 
-reliability-long:  # the converge property test with a longer search (~30 min); not part of test
-	C1REL_PROPERTY_EXAMPLES=300 C1REL_PROPERTY_STEPS=40 .venv/bin/python -m pytest -p no:cacheprovider tests/reliability/test_rel_converge_property.py
+reliability-long:  # the converge property test with a longer, freshly seeded search (~30 min); not part of test
+	C1REL_PROPERTY_RANDOM=1 C1REL_PROPERTY_EXAMPLES=300 C1REL_PROPERTY_STEPS=40 .venv/bin/python -m pytest -p no:cacheprovider tests/reliability/test_rel_converge_property.py
 
 demo:
 	@.ci/demo
