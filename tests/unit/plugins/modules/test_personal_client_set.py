@@ -1,0 +1,73 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""personal_client_set through its real main() (the plain-module path, without the action plugin), the HTTP
+transport replaced by the stateful fake API of tests/unit/fakes.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.conductorone.iam.plugins.module_utils import _api
+from ansible_collections.conductorone.iam.plugins.modules import personal_client_set
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+
+CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-6a9e4f", "token_cache": False}
+WRITES = ("POST", "DELETE")
+
+
+def seeded(cid, name, cidrs=()):
+    return {"id": cid, "clientId": cid + "@acme.conductor.one/pcc", "userId": "u", "displayName": name,
+            "allowSourceCidr": list(cidrs), "scopedRoles": [], "expiresTime": "2030-01-01T00:00:00Z"}
+
+
+@pytest.fixture
+def server(monkeypatch):
+    fake = FakeConductorOne(clients=[seeded("c1", "deploy", ["10.0.0.0/8"]), seeded("c2", "old-key")])
+    monkeypatch.setattr(_api, "HttpTransport", lambda **options: fake)
+    return fake
+
+
+def writes(server):
+    return sorted((method, path) for method, path, dummy in server.log if method in WRITES)
+
+
+def converge(run_module, **options):
+    items = [{"display_name": "ci", "allow_source_cidr": ["203.0.113.7"]},
+             {"display_name": "deploy", "allow_source_cidr": ["192.0.2.0/24"]},
+             {"display_name": "old-key", "state": "absent"}]
+    return run_module(personal_client_set, dict(CONNECTION, clients=items, **options))
+
+
+def test_main_creates_updates_deletes_then_is_idempotent(run_module, server):
+    code, result, dummy = converge(run_module)
+    assert code == 0 and result["changed"] is True
+    assert [(r["index"], r["id"], r["action"], r["changed"]) for r in result["results"]] == [
+        (0, "fake-client-1", "create", True), (1, "c1", "update", True), (2, "c2", "delete", True)]
+    assert result["counts"] == {"created": 1, "updated": 1, "rotated": 0, "deleted": 1, "unchanged": 0, "failed": 0}
+    assert result["secrets"]["ci"]["client_secret"] == server.secrets["fake-client-1"]
+    assert writes(server) == [("DELETE", "/api/v1/iam/personal_clients/c2"), ("POST", "/api/v1/iam/personal_clients"),
+                              ("POST", "/api/v1/iam/personal_clients/c1")]
+    assert [(c["id"], c["displayName"], c["allowSourceCidr"]) for c in server.live()] == [
+        ("c1", "deploy", ["192.0.2.0/24"]), ("fake-client-1", "ci", ["203.0.113.7/32"])]
+
+    code, result, dummy = converge(run_module)
+    assert code == 0 and result["changed"] is False and result["secrets"] == {}
+    assert result["counts"] == {"created": 0, "updated": 0, "rotated": 0, "deleted": 0, "unchanged": 3, "failed": 0}
+    assert len(writes(server)) == 3
+
+
+def test_main_check_mode_predicts_the_changes_and_writes_nothing(run_module, server):
+    code, result, dummy = converge(run_module, _ansible_check_mode=True)
+    assert code == 0 and result["changed"] is True and result["secrets"] == {}
+    assert [(r["id"], r["action"]) for r in result["results"]] == [(None, "create"), ("c1", "update"), ("c2", "delete")]
+    assert writes(server) == []
+    assert [c["id"] for c in server.live()] == ["c1", "c2"]
+
+
+def test_main_refuses_a_display_name_declared_twice_before_any_request(run_module, server):
+    items = [{"display_name": "ci"}, {"display_name": "ci", "expires_in": "30d"}]
+    code, result, dummy = run_module(personal_client_set, dict(CONNECTION, clients=items))
+    assert code == 1 and result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("clients[0] (ci) and clients[1] (ci) declare the same display name "), result["msg"]
+    assert server.log == []
