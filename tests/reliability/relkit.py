@@ -635,7 +635,7 @@ class Report:
 PROOF = {
     'transient': 'per cell: fault consumed, faulted requests = injected, attempts as the policy implies, converged or one '
                  'message naming operation, HTTP status, gateway code and request id; P1-P3 also: the retry resends the '
-                 'same page (query string compared)',
+                 'same later page (its page token compared: a GET\'s query string, a search body\'s logged page_token)',
     'lost': 'harness contract (POST/DELETE statuses in order, one outcome) + one live client whose secret works',
     'auth': 'harness contract + the exact request sequence (401, token exchange, retry) of each row',
     'concurrency': 'end state in the emulator (no duplicate, every client usable) and changed counts',

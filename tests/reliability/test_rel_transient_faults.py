@@ -14,6 +14,7 @@ parallel, each against its own emulator.
 
 import hashlib
 import re
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -412,15 +413,61 @@ def paged_job():
 _PAGED_BY_KEY = {}
 
 
+def _page_token(entry):
+    """The page token a logged request asked for: GET in its query string, a POST search in its body (the request
+    log's ``page_token``); '' for a first page (no token, or an empty one)."""
+    if entry['method'] == 'GET':
+        return (parse_qs(entry['query'], keep_blank_values=True).get('page_token') or [''])[0]
+    return entry.get('page_token') or ''
+
+
 def _same_page_resent(calls, method):
-    """The request after the faulted one asks for the same page (GET: the same query string with a page_token)."""
+    """The request after the faulted one asks for the same later page: the same page token (GET: the same query
+    string too), not the first page's empty one."""
     faulted = [i for i, e in enumerate(calls) if e['fault'] and e['fault'] != 'delay']
     if len(faulted) != 1 or faulted[0] + 1 >= len(calls) or faulted[0] == 0:
         return ['expected one faulted later-page request followed by its retry: %s' % calls]
-    fault, retry = calls[faulted[0]], calls[faulted[0] + 1]
-    if method == 'GET' and ('page_token=' not in fault['query'] or fault['query'] != retry['query']):
-        return ['the retry did not resend the faulted page request: %r then %r' % (fault['query'], retry['query'])]
+    first, fault, retry = calls[0], calls[faulted[0]], calls[faulted[0] + 1]
+    if not _page_token(fault) or _page_token(fault) == _page_token(first):
+        return ['the faulted request did not ask for a later page: page token %r, the first page\'s %r' % (
+            _page_token(fault), _page_token(first))]
+    if _page_token(retry) != _page_token(fault) or (method == 'GET' and fault['query'] != retry['query']):
+        return ['the retry did not resend the faulted page request: page token %r then %r (query %r then %r)' % (
+            _page_token(fault), _page_token(retry), fault['query'], retry['query'])]
     return []
+
+
+def _search(status=200, fault=None, page_token=None):
+    entry = {'method': 'POST', 'path': '/api/v1/search/iam/personal_clients', 'query': '', 'status': status, 'fault': fault}
+    if page_token is not None:
+        entry['page_token'] = page_token
+    return entry
+
+
+def _list(query, status=200, fault=None):
+    return {'method': 'GET', 'path': '/api/v1/iam/roles', 'query': query, 'status': status, 'fault': fault}
+
+
+@pytest.mark.parametrize('calls,method,problem', [
+    ([_search(), _search(429, 'status', 'p2'), _search(page_token='p2')], 'POST', None),
+    ([_search(), _search(429, 'status', 'p2'), _search(page_token='p3')], 'POST', 'the retry did not resend'),
+    ([_search(), _search(429, 'status', 'p2'), _search()], 'POST', 'the retry did not resend'),
+    ([_search(), _search(429, 'status'), _search()], 'POST', 'the faulted request did not ask for a later page'),
+    ([_list('page_size=100'), _list('page_size=100&page_token=t2', 503, 'status'), _list('page_size=100&page_token=t2')],
+     'GET', None),
+    ([_list('page_size=100'), _list('page_size=100&page_token=t2', 503, 'status'), _list('page_size=100&page_token=t3')],
+     'GET', 'the retry did not resend'),
+    ([_list('page_size=100'), _list('page_size=100&page_token=', 503, 'status'), _list('page_size=100&page_token=')],
+     'GET', 'the faulted request did not ask for a later page'),
+], ids=['search-same', 'search-other-token', 'search-token-dropped', 'search-first-page', 'list-same', 'list-other-token',
+        'list-empty-token'])
+def test_the_same_page_check_refuses_another_page_token(calls, method, problem):
+    """Pure: the P rows' page-token check on doctored request logs (no emulator)."""
+    problems = _same_page_resent(calls, method)
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith(problem), problems
 
 
 @pytest.mark.parametrize('key', sorted(PAGED))

@@ -156,9 +156,12 @@ class Faults:
                 return dict(public(fault), _gate=fault['_gate']) if '_gate' in fault else public(fault)
         return None
 
-    def record(self, method, path, status, kind, query=''):
+    def record(self, method, path, status, kind, query='', page_token=None):
+        entry = {'method': method, 'path': path, 'query': query, 'status': status, 'fault': kind}
+        if page_token is not None:  # a body's page token (searches page in the body, not the query string)
+            entry['page_token'] = page_token
         with self._lock:
-            self._log.append({'method': method, 'path': path, 'query': query, 'status': status, 'fault': kind})
+            self._log.append(entry)
             if len(self._log) > MAX_LOG:
                 del self._log[:len(self._log) - MAX_LOG]
 

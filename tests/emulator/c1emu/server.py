@@ -205,8 +205,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = app.faults.take(method, path)
         kind = fault['kind'] if fault else None
+        page_token = body_page_token(raw)
         if kind == 'drop':
-            app.faults.record(method, path, None, kind, split.query)
+            app.faults.record(method, path, None, kind, split.query, page_token)
             self._drop()
             return
         if kind == 'delay' and fault.get('_gate'):
@@ -221,13 +222,28 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:  # pylint: disable=broad-exception-caught
                 traceback.print_exc(file=sys.stderr)
                 response = gateway_error(INTERNAL, 'internal error', request_id, 500)
-        app.faults.record(method, path, response.status, kind, split.query)
+        app.faults.record(method, path, response.status, kind, split.query, page_token)
         if kind == 'lost_response':
             self._drop()
             return
         self._send(response, request_id)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+
+def body_page_token(raw):
+    """The ``pageToken`` of a JSON request body (a search's page), for the request log; None when it has none.
+
+    A body can carry secrets, so the log keeps this one field and nothing else of it.
+    """
+    if b'pageToken' not in raw and b'page_token' not in raw:
+        return None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    token = body.get('pageToken', body.get('page_token')) if isinstance(body, dict) else None
+    return token if isinstance(token, str) else None
 
 
 class Server(ThreadingHTTPServer):

@@ -14,6 +14,7 @@ import openapi_check
 
 ROLES = '/api/v1/iam/roles'
 PC = '/api/v1/iam/personal_clients'
+SEARCH = '/api/v1/search/iam/personal_clients'
 
 
 def raw_get(api, path, **kwargs):
@@ -161,6 +162,19 @@ def test_request_log_keeps_query_apart_and_records_status(api, emu):
     log = emu.control('GET', 'requests')['requests']
     assert log == [{'method': 'GET', 'path': ROLES, 'query': 'page_size=10&page_token=', 'status': 200, 'fault': None},
                    {'method': 'GET', 'path': '/nope', 'query': '', 'status': 404, 'fault': None}]
+
+
+def test_request_log_keeps_a_search_body_page_token_and_nothing_else_of_the_body(api, emu):
+    # the smallest page is 10 items, so 12 clients make a second page
+    emu.control('POST', 'seed', {'personalClients': [{'user': 'admin@example.com', 'displayName': 'paged %d' % i}
+                                                     for i in range(12)]})
+    emu.control('DELETE', 'requests')
+    token = api.post(SEARCH, {'pageSize': 10}).json()['nextPageToken']
+    assert token
+    api.post(SEARCH, {'pageSize': 10, 'pageToken': token})
+    log = emu.control('GET', 'requests')['requests']
+    assert log == [{'method': 'POST', 'path': SEARCH, 'query': '', 'status': 200, 'fault': None},
+                   {'method': 'POST', 'path': SEARCH, 'query': '', 'status': 200, 'fault': None, 'page_token': token}]
 
 
 @pytest.mark.parametrize('fault', [{'kind': 'explode'}, {'count': 0}, {'count': 'two'}, {'path': '('}, {'kind': 'status', 'status': 42},
