@@ -69,15 +69,29 @@ def parse_client_id(client_id):
 
 
 def tenant_domain_url(tenant_domain):
-    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is."""
+    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is.
+
+    A refused value is never repeated: it may carry a password (``https://user:pw@acme...``), which joins the
+    masked values so that the task's invocation does not show it either.
+    """
+    if "@" in tenant_domain:
+        userinfo = tenant_domain.strip().rpartition("@")[0]
+        userinfo = userinfo.partition("://")[2] or userinfo
+        for value in (userinfo, userinfo.partition(":")[2]):
+            _masking.add(value or None)
+        raise InputError(
+            "tenant_domain must not contain a user name or password (user:password@host): credentials go in "
+            "client_id/client_secret or access_token; give only a tenant name such as acme or a domain such as "
+            "acme.conductor.one; use server_url for a full URL")
     host, colon, port = tenant_domain.strip().lower().partition(":")
     if "." not in host:
         host += TENANT_DOMAIN_SUFFIX
     domain = host + colon + port
-    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/@?#\\") or has_control(domain):
+    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/?#\\") or has_control(domain):
         raise InputError(
-            "tenant_domain {0!r} must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
-            "acme.conductor.one, without https:// or a path; use server_url for a full URL".format(tenant_domain[:80]))
+            "tenant_domain must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
+            "acme.conductor.one, without https:// or a path (the value is not repeated here); use server_url for a "
+            "full URL")
     return "https://" + domain
 
 

@@ -349,18 +349,24 @@ def _s_password_in_url():
         ctx.values['S7dir'] = directory
         url = 'http://rel-user:%s@127.0.0.1:%s' % (password, ctx.emu.url.rsplit(':', 1)[1])
         args = dict(_connection(ctx.emu, server_url=url), display_name='rel sec s7', secret_path=str(directory / 'secret.json'))
-        return [relkit.mod('S7 run', 'personal_client', args)]
+        # tenant_domain (issue 13) names the tenant too: the same password there must be refused and masked alike
+        domain_args = dict(_connection(ctx.emu, tenant_domain='https://rel-user:%s@acme.conductor.one' % password),
+                           display_name='rel sec s7 domain', secret_path=str(directory / 'secret.json'))
+        return [relkit.mod('S7 run', 'personal_client', args),
+                relkit.mod('S7 tenant_domain', 'personal_client', domain_args)]
 
     def check(ctx):
         r, log = ctx.r('S7 run'), ctx.log('S7')
         problems = _refused(r, 'server_url', 'user name or password')
+        problems += ['tenant_domain: %s' % p for p in _refused(ctx.r('S7 tenant_domain'), 'tenant_domain', 'user name or password')]
         problems += _leaks(ctx.run, [('the URL password', password)])
         problems += ['the emulator saw %d request(s)' % len(log)] if log else []
         files = os.listdir(str(ctx.values['S7dir']))
         problems += ['secret_path written: %s' % files] if files else []
         return problems, '%s; emulator saw %d request(s)' % (relkit.summarize(r), len(log))
 
-    return Attack('S7', 'a password in server_url (`http://user:pw@tenant`)', 'refused before any request without '
+    return Attack('S7', 'a password in server_url (`http://user:pw@tenant`) or in tenant_domain '
+                  '(`https://user:pw@acme.conductor.one`)', 'refused before any request without '
                   'repeating it; the password appears in no output (not even invocation) and in no secret file',
                   tasks, check)
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _runner, _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking, _runner, _token_cache
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
@@ -275,6 +275,26 @@ def test_the_secret_file_records_the_owner_and_the_tenant(tmp_path):
     PersonalClient(Runner(display_name="ci", secret_path=path), api=api).run()
     record = secret_file_record(path)
     assert record == {"id": "new-1", "tenant": "acme.conductor.one", "user_id": "fake-user", "display_name": "ci"}
+
+
+# --- tenant_domain never echoes a password (finding 3, applied to issue 13's option) ---------------------
+
+@pytest.mark.parametrize("value", ["https://bob:Hunter3pw@acme.conductor.one", "bob:Hunter3pw@acme",
+                                   "https://bob:Hunter3pw@x@acme.conductor.one"])
+def test_a_password_in_tenant_domain_is_refused_masked_and_never_echoed(value):
+    _masking.new_run()
+    with pytest.raises(InputError) as excinfo:
+        _auth.resolve_endpoint(None, None, tenant_domain=value)
+    assert str(excinfo.value).startswith("tenant_domain must not contain a user name or password")
+    assert "Hunter3pw" not in str(excinfo.value) and "bob" not in str(excinfo.value)
+    # the invocation (module_args) goes through the same registry: the password must not survive there either
+    assert "Hunter3pw" not in json.dumps(_masking.mask({"invocation": {"module_args": {"tenant_domain": value}}}))
+
+
+def test_a_malformed_tenant_domain_is_not_repeated():
+    with pytest.raises(InputError, match="^tenant_domain must be a tenant name") as excinfo:
+        _auth.tenant_domain_url("acme.conductor.one/token-abcdef")
+    assert "token-abcdef" not in str(excinfo.value)
 
 
 # --- display names (finding 10) ------------------------------------------------------------------------
