@@ -226,16 +226,17 @@ def check_credentials(client_id, client_secret, oidc_token):
                 "oidc_token needs client_id (CONDUCTORONE_CLIENT_ID): the client id of the workload federation trust, "
                 "<name>@<tenant host>/wfe. Set it where oidc_token is set (both as options, or both in the environment)")
         return
-    use_case = parse_client_id(client_id)[2]
+    # A client id is shown at most as its cutename (issue 11): the name part, never the tenant host.
+    name, dummy, use_case = parse_client_id(client_id)
     if oidc_token and use_case != FEDERATION_USE_CASE:
         raise InputError(
             "oidc_token is exchanged with the client id of a workload federation trust (<name>@<tenant host>/wfe), "
             "but client_id {0!r} is a /{1} client: use its client_secret instead, or the trust's client id".format(
-                client_id, use_case))
+                name, use_case))
     if client_secret and use_case == FEDERATION_USE_CASE:
         raise InputError(
             "client_id {0!r} is a workload federation trust (/wfe), which has no secret: authenticate with "
-            "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(client_id))
+            "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(name))
 
 
 class FreshForm(dict):

@@ -297,6 +297,20 @@ def test_a_malformed_tenant_domain_is_not_repeated():
     assert "token-abcdef" not in str(excinfo.value)
 
 
+# --- a client id is shown at most as its cutename (finding 3) -------------------------------------------
+
+@pytest.mark.parametrize("client_id, oidc_token, client_secret, fragment", [
+    ("blue-whale-1@acme.conductor.one/pcc", "a.b.c", None, "is a /pcc client"),
+    ("ci-trust-1@acme.conductor.one/wfe", None, "secret-token:conductorone.com:v1:x", "has no secret"),
+])
+def test_mismatched_credentials_name_the_client_by_its_cutename_only(client_id, oidc_token, client_secret, fragment):
+    with pytest.raises(InputError) as excinfo:
+        _auth.check_credentials(client_id, client_secret, oidc_token)
+    message = str(excinfo.value)
+    assert fragment in message and repr(client_id.split("@")[0]) in message
+    assert client_id not in message and "acme.conductor.one/" not in message
+
+
 # --- display names (finding 10) ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["a\x00b", "line\nbreak", "tab\there", "evil\u202etxt.exe", "x\u2066y", "a\u2028b", "a\x7f"])
