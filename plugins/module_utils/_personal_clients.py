@@ -408,8 +408,9 @@ class ClientWriter:
                 raise _held_by(path, record, "a client of another user")
             return
         if record["display_name"] is None or record["display_name"] != request.get("displayName"):
-            raise _held_by(path, record, "a client that is not one of yours and was not created as {0!r}, so whether "
-                                         "it is gone cannot be told".format(request.get("displayName")))
+            raise _held_by(path, record, "a client that is none of your live clients, was not created as {0!r} and "
+                                         "records no owner this run can compare, so whose it is and whether it is gone "
+                                         "cannot be told".format(request.get("displayName")))
 
     def _store_secret(self, client, secret):
         if not self.params.get("secret_path") or not secret:

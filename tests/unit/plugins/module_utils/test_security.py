@@ -18,8 +18,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiCl
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import (check_secret_path, client_in_secret_file,
-                                                                                 secret_file_record)
+from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import (
+    check_secret_path, client_in_secret_file, secret_file_record)
 
 NOW = 1760000000.0
 KEY = _token_cache.cache_key("https://acme.conductor.one", "c@acme.conductor.one/pcc", "secret-token:x")
