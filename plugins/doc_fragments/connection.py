@@ -64,6 +64,8 @@ options:
         V(acme), which stands for V(https://acme.conductor.one), or a domain such as V(acme.conductor.one), which is
         used as is with C(https://).
       - Mutually exclusive with O(server_url); like it, it wins over the tenant host in O(client_id).
+      - A value with a user name or password (C(user:password@)) is refused without being repeated, and the password is
+        masked in the task's output.
       - If not set, the value of the E(CONDUCTORONE_TENANT_DOMAIN) environment variable is used.
     type: str
     version_added: 0.2.0

@@ -69,15 +69,29 @@ def parse_client_id(client_id):
 
 
 def tenant_domain_url(tenant_domain):
-    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is."""
+    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is.
+
+    A refused value is never repeated: it may carry a password (``https://user:pw@acme...``), which joins the
+    masked values so that the task's invocation does not show it either.
+    """
+    if "@" in tenant_domain:
+        userinfo = tenant_domain.strip().rpartition("@")[0]
+        userinfo = userinfo.partition("://")[2] or userinfo
+        for value in (userinfo, userinfo.partition(":")[2]):
+            _masking.add(value or None)
+        raise InputError(
+            "tenant_domain must not contain a user name or password (user:password@host): credentials go in "
+            "client_id/client_secret or access_token; give only a tenant name such as acme or a domain such as "
+            "acme.conductor.one; use server_url for a full URL")
     host, colon, port = tenant_domain.strip().lower().partition(":")
     if "." not in host:
         host += TENANT_DOMAIN_SUFFIX
     domain = host + colon + port
-    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/@?#\\") or has_control(domain):
+    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/?#\\") or has_control(domain):
         raise InputError(
-            "tenant_domain {0!r} must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
-            "acme.conductor.one, without https:// or a path; use server_url for a full URL".format(tenant_domain[:80]))
+            "tenant_domain must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
+            "acme.conductor.one, without https:// or a path (the value is not repeated here); use server_url for a "
+            "full URL")
     return "https://" + domain
 
 
@@ -212,16 +226,17 @@ def check_credentials(client_id, client_secret, oidc_token):
                 "oidc_token needs client_id (CONDUCTORONE_CLIENT_ID): the client id of the workload federation trust, "
                 "<name>@<tenant host>/wfe. Set it where oidc_token is set (both as options, or both in the environment)")
         return
-    use_case = parse_client_id(client_id)[2]
+    # A client id is shown at most as its cutename (issue 11): the name part, never the tenant host.
+    name, dummy, use_case = parse_client_id(client_id)
     if oidc_token and use_case != FEDERATION_USE_CASE:
         raise InputError(
             "oidc_token is exchanged with the client id of a workload federation trust (<name>@<tenant host>/wfe), "
             "but client_id {0!r} is a /{1} client: use its client_secret instead, or the trust's client id".format(
-                client_id, use_case))
+                name, use_case))
     if client_secret and use_case == FEDERATION_USE_CASE:
         raise InputError(
             "client_id {0!r} is a workload federation trust (/wfe), which has no secret: authenticate with "
-            "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(client_id))
+            "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(name))
 
 
 class FreshForm(dict):

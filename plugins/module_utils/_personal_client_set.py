@@ -79,8 +79,30 @@ def _check_duplicates(parsed):
     keyed = list(enumerate(parsed))
     unique_or_fail(OPTION, [(cutename(d.id) if d.id else None, i, d.label) for i, d in keyed], "id")
     unique_or_fail(OPTION, [(d.display_name, i, d.label) for i, d in keyed], "display name")
-    unique_or_fail(OPTION, [(os.path.normpath(os.path.abspath(d.secret_path)) if d.secret_path and d.state == "present"
-                             else None, i, d.label) for i, d in keyed], "secret_path")
+    locations, by_file = {}, []
+    for index, desired in keyed:
+        where = None
+        if desired.secret_path and desired.state == "present":
+            identity, real = _secret_file_location(desired.secret_path)
+            where = locations.setdefault(identity, real)
+        by_file.append((where, index, desired.label))
+    unique_or_fail(OPTION, by_file, "secret_path (one file, however spelled)")
+
+
+def _secret_file_location(path):
+    """(identity, real path) of a secret file: two spellings of one file must not pass as two files.
+
+    The directory counts by what it is (device and inode when it exists, else its path with symlinks resolved), so
+    ``dir/s.json`` and ``dir/alias/s.json`` with ``alias`` a symlink (or bind mount) to ``dir`` are one file. The
+    name itself is not resolved: the secret file is replaced by a rename, never written through a symlink.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    real = os.path.join(os.path.realpath(directory), name)
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return real, real
+    return (info.st_dev, info.st_ino, name), real
 
 
 def plan_items(parsed, lookup, catalog):

@@ -26,7 +26,7 @@ from ._normalize import (api_view, check_display_text, cidr_set, format_duration
                          parse_timestamp, sorted_set, utcnow)
 from ._resource import Resource
 from ._roles import RoleCatalog
-from ._secret_file import check_secret_path, client_in_secret_file, write_secret_file
+from ._secret_file import check_secret_path, secret_file_record, tenant_authority, write_secret_file
 
 CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
                "created_at", "updated_at", "last_used_at", "deleted_at")
@@ -89,9 +89,12 @@ class PersonalClientLookup:
         self.listing = None if listing is None else [client for client in listing if live(client)]
         # indexes of the listing, so that a set of N items costs N lookups, not N scans
         self._by_id, self._by_name = {}, {}
+        # the caller's user id, once a listing of the caller's own clients has shown it (None until then)
+        self.user_id = None
         for client in self.listing or []:
             self._by_id[client.get("id")] = client
             self._by_name.setdefault(client.get("displayName"), []).append(client)
+            self.user_id = self.user_id or client.get("userId")
         # display name -> ids of the live clients so named, as listed by find() in this run
         self.named_ids = {}
 
@@ -104,8 +107,9 @@ class PersonalClientLookup:
     def all_named(self, display_name):
         if self.listing is not None:
             return list(self._by_name.get(display_name, []))
-        return [client for client in self.api.list_personal_clients()
-                if live(client) and client.get("displayName") == display_name]
+        listing = [client for client in self.api.list_personal_clients() if live(client)]
+        self.user_id = self.user_id or next((client.get("userId") for client in listing if client.get("userId")), None)
+        return [client for client in listing if client.get("displayName") == display_name]
 
     def find(self, ref=None, display_name=None, claimed=()):
         """The live client with id ``ref``, else the one named ``display_name`` that is not in ``claimed``.
@@ -312,7 +316,7 @@ class ClientWriter:
     def _create(self, wanted, template=None):
         """Create a client (a replacement when ``template`` is the client being rotated); returns the result."""
         request = self.desired.create_request(wanted, template)
-        self._refuse_secret_path_of_another_client(template)
+        self._refuse_secret_path_of_another_client(template, request)
         if self.runner.check_mode:
             created, secret = self.desired.predicted(request, template), None
         else:
@@ -379,16 +383,34 @@ class ClientWriter:
                                 "again because nobody has its secret".format(client["id"], path, write_error),
                                 operation="secret_path")
 
-    def _refuse_secret_path_of_another_client(self, template):
-        """Before any create: a secret_path already holding another live client's secret would lose it."""
+    def _refuse_secret_path_of_another_client(self, template, request):
+        """Before any create: refuse a secret_path whose file holds a secret someone may still need.
+
+        Overwritten: the file of the client being rotated, and a stale file (its client gone) of this tenant whose
+        owner is this caller (recorded user id), or, when either user id is unknown, of a client created under the
+        same display name (a previous run of this declared client). Refused: a client of another tenant (its host
+        is not this endpoint's; this run cannot see whether it is gone), a client that is still live, and one of
+        another user or of unknown owner.
+        """
         path = self.params.get("secret_path")
-        recorded = client_in_secret_file(path) if path else None
-        if recorded is None or (template and recorded == template.get("id")):
+        record = secret_file_record(path) if path else None
+        if record is None or (template and record["id"] == template.get("id")):
             return
-        if self.lookup.by_id(recorded) is not None:
-            raise InputError("secret_path: {0} holds the secret of another personal client, {1}, which still exists; "
-                             "writing this client's secret there would lose it. Use another secret_path, or delete {1} "
-                             "first".format(path, recorded))
+        tenant = tenant_authority(self.api.client.base_url.partition("://")[2])
+        if record["tenant"] and record["tenant"] != tenant:
+            raise _held_by(path, record, "a client of another tenant ({0}), whose secret may still be in use".format(
+                record["tenant"]))
+        if self.lookup.by_id(record["id"]) is not None:
+            raise _held_by(path, record, "another personal client, which still exists")
+        caller = (template or {}).get("userId") or self.lookup.user_id
+        if record["user_id"] and caller:
+            if record["user_id"] != caller:
+                raise _held_by(path, record, "a client of another user")
+            return
+        if record["display_name"] is None or record["display_name"] != request.get("displayName"):
+            raise _held_by(path, record, "a client that is none of your live clients, was not created as {0!r} and "
+                                         "records no owner this run can compare, so whose it is and whether it is gone "
+                                         "cannot be told".format(request.get("displayName")))
 
     def _store_secret(self, client, secret):
         if not self.params.get("secret_path") or not secret:
@@ -399,9 +421,16 @@ class ClientWriter:
             "client_secret": secret,
             "server_url": self.api.client.base_url,
             "display_name": client.get("displayName"),
+            "user_id": client.get("userId"),
             "expires_time": client.get("expiresTime"),
             "created_at": client.get("createdAt"),
         })
+
+
+def _held_by(path, record, whose):
+    """The refusal of a secret_path whose file holds another client's secret (named by its cutename only)."""
+    return InputError("secret_path: {0} holds the secret of {1} ({2}); writing this client's secret there would lose "
+                      "it. Use another secret_path, or remove {0} if {2} is gone".format(path, whose, record["id"]))
 
 
 class ExactlyOnceCreate:

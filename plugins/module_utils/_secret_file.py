@@ -32,6 +32,16 @@ def check_secret_path(path, option="secret_path"):
 
 def client_in_secret_file(path):
     """The personal client id recorded in an existing secret file, or None (no file, or not one of ours)."""
+    record = secret_file_record(path)
+    return record["id"] if record else None
+
+
+def secret_file_record(path):
+    """Whose secret an existing secret file holds, or None (no file, or not one of ours).
+
+    A dict of ``id`` (the cutename), ``tenant`` (the tenant host[:port] of its client id, else of its
+    ``server_url``; None if neither says), ``user_id`` and ``display_name`` (None when not recorded). Never the secret.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             content = json.load(handle)
@@ -39,8 +49,35 @@ def client_in_secret_file(path):
         return None
     if not isinstance(content, dict):
         return None
-    recorded = content.get("id") or str(content.get("client_id") or "").split("@", 1)[0]
-    return recorded if isinstance(recorded, str) and recorded else None
+    client_id = _text(content.get("client_id")) or ""
+    recorded = _text(content.get("id")) or client_id.split("@", 1)[0]
+    if not recorded:
+        return None
+    host = client_id.partition("@")[2].partition("/")[0] or _url_authority(_text(content.get("server_url")))
+    return {"id": recorded, "tenant": tenant_authority(host) if host else None,
+            "user_id": _text(content.get("user_id")), "display_name": _text(content.get("display_name"))}
+
+
+def tenant_authority(host_port):
+    """``host[:port]`` compared case-insensitively, a default port (80, 443) dropped: a tenant's identity."""
+    text = host_port.strip().lower()
+    host, colon, port = text.rpartition(":")
+    if not (colon and port.isdigit()):
+        host, port = text, ""
+    host = host.rstrip(".")
+    return host if port in ("", "80", "443") else "{0}:{1}".format(host, port)
+
+
+def _url_authority(url):
+    """``host[:port]`` of a recorded ``scheme://[userinfo@]host[:port]`` URL (never its userinfo), or None."""
+    if not url or "://" not in url:
+        return None
+    authority = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    return authority or None
+
+
+def _text(value):
+    return value if isinstance(value, str) and value else None
 
 
 def write_secret_file(path, content):

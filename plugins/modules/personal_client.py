@@ -93,7 +93,11 @@ options:
     description:
       - A file on the controller to write the new secret to, whenever a client is created or
         rotated. Written atomically with mode V(0600), as JSON with the keys C(id), C(client_id),
-        C(client_secret), C(server_url), C(display_name), C(expires_time) and C(created_at).
+        C(client_secret), C(server_url), C(display_name), C(user_id), C(expires_time) and C(created_at).
+      - An existing file is overwritten only when it holds the client being rotated, or a client of this tenant that
+        is gone and was the caller's (or, owner unknown, had the same display name). A file holding a client of another
+        tenant, a live client, or another user's client is refused before any write (use another path, or remove the
+        file if that client is gone).
       - Its directory must exist. When set, the secret is left out of the result unless O(return_secret=true).
       - If the file cannot be written, the new client is deleted again (nobody has its secret) and the task fails.
       - If the client exists but the file does not, the module warns that the secret cannot be recovered.

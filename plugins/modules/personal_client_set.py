@@ -17,7 +17,8 @@ description:
   - The caller's clients are listed once, and the role catalog is read at most once, for the whole list. An item
     whose declared fields already match costs no request. The writes then run with at most O(parallel) at a time.
   - Every item is checked before any request. Two items naming the same id, the same display name or the same
-    O(clients[].secret_path) are refused before any write.
+    O(clients[].secret_path) are refused before any write. Secret paths are compared by the file they name, however
+    spelled (a directory reached through a symlink or a bind mount is the same directory).
   - One item's failure does not stop the others. The task fails at the end, listing each failed item (index,
     display name, message); RV(results) and RV(summary) still describe what was done.
   - With O(exclusive=true), the caller's clients that O(clients) does not declare are deleted, except the client

@@ -298,7 +298,7 @@ def test_secret_files_and_token_cache(report):
         content = json.loads(open(path, encoding='utf-8').read())
         if mode != 0o600:
             problems.append('secret file mode %o' % mode)
-        keys = {'id', 'client_id', 'client_secret', 'server_url', 'display_name', 'expires_time', 'created_at'}
+        keys = {'id', 'client_id', 'client_secret', 'server_url', 'display_name', 'user_id', 'expires_time', 'created_at'}
         if set(content) != keys:
             problems.append('secret file keys %s' % sorted(content))
     except (OSError, ValueError) as exc:

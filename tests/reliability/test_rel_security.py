@@ -349,18 +349,24 @@ def _s_password_in_url():
         ctx.values['S7dir'] = directory
         url = 'http://rel-user:%s@127.0.0.1:%s' % (password, ctx.emu.url.rsplit(':', 1)[1])
         args = dict(_connection(ctx.emu, server_url=url), display_name='rel sec s7', secret_path=str(directory / 'secret.json'))
-        return [relkit.mod('S7 run', 'personal_client', args)]
+        # tenant_domain (issue 13) names the tenant too: the same password there must be refused and masked alike
+        domain_args = dict(_connection(ctx.emu, tenant_domain='https://rel-user:%s@acme.conductor.one' % password),
+                           display_name='rel sec s7 domain', secret_path=str(directory / 'secret.json'))
+        return [relkit.mod('S7 run', 'personal_client', args),
+                relkit.mod('S7 tenant_domain', 'personal_client', domain_args)]
 
     def check(ctx):
         r, log = ctx.r('S7 run'), ctx.log('S7')
         problems = _refused(r, 'server_url', 'user name or password')
+        problems += ['tenant_domain: %s' % p for p in _refused(ctx.r('S7 tenant_domain'), 'tenant_domain', 'user name or password')]
         problems += _leaks(ctx.run, [('the URL password', password)])
         problems += ['the emulator saw %d request(s)' % len(log)] if log else []
         files = os.listdir(str(ctx.values['S7dir']))
         problems += ['secret_path written: %s' % files] if files else []
         return problems, '%s; emulator saw %d request(s)' % (relkit.summarize(r), len(log))
 
-    return Attack('S7', 'a password in server_url (`http://user:pw@tenant`)', 'refused before any request without '
+    return Attack('S7', 'a password in server_url (`http://user:pw@tenant`) or in tenant_domain '
+                  '(`https://user:pw@acme.conductor.one`)', 'refused before any request without '
                   'repeating it; the password appears in no output (not even invocation) and in no secret file',
                   tasks, check)
 
@@ -599,6 +605,59 @@ def _ambient_job():
 
 def test_ambient_server_url(report):
     _report(report, AMBIENT, *relkit.job_result('security-ambient'))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# one secret_path reused on two tenants (two emulators)
+
+
+TENANTS = Attack('S18', 'one secret_path reused on another tenant: a create on emulator A, then one on emulator B '
+                 '(its own server_url and credentials) with the same secret_path, as the single module and in a set',
+                 'the second is refused before any create on B, naming secret_path and the client the file holds; the '
+                 'file keeps a working secret of the client on A', None, None)
+
+
+@relkit.job('security-tenants', weight=2)
+def _tenants_job():
+    ws = relkit.workspace()
+    first, second = relkit.Emulator(ws.subdir('security-tenant-a')).start(), None
+    try:
+        second = relkit.Emulator(ws.subdir('security-tenant-b')).start()
+        directory = ws.subdir('security-tenants') / 'secrets'
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = str(directory / 'ci.json')
+        on_b = _connection(second, server_url=second.url)
+        tasks = [
+            relkit.mod('S18 on A', 'personal_client', dict(_connection(first, server_url=first.url),
+                                                           display_name='rel sec s18', secret_path=path)),
+            relkit.mod('S18 on B', 'personal_client', dict(on_b, display_name='rel sec s18', secret_path=path)),
+            relkit.mod('S18 set on B', 'personal_client_set', dict(on_b, clients=[
+                {'display_name': 'rel sec s18', 'secret_path': path}])),
+        ]
+        run = relkit.run_playbook([relkit.play(tasks, defaults=DEFAULTS)], None, name='security-tenants',
+                                  emulator_env=False, verbosity=3)
+        on_a = run.result('S18 on A')
+        problems = ['create on A failed: %s' % _msg(on_a)[:200]] if relkit.failed(on_a) else []
+        first_id = (on_a.get('personal_client') or {}).get('id') or '?'
+        problems += ['single module: %s' % p for p in _refused(run.result('S18 on B'), 'secret_path', first_id, 'another tenant')]
+        problems += ['set: %s' % p for p in _refused(run.result('S18 set on B'), 'secret_path', first_id)]
+        creates = [e for e in second.requests_log() if e['method'] == 'POST' and e['path'] == '/api/v1/iam/personal_clients']
+        problems += ['emulator B saw %d create(s)' % len(creates)] if creates else []
+        try:
+            content = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            content = {}
+        if content.get('id') != first_id or not first.secret_works(content.get('client_id'), content.get('client_secret')):
+            problems.append('the file no longer holds a working secret of the client on A (holds %s)' % content.get('id'))
+        return problems, 'on B: %s; B saw %d create(s)' % (relkit.summarize(run.result('S18 on B'))[:160], len(creates))
+    finally:
+        for emu in (first, second):
+            if emu is not None:
+                emu.stop()
+
+
+def test_secret_path_on_another_tenant(report):
+    _report(report, TENANTS, *relkit.job_result('security-tenants'))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime
 import itertools
 import json
 import os
+import re
 import threading
 import time
 
@@ -184,6 +185,23 @@ def test_bad_sets_are_refused_before_any_request(items, message):
     with pytest.raises(InputError, match=message):
         converge(api, items)
     assert api.calls == []
+
+
+def test_one_secret_file_reached_through_a_symlinked_directory_is_refused_before_any_request(tmp_path):
+    """Issue 12 duplicates rule: dir/s.json and dir/alias/s.json (alias -> dir) are one file, and one secret would be
+    lost; refused naming both items and the option. A different name in the aliased directory is another file."""
+    directory = tmp_path / "dir"
+    directory.mkdir(mode=0o700)
+    os.symlink(str(directory), str(directory / "alias"))
+    api = FakeApi()
+    with pytest.raises(InputError, match=r"^clients\[0\] \(first\) and clients\[1\] \(second\) declare the same "
+                                         r"secret_path .*'" + re.escape(str(directory / "s.json")) + "'"):
+        converge(api, [{"display_name": "first", "secret_path": str(directory / "s.json")},
+                       {"display_name": "second", "secret_path": str(directory / "alias" / "s.json")}])
+    assert api.calls == [] and os.listdir(str(directory)) == ["alias"]
+    parsed = parse_items([{"display_name": "first", "secret_path": str(directory / "s.json")},
+                          {"display_name": "second", "secret_path": str(directory / "alias" / "t.json")}], now=NOW)
+    assert len(parsed) == 2
 
 
 def test_a_client_renamed_by_id_is_not_matched_by_its_old_name():

@@ -13,12 +13,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _runner, _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking, _runner, _token_cache
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import check_secret_path, client_in_secret_file
+from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import (
+    check_secret_path, client_in_secret_file, secret_file_record)
 
 NOW = 1760000000.0
 KEY = _token_cache.cache_key("https://acme.conductor.one", "c@acme.conductor.one/pcc", "secret-token:x")
@@ -158,7 +159,7 @@ class FakeApi:
 
     def create_personal_client(self, request):
         self.writes.append(("create", request))
-        client = dict(request, id="new-1", clientId="new-1@acme/pcc")
+        client = dict(request, id="new-1", clientId="new-1@acme.conductor.one/pcc", userId="fake-user")
         self.clients["new-1"] = client
         return client, "secret-token:conductorone.com:v1:new"
 
@@ -167,9 +168,10 @@ class FakeApi:
         return self.clients.pop(client_id, None) is not None
 
 
-def _secret_file(tmp_path, client_id):
+def _secret_file(tmp_path, client_id, host="acme.conductor.one", **recorded):
     path = tmp_path / "secret.json"
-    path.write_text(json.dumps({"id": client_id, "client_id": client_id + "@acme/pcc", "client_secret": "secret-token:old"}))
+    path.write_text(json.dumps(dict({"id": client_id, "client_id": "{0}@{1}/pcc".format(client_id, host),
+                                     "client_secret": "secret-token:old"}, **recorded)))
     os.chmod(str(path), 0o600)
     return str(path)
 
@@ -186,7 +188,7 @@ def test_a_secret_path_holding_another_live_client_is_refused_before_any_create(
 
 def test_a_secret_path_of_a_deleted_client_may_be_reused(tmp_path):
     api = FakeApi()
-    path = _secret_file(tmp_path, "gone-1")
+    path = _secret_file(tmp_path, "gone-1", display_name="second")
     result = PersonalClient(Runner(display_name="second", secret_path=path), api=api).run()
     assert result["changed"] and [write[0] for write in api.writes] == ["create"]
     assert json.loads(open(path, encoding="utf-8").read())["id"] == "new-1"
@@ -207,6 +209,106 @@ def test_rotating_another_client_into_that_path_is_refused(tmp_path):
     with pytest.raises(InputError, match="first-1"):
         PersonalClient(Runner(display_name="other", rotate=True, secret_path=path), api=api).run()
     assert api.writes == []
+
+
+def _refused_without_writes(api, path, runner, *words):
+    before = open(path, encoding="utf-8").read()
+    with pytest.raises(InputError) as excinfo:
+        PersonalClient(runner, api=api).run()
+    message = str(excinfo.value)
+    assert message.startswith("secret_path: " + path) and "secret-token" not in message
+    for word in words:
+        assert word in message
+    assert api.writes == [] and open(path, encoding="utf-8").read() == before
+    return message
+
+
+@pytest.mark.parametrize("host", ["beta.conductor.one", "acme.conductor.one:8443", "127.0.0.1:8080"])
+def test_a_secret_path_holding_a_client_of_another_tenant_is_refused(tmp_path, host):
+    """Issue 11 finding 6 across tenants: this run cannot see the other tenant's client, so it may be live."""
+    path = _secret_file(tmp_path, "theirs-1", host=host, display_name="ci", user_id="fake-user")
+    message = _refused_without_writes(FakeApi(), path, Runner(display_name="ci", secret_path=path),
+                                      "theirs-1", "another tenant ({0})".format(host), "another secret_path", "remove")
+    assert "@" not in message.replace(path, "")
+
+
+def test_the_tenant_of_a_file_without_a_client_id_comes_from_its_server_url_without_userinfo(tmp_path):
+    path = _secret_file(tmp_path, "theirs-1", display_name="ci")
+    content = json.loads(open(path, encoding="utf-8").read())
+    del content["client_id"]
+    content["server_url"] = "https://bob:Hunter3pw@beta.conductor.one"
+    open(path, "w", encoding="utf-8").write(json.dumps(content))
+    message = _refused_without_writes(FakeApi(), path, Runner(display_name="ci", secret_path=path), "beta.conductor.one")
+    assert "Hunter3pw" not in message and "bob" not in message
+
+
+@pytest.mark.parametrize("host", ["ACME.conductor.one", "acme.conductor.one:443", "acme.conductor.one."])
+def test_the_same_tenant_spelled_differently_is_the_same_tenant(tmp_path, host):
+    path = _secret_file(tmp_path, "gone-1", host=host, display_name="ci")
+    assert PersonalClient(Runner(display_name="ci", secret_path=path), api=FakeApi()).run()["changed"]
+    assert json.loads(open(path, encoding="utf-8").read())["id"] == "new-1"
+
+
+def test_a_secret_path_holding_a_gone_client_of_another_user_is_refused(tmp_path):
+    api = FakeApi({"id": "mine-1", "displayName": "other", "userId": "me"})
+    path = _secret_file(tmp_path, "theirs-1", user_id="someone-else", display_name="ci")
+    _refused_without_writes(api, path, Runner(display_name="ci", secret_path=path), "another user", "theirs-1")
+
+
+def test_a_secret_path_holding_a_gone_client_of_this_user_is_reused_under_any_name(tmp_path):
+    api = FakeApi({"id": "mine-1", "displayName": "other", "userId": "me"})
+    path = _secret_file(tmp_path, "gone-1", user_id="me", display_name="old name")
+    assert PersonalClient(Runner(display_name="ci", secret_path=path), api=api).run()["changed"]
+    assert json.loads(open(path, encoding="utf-8").read())["id"] == "new-1"
+
+
+@pytest.mark.parametrize("recorded", [{}, {"display_name": "another name"}, {"user_id": "me", "display_name": "other"}])
+def test_a_gone_client_whose_owner_cannot_be_told_is_refused_unless_it_had_this_name(tmp_path, recorded):
+    """No listing shows the caller's user id (no live clients) and the file names another client: refused."""
+    path = _secret_file(tmp_path, "gone-1", **recorded)
+    _refused_without_writes(FakeApi(), path, Runner(display_name="ci", secret_path=path), "gone-1", "cannot be told")
+
+
+def test_the_secret_file_records_the_owner_and_the_tenant(tmp_path):
+    api = FakeApi()
+    path = str(tmp_path / "new.json")
+    PersonalClient(Runner(display_name="ci", secret_path=path), api=api).run()
+    record = secret_file_record(path)
+    assert record == {"id": "new-1", "tenant": "acme.conductor.one", "user_id": "fake-user", "display_name": "ci"}
+
+
+# --- tenant_domain never echoes a password (finding 3, applied to issue 13's option) ---------------------
+
+@pytest.mark.parametrize("value", ["https://bob:Hunter3pw@acme.conductor.one", "bob:Hunter3pw@acme",
+                                   "https://bob:Hunter3pw@x@acme.conductor.one"])
+def test_a_password_in_tenant_domain_is_refused_masked_and_never_echoed(value):
+    _masking.new_run()
+    with pytest.raises(InputError) as excinfo:
+        _auth.resolve_endpoint(None, None, tenant_domain=value)
+    assert str(excinfo.value).startswith("tenant_domain must not contain a user name or password")
+    assert "Hunter3pw" not in str(excinfo.value) and "bob" not in str(excinfo.value)
+    # the invocation (module_args) goes through the same registry: the password must not survive there either
+    assert "Hunter3pw" not in json.dumps(_masking.mask({"invocation": {"module_args": {"tenant_domain": value}}}))
+
+
+def test_a_malformed_tenant_domain_is_not_repeated():
+    with pytest.raises(InputError, match="^tenant_domain must be a tenant name") as excinfo:
+        _auth.tenant_domain_url("acme.conductor.one/token-abcdef")
+    assert "token-abcdef" not in str(excinfo.value)
+
+
+# --- a client id is shown at most as its cutename (finding 3) -------------------------------------------
+
+@pytest.mark.parametrize("client_id, oidc_token, client_secret, fragment", [
+    ("blue-whale-1@acme.conductor.one/pcc", "a.b.c", None, "is a /pcc client"),
+    ("ci-trust-1@acme.conductor.one/wfe", None, "secret-token:conductorone.com:v1:x", "has no secret"),
+])
+def test_mismatched_credentials_name_the_client_by_its_cutename_only(client_id, oidc_token, client_secret, fragment):
+    with pytest.raises(InputError) as excinfo:
+        _auth.check_credentials(client_id, client_secret, oidc_token)
+    message = str(excinfo.value)
+    assert fragment in message and repr(client_id.split("@")[0]) in message
+    assert client_id not in message and "acme.conductor.one/" not in message
 
 
 # --- display names (finding 10) ------------------------------------------------------------------------
