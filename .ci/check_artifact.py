@@ -6,9 +6,11 @@
     check_artifact.py dist/conductorone-iam-X.Y.Z.tar.gz
 
 Every entry must fall under an allowed path (so a new development file is noticed when it is added, not
-when a user finds it), the files users need must be there, and the tests share of the tarball is printed.
+when a user finds it), the files users need must be there, README.md (Galaxy's page of the collection) links
+only to absolute URLs, and the tests share of the tarball is printed.
 """
 
+import re
 import sys
 import tarfile
 
@@ -32,6 +34,8 @@ REQUIRED = (
 )
 # never, wherever they are
 FORBIDDEN_PARTS = ("__pycache__", ".pyc", "/output/", ".plugin-cache.yaml", "importer_result.json")
+# a Markdown link target; Galaxy renders README.md away from the repository, where relative ones do not resolve
+LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def allowed(name):
@@ -40,13 +44,19 @@ def allowed(name):
     return any(name == entry or (entry.endswith("/") and name.startswith(entry)) for entry in ALLOWED)
 
 
+def relative_links(readme):
+    return [target for target in LINK.findall(readme) if not target.startswith(("https://", "http://", "#", "mailto:"))]
+
+
 def main(path):
     with tarfile.open(path) as tar:
         members = tar.getmembers()
+        readme = tar.extractfile("README.md").read().decode("utf-8") if "README.md" in tar.getnames() else ""
     names = [m.name[2:] if m.name.startswith("./") else m.name for m in members]
     problems = ["not allowed in the build: %s" % n for n in names if not allowed(n)]
     problems += ["should never be in the build: %s" % n for n in names if any(p in n for p in FORBIDDEN_PARTS)]
     problems += ["missing from the build: %s" % n for n in REQUIRED if n not in names]
+    problems += ["README.md links to %s, which Galaxy cannot resolve: use an absolute URL" % t for t in relative_links(readme)]
     total = sum(m.size for m in members if m.isfile()) or 1
     tests = sum(m.size for m, n in zip(members, names) if m.isfile() and n.startswith("tests/"))
     print("%s: %d entries, %d bytes uncompressed, tests/ %.0f %%" % (path, len(names), total, 100.0 * tests / total))

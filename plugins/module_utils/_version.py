@@ -5,5 +5,5 @@
 
 from __future__ import annotations
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "conductorone.iam/{0} (Ansible collection; +https://galaxy.ansible.com/conductorone/iam)".format(COLLECTION_VERSION)

@@ -104,7 +104,7 @@ EXAMPLES = r"""
 
 - name: Print who owns them and for how long they have been idle
   ansible.builtin.debug:
-    msg: "{{ item.user_id }} {{ item.display_name }}: idle {{ item.days_since_last_use | default('(never used)', true) }} days"
+    msg: "{{ item.user_id }} {{ item.display_name }}: {{ 'never used' if item.days_since_last_use is none else 'idle ' ~ item.days_since_last_use ~ ' days' }}"
   loop: "{{ stale_unscoped.personal_clients }}"
 """
 
