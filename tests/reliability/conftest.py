@@ -38,6 +38,7 @@ def pytest_collection_finish(session):
             continue
         chooser = getattr(module, 'c1rel_jobs_for', None)  # a module may say which of its jobs an item needs
         jobs.update(chooser(item) if chooser else relkit.jobs_of_module(module.__name__))
+    relkit.select(session.items)
     relkit.workspace()
     relkit.start_jobs(jobs, int(os.environ.get('C1REL_WORKERS', '4')))
 

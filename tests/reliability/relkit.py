@@ -416,6 +416,7 @@ def mod(name, module, args, **keywords):
 
 
 _JOBS = {}
+_SELECTED = {}  # test function name -> parametrize ids of its selected items (conftest fills it after collection)
 _EXECUTOR = None
 _FUTURES = {}
 _FUTURES_LOCK = threading.Lock()
@@ -427,6 +428,21 @@ def job(name, weight=1):
         _JOBS[name] = (func, weight, func.__module__)
         return func
     return register
+
+
+def select(items):
+    """Record which parametrized items were selected, so a job can build only their rows (``selected_ids``)."""
+    _SELECTED.clear()
+    for item in items:
+        name, bracket, param = item.name.partition('[')
+        if bracket:
+            _SELECTED.setdefault(name, set()).add(param[:-1])
+
+
+def selected_ids(function_name):
+    """The selected parametrize ids of ``function_name`` (``-k`` or node ids may select a few rows), or None when
+    nothing was recorded (a job run outside pytest builds every row)."""
+    return _SELECTED.get(function_name)
 
 
 def jobs_of_module(module_name):
