@@ -2,10 +2,17 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Mutation check of the reliability suite: remove one guarded code path or fault at a time, see scenarios fail.
 
-Each mutation replaces one exact snippet (a validator, the emulator's fault injector, a retry or reconciliation
-path) in a temporary copy of the repository (git ls-files, tracked and untracked; never the worktree), runs the
-scenarios that claim to prove that path against that copy, and counts the failures. A mutation that no scenario
-notices is a hole in the suite; a snippet that is no longer in its file stops the script (the mutation is stale).
+Each mutation replaces one exact snippet (a validator, an argument-spec entry, a security defence, the emulator's
+fault injector, a retry or reconciliation path) in a temporary copy of the repository (git ls-files, tracked and
+untracked; never the worktree), runs the scenarios that claim to prove that path against that copy, and counts the
+failures. A mutation that no scenario notices is a hole in the suite; a snippet that is no longer in its file stops
+the script (the mutation is stale; tests/reliability/test_rel_contract.py checks every snippet still applies).
+
+A bad-input validator's mutation runs only the rows about its option (``-k B012 or ...``; the bad-input job then
+builds only those rows), so each row is shown failing under the mutation of the check that refuses it, not under
+one "all validation off" switch. The table ends with the coverage of the suite: how many report rows (of every row
+pytest collects in tests/reliability, the harness's own contract tests aside) fail under at least one mutation,
+which rows no mutation runs, and which run under some mutation but fail under none.
 
     .venv/bin/python tests/reliability/mutate.py                # every mutation, a Markdown table on stdout
     .venv/bin/python tests/reliability/mutate.py --list         # names only
@@ -13,7 +20,8 @@ notices is a hole in the suite; a snippet that is no longer in its file stops th
     make mutate [MUTATE_ARGS="--only retries-off"]
 
 Exit status 1 when a mutation is survived (no selected scenario failed) or the unmutated baseline fails.
-Not part of `make test`: about 10 minutes on 2 shared cores (the unmutated baseline runs take a third; --no-baseline).
+Not part of `make test`: about 20 minutes on 2 shared cores with --jobs 2 (two mutations side by side, each in its
+own copy); the unmutated baseline (one run of every targeted file) takes 2-3 minutes (--no-baseline skips it).
 """
 
 import argparse
@@ -40,9 +48,14 @@ PAGED = 'tests/reliability/test_rel_transient_faults.py::test_fault_on_a_later_p
 AUTH = 'tests/reliability/test_rel_auth.py::test_auth'
 RESTART = 'tests/reliability/test_rel_restart.py'
 SEC = 'tests/reliability/test_rel_security.py'
+SEC_MAIN = SEC + '::test_attack'  # S1, S3-S9, S11, S12, S15-S17: one playbook (conftest starts only the jobs a test names)
+SEC_AMBIENT = SEC + '::test_ambient_server_url'  # S2
+SEC_CACHE = SEC + '::test_token_cache'  # S10, S13, S14
 CONVERGE = 'tests/reliability/test_rel_converge.py'
 LEAKS = 'tests/reliability/test_rel_leaks.py'
 TLS = 'tests/reliability/test_rel_leaks.py::test_tls'
+VERBOSE = tuple(LEAKS + '::' + name for name in ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant',
+                                                  'test_leak_detector_canary', 'test_secret_files_and_token_cache'))
 FILES = ('tests/reliability/test_rel_leaks.py::test_secret_dir_vanishes_during_create',
          'tests/reliability/test_rel_leaks.py::test_failed_create_leaves_no_file')
 FORKS = ('tests/reliability/test_rel_concurrency.py::test_ten_forks_fifty_clients',)
@@ -245,53 +258,63 @@ MUTATIONS = [
      '        if False:\n', (RESTART, AUTH)),
     # security defences (tests/reliability/test_rel_security.py S1-S17): one mutation per defence
     ('url-backslash-allowed', 'server_url: a backslash is not refused (urlsplit and requests disagree on the host)',
-     'plugins/module_utils/_url.py', '    if "\\\\" in url:\n', '    if False:\n', (SEC,)),
+     'plugins/module_utils/_url.py', '    if "\\\\" in url:\n', '    if False:\n', (SEC_MAIN,)),
     ('url-userinfo-allowed', 'server_url: user:password@ is not refused', 'plugins/module_utils/_url.py',
-     '    if parts.auth is not None or "@" in url:\n', '    if False:\n', (SEC,)),
+     '    if parts.auth is not None or "@" in url:\n', '    if False:\n', (SEC_MAIN,)),
     ('plain-http-anywhere', 'server_url: plain http:// allowed to any host', 'plugins/module_utils/_url.py',
-     '    if parts.scheme == "http" and not is_loopback(parts.host) and not allow_http:\n', '    if False:\n', (SEC,)),
+     '    if parts.scheme == "http" and not is_loopback(parts.host) and not allow_http:\n', '    if False:\n', (SEC_MAIN,)),
     ('ambient-server-url-trusted', 'server_url: an ambient CONDUCTORONE_SERVER_URL may redirect explicit credentials',
      'plugins/module_utils/_url.py',
      '    if not (client_host and server_url_from_environment) or client_id_from_environment:\n        return\n',
-     '    if True:\n        return\n', (SEC,)),
+     '    if True:\n        return\n', (SEC_AMBIENT,)),
     ('redirects-followed', 'transport: redirects are followed', 'plugins/module_utils/_http.py',
-     'allow_redirects=False)', 'allow_redirects=True)', (SEC,)),
+     'allow_redirects=False)', 'allow_redirects=True)', (SEC_MAIN,)),
     ('token-not-stripped', 'access_token: a trailing newline is not stripped', 'plugins/module_utils/_auth.py',
-     '    _masking.add(token)\n    token = token.strip()\n    if not token:\n', '    _masking.add(token)\n    if not token:\n', (SEC,)),
+     '    _masking.add(token)\n    token = token.strip()\n    if not token:\n', '    _masking.add(token)\n    if not token:\n', (SEC_MAIN,)),
     ('token-controls-allowed', 'access_token: a control character inside it is not refused', 'plugins/module_utils/_auth.py',
      '    if not token:\n        return None\n    if has_control(token) or any(ord(char) > 0x7e for char in token):\n',
-     '    if not token:\n        return None\n    if False:\n', (SEC,)),
+     '    if not token:\n        return None\n    if False:\n', (SEC_MAIN,)),
     ('swap-unchecked', 'client_id: a client secret given as client_id is not recognised', 'plugins/module_utils/_auth.py',
-     '    if "secret-token:" in client_id:\n', '    if False:\n', (SEC,)),
+     '    if "secret-token:" in client_id:\n', '    if False:\n', (SEC_MAIN,)),
     ('masking-off', 'masking: registered secrets are not masked', 'plugins/module_utils/_masking.py',
      '        return _walk(data, lambda text: pattern.sub(MASK, text))\n', '        return data\n', (SEC, LEAKS)),
     ('truncation-off', 'masking: server messages are not truncated', 'plugins/module_utils/_masking.py',
-     '    if limit is None or len(text) <= limit:\n        return text\n', '    if True:\n        return text\n', (SEC,)),
+     '    if limit is None or len(text) <= limit:\n        return text\n', '    if True:\n        return text\n', (SEC_MAIN,)),
     ('secret-path-reuse-allowed', 'secret_path: a file holding another live client\'s secret is overwritten',
      'plugins/module_utils/_personal_clients.py',
      '        if recorded is None or (template and recorded == template.get("id")):\n            return\n',
-     '        if True:\n            return\n', (SEC,)),
+     '        if True:\n            return\n', (SEC_MAIN,)),
     ('cache-entry-unchecked', 'token cache: a malformed entry is used as is', 'plugins/module_utils/_token_cache.py',
      '    token, expires_at = entry.get("access_token"), entry.get("expires_at")\n',
-     '    token, expires_at = entry.get("access_token"), entry.get("expires_at")\n    return token, float(expires_at)\n', (SEC,)),
+     '    token, expires_at = entry.get("access_token"), entry.get("expires_at")\n    return token, float(expires_at)\n', (SEC_CACHE,)),
     ('id-unchecked', 'id: `..`, `.`, `/` are not refused (a path segment)', 'plugins/module_utils/_api.py',
      '        raise InputError("{0}: {1!r} is not a ConductorOne id (ids',
-     '        return value\n        raise InputError("{0}: {1!r} is not a ConductorOne id (ids', (SEC,)),
+     '        return value\n        raise InputError("{0}: {1!r} is not a ConductorOne id (ids', (SEC_MAIN,)),
     ('result-not-hidden', 'no_log: a result carrying a new secret is not hidden (_ansible_no_log)', 'plugins/module_utils/_runner.py',
-     '        result["_ansible_no_log"] = True\n', '        pass\n', (SEC,)),
+     '        result["_ansible_no_log"] = True\n', '        pass\n', (SEC_MAIN,)),
     ('cache-ignores-tls', 'token cache: the key ignores validate_certs/ca_path', 'plugins/module_utils/_token_cache.py',
-     '    parts = [server_url, client_id, secret_digest, list(tls)]\n', '    parts = [server_url, client_id, secret_digest]\n', (SEC,)),
+     '    parts = [server_url, client_id, secret_digest, list(tls)]\n', '    parts = [server_url, client_id, secret_digest]\n', (SEC_CACHE,)),
     ('cache-parents-unchecked', 'token cache: a world-writable directory above the cache is not refused',
      'plugins/module_utils/_token_cache.py',
      '            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n                return False\n',
-     '            if False:\n                return False\n', (SEC,)),
+     '            if False:\n                return False\n', (SEC_CACHE,)),
     ('secret-dir-mode-unchecked', 'secret_path: a world-writable, non-sticky directory is not refused',
      'plugins/module_utils/_secret_file.py',
-     '    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n', '    if False:\n', (SEC,)),
+     '    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n', '    if False:\n', (SEC_MAIN,)),
     ('display-name-controls-allowed', 'display_name: control and bidi characters are not refused', 'plugins/module_utils/_normalize.py',
-     '    if isinstance(value, str) and any(char in _UNSAFE_IN_NAMES for char in value):\n', '    if False:\n', (SEC,)),
+     '    if isinstance(value, str) and any(char in _UNSAFE_IN_NAMES for char in value):\n', '    if False:\n', (SEC_MAIN,)),
     ('assertion-replayed', 'token exchange: a retry resends the first (already used) assertion', 'plugins/module_utils/_auth.py',
-     '        return dict(self) if attempt == 0 else self._build()\n', '        return dict(self)\n', (SEC,)),
+     '        return dict(self) if attempt == 0 else self._build()\n', '        return dict(self)\n', (SEC_MAIN,)),
+    ('api-error-unmasked', 'masking: the API error path returns the message and api_error unmasked', 'plugins/module_utils/_runner.py',
+     '        return runner.fail(_masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),\n',
+     '        return runner.fail(str(exc), api_error=exc.as_result(),\n', (SEC_MAIN, LEAKS)),
+    # secret files and the leak scan itself (tests/reliability/test_rel_leaks.py)
+    ('secret-file-not-atomic', 'secret_path: written in place (mode of an existing file kept, umask applies, temp file left)',
+     'plugins/module_utils/_secret_file.py', '        os.replace(temp_path, path)\n',
+     '        open(path, "w").write(open(temp_path).read())\n', (LEAKS + '::test_secret_file_replaced_atomically_under_umask_000', LEAKS + '::test_secret_files_and_token_cache')),
+    ('leak-scan-blind', 'the suite\'s leak scanner: forbidden strings are not looked for (the canary row must notice)',
+     'tests/reliability/relkit.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
+     "        if False:\n            leaks.append('%s found in output' % label)\n", VERBOSE),
     # authentication (tests/reliability/test_rel_auth.py A1-A9)
     ('no-reauth-on-401', 'auth: a 401 is never answered by a fresh token exchange', 'plugins/module_utils/_api.py',
      '                reauthenticated = True\n', '                raise\n', (AUTH,)),
@@ -306,6 +329,9 @@ MUTATIONS = [
     # state across restarts (tests/reliability/test_rel_restart.py R1-R4)
     ('state-not-saved', 'emulator: --state is never written (what the restart scenarios rely on)', 'tests/emulator/c1emu/store.py',
      "        write_atomic(self.state_path, json.dumps(self.data, indent=1, sort_keys=False))\n", '        pass\n', (RESTART,)),
+    ('create-reports-unchanged', 'personal_client: a create reports changed=false', 'plugins/module_utils/_personal_clients.py',
+     '        result = {"changed": True, "personal_client": client_result(created)}\n',
+     '        result = {"changed": False, "personal_client": client_result(created)}\n', (RESTART,)),
     # declared state (tests/reliability/test_rel_converge.py X1-X4)
     ('exclusive-trusts-access-token', 'exclusive: an access token\'s unknown client is not protected (no refusal)',
      'plugins/module_utils/_personal_client_set.py',

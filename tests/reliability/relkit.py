@@ -8,6 +8,7 @@ repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/
 
 import atexit
 import base64
+import inspect
 import json
 import os
 import re
@@ -445,6 +446,16 @@ def selected_ids(function_name):
     return _SELECTED.get(function_name)
 
 
+def jobs_named_in(function):
+    """The jobs a test function asks for by name (``job_result('name')`` in its own source): the only ones a run of
+    just that test needs to start. Empty when it asks through a helper (then its module's jobs all start)."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return []
+    return [name for name in re.findall(r"job_result\(['\"]([\w-]+)['\"]", source) if name in _JOBS]
+
+
 def jobs_of_module(module_name):
     return [name for name, spec in _JOBS.items() if spec[2] == module_name]
 
@@ -625,8 +636,10 @@ class Report:
             '',
             '`tests/reliability/mutate.py` (`make mutate`, not part of `make test`) removes one guarded code path or fault',
             'at a time in a temporary copy of the repository and runs the scenarios that claim to prove it: each must make',
-            'at least one scenario fail. Its last published table (`mutate.py --write-docs` replaces it; a run of this',
-            'suite keeps it):',
+            'at least one scenario fail. A bad-input validator (or argument-spec entry) is run on its own rows only. The',
+            'table ends with the coverage: rows failing under at least one mutation, rows no mutation runs, and rows run',
+            'under a mutation but failing under none. Its last published table (`mutate.py --write-docs` replaces it; a',
+            'run of this suite keeps it):',
             '',
         ] + (meta.get('mutations') or [MUTATIONS_BEGIN, '(not run yet)', MUTATIONS_END])
         if meta.get('partial'):
