@@ -311,7 +311,8 @@ MUTATIONS = [
     # secret files and the leak scan itself (tests/reliability/test_rel_leaks.py)
     ('secret-file-not-atomic', 'secret_path: written in place (mode of an existing file kept, umask applies, temp file left)',
      'plugins/module_utils/_secret_file.py', '        os.replace(temp_path, path)\n',
-     '        open(path, "w").write(open(temp_path).read())\n', (LEAKS + '::test_secret_file_replaced_atomically_under_umask_000', LEAKS + '::test_secret_files_and_token_cache')),
+     '        open(path, "w").write(open(temp_path).read())\n',
+     (LEAKS + '::test_secret_file_replaced_atomically_under_umask_000', LEAKS + '::test_secret_files_and_token_cache')),
     ('leak-scan-blind', 'the suite\'s leak scanner: forbidden strings are not looked for (the canary row must notice)',
      'tests/reliability/relkit.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
      "        if False:\n            leaks.append('%s found in output' % label)\n", VERBOSE),
