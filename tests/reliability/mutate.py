@@ -349,6 +349,9 @@ MUTATIONS = [
     ('ca-path-ignored', 'TLS: ca_path is not used (the environment bundle is)', 'plugins/module_utils/_http.py',
      '        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)\n',
      '        self.verify = bool(validate_certs)\n', (TLS,)),
+    refusal('ca-path-missing-allowed', 'a ca_path that does not exist', 'plugins/module_utils/_api.py', 'ca_path: {0} does not exist', (TLS,)),
+    ('unverified-tls-silent', 'TLS: validate_certs=false gives no warning', 'plugins/module_utils/_http.py',
+     '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
 ] + BAD_INPUT_MUTATIONS
 
 
