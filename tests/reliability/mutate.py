@@ -54,8 +54,9 @@ SEC_CACHE = SEC + '::test_token_cache'  # S10, S13, S14
 CONVERGE = 'tests/reliability/test_rel_converge.py'
 LEAKS = 'tests/reliability/test_rel_leaks.py'
 TLS = 'tests/reliability/test_rel_leaks.py::test_tls'
-VERBOSE = tuple(LEAKS + '::' + name for name in ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant',
-                                                  'test_leak_detector_canary', 'test_secret_files_and_token_cache'))
+VERBOSE_TESTS = ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant', 'test_leak_detector_canary',
+                 'test_secret_files_and_token_cache')
+VERBOSE = tuple(LEAKS + '::' + name for name in VERBOSE_TESTS)
 FILES = ('tests/reliability/test_rel_leaks.py::test_secret_dir_vanishes_during_create',
          'tests/reliability/test_rel_leaks.py::test_failed_create_leaves_no_file')
 FORKS = ('tests/reliability/test_rel_concurrency.py::test_ten_forks_fifty_clients',)
@@ -447,8 +448,8 @@ def coverage(rows, universe):
              '', '| file | rows | killed | not targeted | targeted, not killed |', '|---|---|---|---|---|']
     for name in files:
         mine = set(key for key in universe if key.split('::')[0] == name)
-        lines.append('| `%s` | %d | %d | %s | %s |' % (name, len(mine), len(mine & killed), short(mine - targeted, 60) or '-',
-                                                      short((mine & targeted) - killed, 60) or '-'))
+        cells = (name, len(mine), len(mine & killed), short(mine - targeted, 60) or '-', short((mine & targeted) - killed, 60) or '-')
+        lines.append('| `%s` | %d | %d | %s | %s |' % cells)
     return lines
 
 
