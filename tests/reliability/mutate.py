@@ -284,8 +284,9 @@ MUTATIONS = [
      '    if limit is None or len(text) <= limit:\n        return text\n', '    if True:\n        return text\n', (SEC_MAIN,)),
     ('secret-path-reuse-allowed', 'secret_path: a file holding another live client\'s secret is overwritten',
      'plugins/module_utils/_personal_clients.py',
-     '        if recorded is None or (template and recorded == template.get("id")):\n            return\n',
-     '        if True:\n            return\n', (SEC_MAIN,)),
+     ('        if recorded is None or (template and recorded == template.get("id")):\n            return\n',
+      '        if self.lookup.by_id(record["id"]) is not None:\n'),
+     ('        if True:\n            return\n', '        if False:\n'), (SEC_MAIN,)),
     ('cache-entry-unchecked', 'token cache: a malformed entry is used as is', 'plugins/module_utils/_token_cache.py',
      '    token, expires_at = entry.get("access_token"), entry.get("expires_at")\n',
      '    token, expires_at = entry.get("access_token"), entry.get("expires_at")\n    return token, float(expires_at)\n', (SEC_CACHE,)),
@@ -342,7 +343,9 @@ MUTATIONS = [
     ('own-client-unprotected', 'exclusive: the client the run authenticated with may be deleted', 'plugins/module_utils/_personal_client_set.py',
      '            return protected | set([cutename(own)])\n', '            return protected\n', (CONVERGE,)),
     ('secret-paths-not-unique', 'declared items: two with one secret_path are not refused', 'plugins/module_utils/_personal_client_set.py',
-     '    unique_or_fail(OPTION, [(os.path.normpath(', '    (lambda *args: None)(OPTION, [(os.path.normpath(', (CONVERGE,)),
+     ('    unique_or_fail(OPTION, [(os.path.normpath(', '    unique_or_fail(OPTION, by_file, "secret_path (one file'),
+     ('    (lambda *args: None)(OPTION, [(os.path.normpath(', '    (lambda *args: None)(OPTION, by_file, "secret_path (one file'),
+     (CONVERGE,)),
     ('exclusive-despite-failure', 'exclusive: undeclared clients are deleted although an item failed', 'plugins/module_utils/_personal_client_set.py',
      '        if extras and report.failures:\n', '        if False:\n', (CONVERGE,)),
     # TLS (tests/reliability/test_rel_leaks.py T1-T7)
@@ -422,12 +425,24 @@ def label(key):
     return param.split('-', 1)[0] if len(param) > 4 and param[0] == 'B' and param[1:4].isdigit() else param
 
 
+def snippet_in(text, old, new):
+    """(snippet, replacement) that applies to ``text``: ``old`` occurs exactly once. ``old`` and ``new`` may be
+    tuples of alternatives (the code before and after a refactor on another branch): exactly one must apply."""
+    pairs = list(zip(old, new)) if isinstance(old, tuple) else [(old, new)]
+    found = [pair for pair in pairs if text.count(pair[0]) == 1]
+    if len(found) != 1 or any(text.count(snippet) > 1 for snippet, dummy in pairs):
+        raise ValueError('the snippet occurs %s times:\n%s' % ([text.count(s) for s, dummy in pairs], pairs[0][0]))
+    return found[0]
+
+
 def mutate(copy, path, old, new):
     target = copy / path
     text = target.read_text()
-    if text.count(old) != 1:
-        raise SystemExit('stale mutation: the snippet occurs %d times in %s:\n%s' % (text.count(old), path, old))
-    target.write_text(text.replace(old, new))
+    try:
+        snippet, replacement = snippet_in(text, old, new)
+    except ValueError as exc:
+        raise SystemExit('stale mutation in %s: %s' % (path, exc))
+    target.write_text(text.replace(snippet, replacement))
     return text
 
 
