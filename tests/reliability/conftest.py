@@ -37,7 +37,9 @@ def pytest_collection_finish(session):
         if module is None:
             continue
         chooser = getattr(module, 'c1rel_jobs_for', None)  # a module may say which of its jobs an item needs
-        jobs.update(chooser(item) if chooser else relkit.jobs_of_module(module.__name__))
+        named = relkit.jobs_named_in(getattr(item, 'function', None))  # else the jobs its test asks for by name
+        jobs.update(chooser(item) if chooser else named or relkit.jobs_of_module(module.__name__))
+    relkit.select(session.items)
     relkit.workspace()
     relkit.start_jobs(jobs, int(os.environ.get('C1REL_WORKERS', '4')))
 

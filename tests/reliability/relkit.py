@@ -8,6 +8,7 @@ repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/
 
 import atexit
 import base64
+import inspect
 import json
 import os
 import re
@@ -416,6 +417,7 @@ def mod(name, module, args, **keywords):
 
 
 _JOBS = {}
+_SELECTED = {}  # test function name -> parametrize ids of its selected items (conftest fills it after collection)
 _EXECUTOR = None
 _FUTURES = {}
 _FUTURES_LOCK = threading.Lock()
@@ -427,6 +429,31 @@ def job(name, weight=1):
         _JOBS[name] = (func, weight, func.__module__)
         return func
     return register
+
+
+def select(items):
+    """Record which parametrized items were selected, so a job can build only their rows (``selected_ids``)."""
+    _SELECTED.clear()
+    for item in items:
+        name, bracket, param = item.name.partition('[')
+        if bracket:
+            _SELECTED.setdefault(name, set()).add(param[:-1])
+
+
+def selected_ids(function_name):
+    """The selected parametrize ids of ``function_name`` (``-k`` or node ids may select a few rows), or None when
+    nothing was recorded (a job run outside pytest builds every row)."""
+    return _SELECTED.get(function_name)
+
+
+def jobs_named_in(function):
+    """The jobs a test function asks for by name (``job_result('name')`` in its own source): the only ones a run of
+    just that test needs to start. Empty when it asks through a helper (then its module's jobs all start)."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return []
+    return [name for name in re.findall(r"job_result\(['\"]([\w-]+)['\"]", source) if name in _JOBS]
 
 
 def jobs_of_module(module_name):
@@ -609,8 +636,10 @@ class Report:
             '',
             '`tests/reliability/mutate.py` (`make mutate`, not part of `make test`) removes one guarded code path or fault',
             'at a time in a temporary copy of the repository and runs the scenarios that claim to prove it: each must make',
-            'at least one scenario fail. Its last published table (`mutate.py --write-docs` replaces it; a run of this',
-            'suite keeps it):',
+            'at least one scenario fail. A bad-input validator (or argument-spec entry) is run on its own rows only. The',
+            'table ends with the coverage: rows failing under at least one mutation, rows no mutation runs, and rows run',
+            'under a mutation but failing under none. Its last published table (`mutate.py --write-docs` replaces it; a',
+            'run of this suite keeps it):',
             '',
         ] + (meta.get('mutations') or [MUTATIONS_BEGIN, '(not run yet)', MUTATIONS_END])
         if meta.get('partial'):

@@ -107,6 +107,9 @@ def test_run_scenario_set_refuses_before_starting_anything():
 @pytest.mark.parametrize('mutation', mutate.MUTATIONS, ids=lambda mutation: mutation[0])
 def test_every_mutation_of_the_mutation_check_still_applies(mutation):
     """A refactor that moves a guarded path must move its mutation too, or `make mutate` stops as stale."""
-    name, dummy, path, snippet = mutation[:4]
+    name, dummy, path, snippet, replacement = mutation[:5]
     text = (relkit.REPO / path).read_text(encoding='utf-8')
-    assert text.count(snippet) == 1, '{0}: its snippet occurs {1} times in {2}'.format(name, text.count(snippet), path)
+    try:
+        mutate.snippet_in(text, snippet, replacement)
+    except ValueError as exc:
+        pytest.fail('{0}: {1} in {2}'.format(name, exc, path))
