@@ -70,7 +70,7 @@ reliability-long:  # the converge property test with a longer, freshly seeded se
 demo:
 	@.ci/demo
 
-mutate:  # the mutation check of the reliability suite (~10 min); not part of test
+mutate:  # the mutation check of the reliability suite (~20 min on 2 cores); not part of test
 	@.venv/bin/python tests/reliability/mutate.py $(MUTATE_ARGS)
 
 stage:
