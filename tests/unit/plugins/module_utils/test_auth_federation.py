@@ -16,6 +16,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils import _auth
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
 
 NOW = 1760000000
 WFE_ID = "clever-fox-42195@acme.conductor.one/wfe"
@@ -58,31 +59,6 @@ def clock(monkeypatch):
     fake = Clock(NOW)
     monkeypatch.setattr(_auth, "time", fake)
     return fake
-
-
-class FakeTransport:
-    """Token requests get numbered tokens, or raise ``token_errors`` in turn; API requests get ``outcomes``."""
-
-    def __init__(self, outcomes=(), token_errors=()):
-        self.outcomes = list(outcomes)
-        self.token_errors = list(token_errors)
-        self.calls = []
-
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
-        self.calls.append({"method": method, "url": url, "form": dict(form or {}), "headers": dict(headers or {}),
-                           "idempotent": idempotent})
-        if url.endswith("/auth/v1/token"):
-            if self.token_errors:
-                raise self.token_errors.pop(0)
-            return {"access_token": "token-{0}".format(len(self.token_calls)), "token_type": "Bearer", "expires_in": 600}
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    @property
-    def token_calls(self):
-        return [call for call in self.calls if call["url"].endswith("/auth/v1/token")]
 
 
 def source(transport, cache=None, **kwargs):
