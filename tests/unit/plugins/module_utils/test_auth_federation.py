@@ -223,11 +223,60 @@ def test_refused_reexchange_names_the_replay_and_the_fix(clock):
     assert OIDC not in message
 
 
+# what the emulator's token endpoint says (tests/emulator/c1emu/federation.py, oidc.py), as _http.py words an OAuth error
+REPLAYED = "invalid_request: subject_token was already exchanged; each OIDC token is accepted once (replay refused)"
+NOT_REPLAYED = [
+    "invalid_request: subject_token signature is invalid",
+    "invalid_request: subject_token audience 'https://github.com/acme' does not include 'acme.conductor.one'",
+    "invalid_request: subject_token issuer 'https://token.actions.githubusercontent.com' is not the issuer of this trust",
+    "invalid_request: subject_token has expired",
+    "invalid_request: subject_token is not valid yet (nbf)",
+    "invalid_request: subject_token claim sub does not meet the condition of this trust",
+    "invalid_request: subject_token is not a compact JWS (three base64url parts)",
+    "invalid_client: unknown client",
+]
+CHECKLIST = "check that client_id is the trust's (.../wfe)"
+
+
 def test_first_refusal_without_the_cache_points_at_token_cache(clock):
-    transport = FakeTransport(token_errors=[refused()])
+    transport = FakeTransport(token_errors=[refused(REPLAYED)])
     with pytest.raises(ConductorOneError) as excinfo:
         source(transport, cache=None).token()
-    assert "token_cache=false" in str(excinfo.value) and "keep token_cache enabled" in str(excinfo.value)
+    message = str(excinfo.value)
+    assert "token_cache=false" in message and "keep token_cache enabled" in message
+    assert CHECKLIST not in message and OIDC not in message
+
+
+@pytest.mark.parametrize("server_message", NOT_REPLAYED)
+@pytest.mark.parametrize("status", [400, 401])
+def test_a_refusal_that_is_no_replay_gets_the_checklist_not_the_cache_advice(clock, server_message, status):
+    transport = FakeTransport(token_errors=[refused(server_message, status)])
+    with pytest.raises(ConductorOneError) as excinfo:
+        source(transport, cache=None).token()
+    message = str(excinfo.value)
+    assert server_message in message and CHECKLIST in message
+    assert "token_cache" not in message and "only once" not in message and OIDC not in message
+
+
+@pytest.mark.parametrize("server_message", NOT_REPLAYED[:3])
+def test_a_refused_reexchange_that_is_no_replay_gets_the_checklist(clock, server_message):
+    transport = FakeTransport()
+    tokens = source(transport, cache=None)
+    tokens.token()
+    transport.token_errors.append(refused(server_message))
+    assert tokens.invalidate() is True
+    with pytest.raises(ConductorOneError) as excinfo:
+        tokens.token()
+    message = str(excinfo.value)
+    assert CHECKLIST in message and "already exchanged in this run" not in message and OIDC not in message
+
+
+def test_a_replay_with_the_cache_on_says_the_token_was_used_elsewhere(clock, private_token_cache):
+    transport = FakeTransport(token_errors=[refused(REPLAYED)])
+    with pytest.raises(ConductorOneError) as excinfo:
+        source(transport, cache=TokenCache(cache_key(BASE, WFE_ID, OIDC))).token()
+    message = str(excinfo.value)
+    assert "was used before" in message and "token_cache" not in message and CHECKLIST not in message
 
 
 def test_first_refusal_with_the_cache_lists_what_to_check(clock, private_token_cache):
