@@ -196,7 +196,7 @@ def _segment(value):
 
 
 class IamApi:
-    """The nine IAM operations plus introspect."""
+    """The nine IAM operations the modules use."""
 
     ROLES = "/api/v1/iam/roles"
     CLIENTS = "/api/v1/iam/personal_clients"
@@ -251,6 +251,3 @@ class IamApi:
         if user_ids:
             body["users"] = [{"id": user_id} for user_id in user_ids]
         return list(self.client.search(self.CLIENT_SEARCH, "PersonalClientSearchService.Search", body))
-
-    def introspect(self):
-        return self.client.call("GET", "/api/v1/auth/introspect", "Auth.Introspect")

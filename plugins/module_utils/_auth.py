@@ -17,6 +17,7 @@ import base64
 import json
 import math
 import os
+import re
 import time
 import traceback
 
@@ -34,6 +35,10 @@ TENANT_DOMAIN_SUFFIX = ".conductor.one"
 ASSERTION_SKEW_SECONDS = 120
 # Refresh a cached token this long before the server says it expires.
 TOKEN_EXPIRY_MARGIN_SECONDS = 30
+# How a token endpoint says that a subject token was used before (the emulator: "subject_token was already exchanged
+# ... (replay refused)"). The real service's wording is not documented, so a refusal that says nothing of the kind gets
+# the general checklist, which names a replay as one possible cause among the others.
+REPLAY_WORDS = re.compile(r"already (?:been )?(?:exchanged|used|redeemed|consumed)|replay|re-?used", re.IGNORECASE)
 
 
 def b64url_encode(data):
@@ -348,8 +353,12 @@ class TokenSource:
             "client_id": self._client_id,
         }
 
-    def _federation_hint(self):
-        """Why a server may refuse an OIDC token that looks valid here, and what to do."""
+    def _federation_hint(self, server_message):
+        """Why a server may refuse an OIDC token that looks valid here, and what to do; only a refusal that says the
+        token was used before gets the replay advice (a bad signature, audience or issuer needs another fix)."""
+        if not REPLAY_WORDS.search(server_message):
+            return (" - check that client_id is the trust's (.../wfe), that the OIDC token is from the trust's issuer "
+                    "with its audience, unexpired, meets the trust's conditions, and has not been exchanged before")
         if self._oidc_token_used:
             return (" - this OIDC token was already exchanged in this run and the access token it gave was refused or "
                     "has expired; ConductorOne may accept each OIDC token only once (the emulator does): fetch a new "
@@ -358,8 +367,8 @@ class TokenSource:
             return (" - with token_cache=false every task exchanges the OIDC token again, and a server that accepts each "
                     "OIDC token only once refuses it after the first task: keep token_cache enabled so that the tasks "
                     "share one exchange, or give each task a new OIDC token")
-        return (" - check that client_id is the trust's (.../wfe), that the OIDC token is from the trust's issuer with "
-                "its audience, unexpired, meets the trust's conditions, and has not been exchanged before")
+        return (" - the server says this OIDC token was used before (by another run, job or process): give each run "
+                "a new OIDC token")
 
     def _exchange(self):
         if self._oidc_token:
@@ -374,7 +383,7 @@ class TokenSource:
             body = self._transport.send("POST", self._token_url, operation="Token exchange", form=form, idempotent=True)
         except ConductorOneError as exc:
             if self._oidc_token and exc.status in (400, 401):
-                exc.message += self._federation_hint()
+                exc.message += self._federation_hint(exc.message)
             raise
         token, expires_in = token_from_response(body)
         self._token = token

@@ -34,13 +34,16 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import ansible_runner
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+
+import launcher  # noqa: E402  pylint: disable=wrong-import-position
+
 RENDERER = os.path.join(REPO, "tests", "integration", "targets", "awx_credential_type", "render_injectors.py")
 CREDENTIAL_TYPE = os.path.join(REPO, "extensions", "awx", "conductorone_credential_type.yml")
 SEED = os.path.join(REPO, "examples", "emulator-seed.yml")
@@ -61,21 +64,13 @@ def load_renderer():
 
 
 def start_emulator(work):
-    env_file = os.path.join(work, "emulator.env")
-    log = open(os.path.join(work, "emulator.log"), "w")
-    process = subprocess.Popen([sys.executable, os.path.join(REPO, "tests", "emulator", "serve.py"), "--host", "127.0.0.1",
-                                "--port", "0", "--tls", "--env-file", env_file, "--seed", SEED],
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            fail("the emulator exited (see {0})".format(log.name))
-        if os.path.exists(env_file) and "CONDUCTORONE_SERVER_URL=" in open(env_file).read():
-            values = dict(line.split("=", 1) for line in open(env_file).read().splitlines() if "=" in line)
-            return process, dict((key.strip(), value.strip().strip("'\"")) for key, value in values.items())
-        time.sleep(0.1)
-    process.terminate()
-    fail("the emulator was not ready after 60 s")
+    """The emulator (TLS, examples/emulator-seed.yml) through the suites' one launcher, tests/emulator/launcher.py."""
+    emulator = launcher.EmulatorProcess(work, ["--host", "127.0.0.1", "--tls", "--seed", SEED])
+    try:
+        emulator.start(timeout=60)
+    except RuntimeError as exc:
+        fail("the emulator did not start ({0}; see {1})".format(exc, emulator.log_path))
+    return emulator, emulator.env
 
 
 def credential_inputs(definition, emulator_env):
@@ -198,8 +193,7 @@ def main():
                 fail("job {0} output shows {1}".format(run, ", ".join(leaked)))
         print("runner_job: examples/site.yml ran as two ansible-runner jobs: changes, then none")
     finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+        emulator.stop(timeout=30)
 
 
 if __name__ == "__main__":

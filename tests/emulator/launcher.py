@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026 conductorone.iam contributors
-"""The one launcher of tests/emulator/serve.py for every suite (emulator tests, reliability suite, benchmark).
+"""The one launcher of tests/emulator/serve.py for every suite (emulator tests, reliability suite, benchmarks, AWX job test).
 
     sys.path.insert(0, '<repo>/tests/emulator'); from launcher import EmulatorProcess
     emu = EmulatorProcess(workdir, ['--token-ttl', '2']).start()   # waits for the env file

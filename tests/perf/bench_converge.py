@@ -37,7 +37,9 @@ import time
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SERVE = os.path.join(REPO, "tests", "emulator", "serve.py")
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+
+import launcher  # noqa: E402  pylint: disable=wrong-import-position
 OLD_ROLE_COMMIT = "296eb25"
 OLD_ROLE_PATH = "roles/personal_clients"
 DELAY = {"kind": "delay", "seconds": 0.1, "path": "^/(api|auth)/", "count": 1000000}
@@ -48,20 +50,16 @@ LABELS = {MODULE: "personal_client_set task alone", "conductorone.iam.personal_c
 
 
 class Emulator:
+    """serve.py as a child process (tests/emulator/launcher.py) plus the /_emulator/ controls the scenarios use."""
+
     def __init__(self, workdir):
-        self.env_file = os.path.join(workdir, "emulator.env")
-        self.log = open(os.path.join(workdir, "emulator.log"), "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen([sys.executable, SERVE, "--port", "0", "--env-file", self.env_file],  # pylint: disable=consider-using-with
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while not os.path.exists(self.env_file):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise SystemExit("the emulator did not start; see " + self.log.name)
-            time.sleep(0.05)
-        time.sleep(0.1)
-        with open(self.env_file, encoding="utf-8") as handle:
-            self.env = dict(line.rstrip("\n").split("=", 1) for line in handle if "=" in line)
-        self.url = self.env["CONDUCTORONE_SERVER_URL"]
+        self.process = launcher.EmulatorProcess(workdir)
+        try:
+            self.process.start(timeout=60)
+        except RuntimeError as exc:
+            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.process.log_path))
+        self.env = self.process.env
+        self.url = self.process.url
 
     def control(self, method, name, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -80,9 +78,7 @@ class Emulator:
         self.control("DELETE", "requests")
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-        self.log.close()
+        self.process.stop()
 
 
 def materialise_old_role(roles_dir):

@@ -22,10 +22,12 @@ TOKEN_PATH = "/auth/v1/token"
 
 
 class FakeTransport:
-    """Numbered tokens (``expires_in`` s; or ``body`` as the token answer); API requests get ``outcomes`` in order."""
+    """Numbered tokens (``expires_in`` s; or ``body`` as the token answer), or ``token_errors`` raised in turn first;
+    API requests get ``outcomes`` in order."""
 
-    def __init__(self, outcomes=(), expires_in=3600, body=None, timeout=30.0):
+    def __init__(self, outcomes=(), expires_in=3600, body=None, timeout=30.0, token_errors=()):
         self.outcomes = list(outcomes)
+        self.token_errors = list(token_errors)
         self.expires_in = expires_in
         self.body = body
         self.timeout = timeout
@@ -36,6 +38,8 @@ class FakeTransport:
                            "form": dict(form) if form is not None else None, "params": copy.deepcopy(params),
                            "headers": dict(headers or {}), "idempotent": idempotent})
         if url.endswith(TOKEN_PATH):
+            if self.token_errors:
+                raise self.token_errors.pop(0)
             if self.body is not None:
                 return self.body
             return {"access_token": "token-{0}".format(len(self.token_calls)), "token_type": "Bearer",

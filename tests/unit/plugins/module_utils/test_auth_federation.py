@@ -16,6 +16,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils import _auth
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
 
 NOW = 1760000000
 WFE_ID = "clever-fox-42195@acme.conductor.one/wfe"
@@ -58,31 +59,6 @@ def clock(monkeypatch):
     fake = Clock(NOW)
     monkeypatch.setattr(_auth, "time", fake)
     return fake
-
-
-class FakeTransport:
-    """Token requests get numbered tokens, or raise ``token_errors`` in turn; API requests get ``outcomes``."""
-
-    def __init__(self, outcomes=(), token_errors=()):
-        self.outcomes = list(outcomes)
-        self.token_errors = list(token_errors)
-        self.calls = []
-
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
-        self.calls.append({"method": method, "url": url, "form": dict(form or {}), "headers": dict(headers or {}),
-                           "idempotent": idempotent})
-        if url.endswith("/auth/v1/token"):
-            if self.token_errors:
-                raise self.token_errors.pop(0)
-            return {"access_token": "token-{0}".format(len(self.token_calls)), "token_type": "Bearer", "expires_in": 600}
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    @property
-    def token_calls(self):
-        return [call for call in self.calls if call["url"].endswith("/auth/v1/token")]
 
 
 def source(transport, cache=None, **kwargs):
@@ -247,11 +223,60 @@ def test_refused_reexchange_names_the_replay_and_the_fix(clock):
     assert OIDC not in message
 
 
+# what the emulator's token endpoint says (tests/emulator/c1emu/federation.py, oidc.py), as _http.py words an OAuth error
+REPLAYED = "invalid_request: subject_token was already exchanged; each OIDC token is accepted once (replay refused)"
+NOT_REPLAYED = [
+    "invalid_request: subject_token signature is invalid",
+    "invalid_request: subject_token audience 'https://github.com/acme' does not include 'acme.conductor.one'",
+    "invalid_request: subject_token issuer 'https://token.actions.githubusercontent.com' is not the issuer of this trust",
+    "invalid_request: subject_token has expired",
+    "invalid_request: subject_token is not valid yet (nbf)",
+    "invalid_request: subject_token claim sub does not meet the condition of this trust",
+    "invalid_request: subject_token is not a compact JWS (three base64url parts)",
+    "invalid_client: unknown client",
+]
+CHECKLIST = "check that client_id is the trust's (.../wfe)"
+
+
 def test_first_refusal_without_the_cache_points_at_token_cache(clock):
-    transport = FakeTransport(token_errors=[refused()])
+    transport = FakeTransport(token_errors=[refused(REPLAYED)])
     with pytest.raises(ConductorOneError) as excinfo:
         source(transport, cache=None).token()
-    assert "token_cache=false" in str(excinfo.value) and "keep token_cache enabled" in str(excinfo.value)
+    message = str(excinfo.value)
+    assert "token_cache=false" in message and "keep token_cache enabled" in message
+    assert CHECKLIST not in message and OIDC not in message
+
+
+@pytest.mark.parametrize("server_message", NOT_REPLAYED)
+@pytest.mark.parametrize("status", [400, 401])
+def test_a_refusal_that_is_no_replay_gets_the_checklist_not_the_cache_advice(clock, server_message, status):
+    transport = FakeTransport(token_errors=[refused(server_message, status)])
+    with pytest.raises(ConductorOneError) as excinfo:
+        source(transport, cache=None).token()
+    message = str(excinfo.value)
+    assert server_message in message and CHECKLIST in message
+    assert "token_cache" not in message and "only once" not in message and OIDC not in message
+
+
+@pytest.mark.parametrize("server_message", NOT_REPLAYED[:3])
+def test_a_refused_reexchange_that_is_no_replay_gets_the_checklist(clock, server_message):
+    transport = FakeTransport()
+    tokens = source(transport, cache=None)
+    tokens.token()
+    transport.token_errors.append(refused(server_message))
+    assert tokens.invalidate() is True
+    with pytest.raises(ConductorOneError) as excinfo:
+        tokens.token()
+    message = str(excinfo.value)
+    assert CHECKLIST in message and "already exchanged in this run" not in message and OIDC not in message
+
+
+def test_a_replay_with_the_cache_on_says_the_token_was_used_elsewhere(clock, private_token_cache):
+    transport = FakeTransport(token_errors=[refused(REPLAYED)])
+    with pytest.raises(ConductorOneError) as excinfo:
+        source(transport, cache=TokenCache(cache_key(BASE, WFE_ID, OIDC))).token()
+    message = str(excinfo.value)
+    assert "was used before" in message and "token_cache" not in message and CHECKLIST not in message
 
 
 def test_first_refusal_with_the_cache_lists_what_to_check(clock, private_token_cache):
