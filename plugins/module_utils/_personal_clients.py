@@ -26,7 +26,8 @@ from ._normalize import (api_view, check_display_text, cidr_set, format_duration
                          parse_timestamp, sorted_set, utcnow)
 from ._resource import Resource
 from ._roles import RoleCatalog
-from ._secret_file import check_secret_path, secret_file_record, tenant_authority, write_secret_file
+from ._secret_file import check_secret_path, secret_file_record, write_secret_file
+from ._url import tenant_authority
 
 CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
                "created_at", "updated_at", "last_used_at", "deleted_at")
@@ -396,7 +397,7 @@ class ClientWriter:
         record = secret_file_record(path) if path else None
         if record is None or (template and record["id"] == template.get("id")):
             return
-        tenant = tenant_authority(self.api.client.base_url.partition("://")[2])
+        tenant = tenant_authority(self.api.client.base_url)
         if record["tenant"] and record["tenant"] != tenant:
             raise _held_by(path, record, "a client of another tenant ({0}), whose secret may still be in use".format(
                 record["tenant"]))

@@ -11,6 +11,7 @@ import stat
 import tempfile
 
 from ._errors import InputError
+from ._url import tenant_authority
 
 
 def check_secret_path(path, option="secret_path"):
@@ -53,27 +54,12 @@ def secret_file_record(path):
     recorded = _text(content.get("id")) or client_id.split("@", 1)[0]
     if not recorded:
         return None
-    host = client_id.partition("@")[2].partition("/")[0] or _url_authority(_text(content.get("server_url")))
-    return {"id": recorded, "tenant": tenant_authority(host) if host else None,
+    client_host = client_id.partition("@")[2].partition("/")[0]
+    server_url = _text(content.get("server_url"))
+    tenant = tenant_authority("https://" + client_host) if client_host else (
+        tenant_authority(server_url) if server_url and "://" in server_url else None)
+    return {"id": recorded, "tenant": tenant,
             "user_id": _text(content.get("user_id")), "display_name": _text(content.get("display_name"))}
-
-
-def tenant_authority(host_port):
-    """``host[:port]`` compared case-insensitively, a default port (80, 443) dropped: a tenant's identity."""
-    text = host_port.strip().lower()
-    host, colon, port = text.rpartition(":")
-    if not (colon and port.isdigit()):
-        host, port = text, ""
-    host = host.rstrip(".")
-    return host if port in ("", "80", "443") else "{0}:{1}".format(host, port)
-
-
-def _url_authority(url):
-    """``host[:port]`` of a recorded ``scheme://[userinfo@]host[:port]`` URL (never its userinfo), or None."""
-    if not url or "://" not in url:
-        return None
-    authority = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
-    return authority or None
 
 
 def _text(value):

@@ -100,6 +100,19 @@ def safe_origin(url):
     return origin + (":{0}".format(parts.port) if parts.port else "")
 
 
+def tenant_authority(url):
+    """``host[:port]`` naming the tenant of a URL, to compare two URLs' tenants: lower case, a trailing dot and a
+    default port (80, 443) dropped, never userinfo; None when the URL does not parse or has no host."""
+    try:
+        parts = parse_url(url)
+    except (LocationParseError, ValueError, TypeError):
+        return None
+    if not parts.host:
+        return None
+    host = parts.host.rstrip(".")
+    return host if parts.port in (None, 80, 443) else "{0}:{1}".format(host, parts.port)
+
+
 def parse_server_url(url, option="server_url", allow_http=False):
     """The Endpoint of a tenant URL such as ``https://acme.conductor.one``; InputError for anything else.
 
