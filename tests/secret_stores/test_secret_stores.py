@@ -12,7 +12,7 @@ hand-off guide shows them, against servers this test starts on loopback ports.
 For each: a store whose credential may not write refuses before any client is created; two clients are created
 and stored; a later play authenticates with only the stored copy; rotating one client stores a new version of
 only its entry and the rotated-away secret (still in the store's version history) is refused; a re-run changes
-nothing. No secret appears in any playbook output.
+nothing; (OpenBao) an entry lost after the create is recovered by a rotation. No secret appears in any output.
 
 Run by `.ci/test secret-stores` from .venv-stores (tests/requirements-stores.txt) with the staged collection on
 ANSIBLE_COLLECTIONS_PATH; directly: `.ci/stage-collection && .venv-stores/bin/python -m pytest tests/secret_stores`.
@@ -317,6 +317,23 @@ def test_openbao_handoff(emulator, openbao, base_env):
     assert emulator_clients(url) == clients
     # the guide's commands are the ones that ran here
     assert set(guide_commands(OPENBAO_SECTION)) <= set(ran), (guide_commands(OPENBAO_SECTION), ran)
+
+    # the guide's recovery from a write lost after the create: report-bot's entry is gone, a plain run cannot
+    # store a secret ConductorOne no longer returns, a run with handoff_rotate=true replaces the client
+    bao.secrets.kv.v2.delete_metadata_and_all_versions(path="conductorone/report-bot", mount_point="secret")
+    _, changed = playbook("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot")
+    assert changed == 0
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        stored("report-bot")
+    _, changed = playbook("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot",
+                          "-e", "handoff_rotate=true")
+    assert changed == 2
+    recovered, version = stored("report-bot")
+    assert version == 1 and recovered["client_id"] != report["client_id"]
+    assert [c[1] for c in emulator_clients(url)["report-bot"]] == [recovered["client_id"]]
+    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader),
+                      "-e", "handoff_display_name=report-bot")
+    assert "authenticated as %s" % recovered["client_id"] in out
 
 
 # ---- AWS Secrets Manager (moto_server) -----------------------------------------------------------------------
