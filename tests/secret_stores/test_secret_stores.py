@@ -12,7 +12,8 @@ hand-off guide shows them, against servers this test starts on loopback ports.
 For each: a store whose credential may not write refuses before any client is created; two clients are created
 and stored; a later play authenticates with only the stored copy; rotating one client stores a new version of
 only its entry and the rotated-away secret (still in the store's version history) is refused; a re-run changes
-nothing; (OpenBao) an entry lost after the create is recovered by a rotation. No secret appears in any output.
+nothing; (OpenBao) an entry lost after the create is recovered by a rotation. No secret appears in any output,
+not even at -vvv (the rotation and the later play), where a task without no_log would print its arguments.
 
 Run by `.ci/test secret-stores` from .venv-stores (tests/requirements-stores.txt) with the staged collection on
 ANSIBLE_COLLECTIONS_PATH; directly: `.ci/stage-collection && .venv-stores/bin/python -m pytest tests/secret_stores`.
@@ -102,6 +103,8 @@ def fixture_base_env(tmp_path):
         # a refused credential must fail at once, not after a new token exchange from a cache
         "CONDUCTORONE_TOKEN_CACHE": "false",
     })
+    # the task temp files of the local connection too (by default ~/.ansible/tmp of the passwd user)
+    env["ANSIBLE_REMOTE_TEMP"] = str(tmp_path / "remote-tmp")
     return env
 
 
@@ -146,7 +149,8 @@ def run(args, env, expect_rc=0):
     proc = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=300, check=False)
     shown = "$ %s\n%s" % (" ".join(str(a) for a in args), proc.stdout)
-    assert "secret-token:" not in proc.stdout, "a secret appeared in the output of %s" % args
+    if "secret-token:" in proc.stdout:  # (the output itself is not shown: it holds the secret)
+        pytest.fail("a secret appeared in the output of %s" % " ".join(str(a) for a in args))
     if expect_rc == 0:
         assert proc.returncode == 0, shown
     else:
@@ -154,10 +158,15 @@ def run(args, env, expect_rc=0):
     return proc.stdout
 
 
-def playbook(name, env, *extra, expect_rc=0, ran=None):
+def playbook(name, env, *extra, expect_rc=0, ran=None, verbose=False):
     """`ansible-playbook examples/secret-handoff/NAME EXTRA...`, the guide's command; returns (output, changed).
-    The command, as the guide would write it, is appended to ran."""
+    The command, as the guide would write it, is appended to ran. verbose: at -vvv (ANSIBLE_VERBOSITY, so the
+    command stays the guide's), where Ansible prints each task's arguments and result unless the task has no_log."""
+    if verbose:
+        env = dict(env, ANSIBLE_VERBOSITY="3")
     out = run([BIN / "ansible-playbook", str(EXAMPLES / name), *extra], env, expect_rc)
+    if verbose:
+        assert "censored" in out, "no task of %s hid its result at -vvv:\n%s" % (name, out)
     if ran is not None:
         ran.append(" ".join(["ansible-playbook", "examples/secret-handoff/" + name, *extra]))
     recap = RECAP.search(out)
@@ -295,7 +304,8 @@ def test_openbao_handoff(emulator, openbao, base_env):
     assert "authenticated as %s" % report["client_id"] in out
 
     # rotate deploy-bot: only its entry gets a new version; report-bot's client and entry are untouched
-    _, changed = playbook("store-in-openbao.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran)
+    _, changed = playbook("store-in-openbao.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
+                          verbose=True)
     assert changed == 2
     rotated, version = stored("deploy-bot")
     assert version == 2 and rotated["client_secret"] != deploy["client_secret"]
@@ -303,7 +313,8 @@ def test_openbao_handoff(emulator, openbao, base_env):
     clients = emulator_clients(url)
     assert [c[1] for c in clients["deploy-bot"]] == [rotated["client_id"]]
     assert clients["report-bot"][0][1] == report["client_id"]
-    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran)
+    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran,
+                      verbose=True)
     assert "authenticated as %s" % rotated["client_id"] in out
     # the rotated-away secret, still in the KV version history, is refused
     old, _ = stored("deploy-bot", version=1)
@@ -399,7 +410,8 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     assert "authenticated as %s" % report["client_id"] in out
 
     # rotate deploy-bot: only its secret gets a new version; report-bot's client and secret are untouched
-    _, changed = playbook("store-in-aws-secrets-manager.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran)
+    _, changed = playbook("store-in-aws-secrets-manager.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
+                          verbose=True)
     assert changed == 2
     rotated, rotated_version = stored("deploy-bot")
     assert rotated_version != deploy_version and rotated["client_secret"] != deploy["client_secret"]
@@ -408,7 +420,7 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     clients = emulator_clients(url)
     assert [c[1] for c in clients["deploy-bot"]] == [rotated["client_id"]]
     assert clients["report-bot"][0][1] == report["client_id"]
-    out, _ = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran)
+    out, _ = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran, verbose=True)
     assert "authenticated as %s" % rotated["client_id"] in out
     # the rotated-away secret, still there as AWSPREVIOUS, is refused
     old, old_version = stored("deploy-bot", "AWSPREVIOUS")
