@@ -159,7 +159,7 @@ def run(args, env, expect_rc=0):
 
 
 def playbook(name, env, *extra, expect_rc=0, ran=None, verbose=False):
-    """`ansible-playbook examples/secret-handoff/NAME EXTRA...`, the guide's command; returns (output, changed).
+    """`ansible-playbook examples/secret-handoff/NAME EXTRA...`, the guide's command; returns its output.
     The command, as the guide would write it, is appended to ran. verbose: at -vvv (ANSIBLE_VERBOSITY, so the
     command stays the guide's), where Ansible prints each task's arguments and result unless the task has no_log."""
     if verbose:
@@ -169,9 +169,19 @@ def playbook(name, env, *extra, expect_rc=0, ran=None, verbose=False):
         assert "censored" in out, "no task of %s hid its result at -vvv:\n%s" % (name, out)
     if ran is not None:
         ran.append(" ".join(["ansible-playbook", "examples/secret-handoff/" + name, *extra]))
+    return out
+
+
+def changes(out):
+    """The changed= count of the play recap."""
     recap = RECAP.search(out)
     assert recap, "no play recap in:\n" + out
-    return out, int(recap.group(2))
+    return int(recap.group(2))
+
+
+def changes_of(*args, **kwargs):
+    """The changed= count of playbook(*args, **kwargs)."""
+    return changes(playbook(*args, **kwargs))
 
 
 def refused(env, client_id, client_secret):
@@ -280,32 +290,32 @@ def test_openbao_handoff(emulator, openbao, base_env):
         return answer["data"]["data"], answer["data"]["metadata"]["version"]
 
     # a token that may not write: the play stops before any client is created
-    out, _ = playbook("store-in-openbao.yml", dict(env, VAULT_TOKEN=reader), *DEPLOY, expect_rc=1)
+    out = playbook("store-in-openbao.yml", dict(env, VAULT_TOKEN=reader), *DEPLOY, expect_rc=1)
     assert "may not write secret/data/conductorone/deploy-bot" in out and "Nothing was created" in out, out
     assert "deploy-bot" not in emulator_clients(url)
 
     # create and store two clients
-    _, changed = playbook("store-in-openbao.yml", env, *DEPLOY, ran=ran)
+    changed = changes_of("store-in-openbao.yml", env, *DEPLOY, ran=ran)
     assert changed == 2
-    _, changed = playbook("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
+    changed = changes_of("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
     assert changed == 2
     clients = emulator_clients(url)
     deploy, version = stored("deploy-bot")
     assert version == 1 and deploy["client_id"] == clients["deploy-bot"][0][1]
     assert deploy["client_secret"].startswith("secret-token:conductorone.com:v1:")
-    report, _ = stored("report-bot")
+    report = stored("report-bot")[0]
     assert report["client_id"] == clients["report-bot"][0][1]
 
     # a later play authenticates with only the stored copy (a read-only token, no ConductorOne credential)
-    out, changed = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran)
-    assert "authenticated as %s" % deploy["client_id"] in out and changed == 0
-    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader),
-                      "-e", "handoff_display_name=report-bot", ran=ran)
+    out = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran)
+    assert "authenticated as %s" % deploy["client_id"] in out and changes(out) == 0
+    out = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader),
+                   "-e", "handoff_display_name=report-bot", ran=ran)
     assert "authenticated as %s" % report["client_id"] in out
 
     # rotate deploy-bot: only its entry gets a new version; report-bot's client and entry are untouched
-    _, changed = playbook("store-in-openbao.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
-                          verbose=True)
+    changed = changes_of("store-in-openbao.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
+                         verbose=True)
     assert changed == 2
     rotated, version = stored("deploy-bot")
     assert version == 2 and rotated["client_secret"] != deploy["client_secret"]
@@ -313,16 +323,16 @@ def test_openbao_handoff(emulator, openbao, base_env):
     clients = emulator_clients(url)
     assert [c[1] for c in clients["deploy-bot"]] == [rotated["client_id"]]
     assert clients["report-bot"][0][1] == report["client_id"]
-    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran,
-                      verbose=True)
+    out = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran,
+                   verbose=True)
     assert "authenticated as %s" % rotated["client_id"] in out
     # the rotated-away secret, still in the KV version history, is refused
-    old, _ = stored("deploy-bot", version=1)
+    old = stored("deploy-bot", version=1)[0]
     assert old == deploy
     assert refused(without_admin(env), old["client_id"], old["client_secret"])
 
     # a re-run changes nothing, in ConductorOne or in OpenBao
-    _, changed = playbook("store-in-openbao.yml", env, *DEPLOY, ran=ran)
+    changed = changes_of("store-in-openbao.yml", env, *DEPLOY, ran=ran)
     assert changed == 0
     assert stored("deploy-bot") == (rotated, 2) and stored("report-bot") == (report, 1)
     assert emulator_clients(url) == clients
@@ -332,18 +342,18 @@ def test_openbao_handoff(emulator, openbao, base_env):
     # the guide's recovery from a write lost after the create: report-bot's entry is gone, a plain run cannot
     # store a secret ConductorOne no longer returns, a run with handoff_rotate=true replaces the client
     bao.secrets.kv.v2.delete_metadata_and_all_versions(path="conductorone/report-bot", mount_point="secret")
-    _, changed = playbook("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot")
+    changed = changes_of("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot")
     assert changed == 0
     with pytest.raises(hvac.exceptions.InvalidPath):
         stored("report-bot")
-    _, changed = playbook("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot",
-                          "-e", "handoff_rotate=true")
+    changed = changes_of("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot",
+                         "-e", "handoff_rotate=true")
     assert changed == 2
     recovered, version = stored("report-bot")
     assert version == 1 and recovered["client_id"] != report["client_id"]
     assert [c[1] for c in emulator_clients(url)["report-bot"]] == [recovered["client_id"]]
-    out, _ = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader),
-                      "-e", "handoff_display_name=report-bot")
+    out = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader),
+                   "-e", "handoff_display_name=report-bot")
     assert "authenticated as %s" % recovered["client_id"] in out
 
 
@@ -384,16 +394,16 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
         return len(sm.list_secret_version_ids(SecretId="conductorone/" + name)["Versions"])
 
     # AWS unreachable: the play stops before any client is created
-    out, _ = playbook("store-in-aws-secrets-manager.yml",
-                      dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % _free_port(), AWS_MAX_ATTEMPTS="1"),
-                      *DEPLOY, expect_rc=1)
+    out = playbook("store-in-aws-secrets-manager.yml",
+                   dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % _free_port(), AWS_MAX_ATTEMPTS="1"),
+                   *DEPLOY, expect_rc=1)
     assert "aws_caller_info" in out or "Check that the AWS credentials work" in out, out
     assert "deploy-bot" not in emulator_clients(url)
 
     # create and store two clients
-    _, changed = playbook("store-in-aws-secrets-manager.yml", env, *DEPLOY, ran=ran)
+    changed = changes_of("store-in-aws-secrets-manager.yml", env, *DEPLOY, ran=ran)
     assert changed == 2
-    _, changed = playbook("store-in-aws-secrets-manager.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
+    changed = changes_of("store-in-aws-secrets-manager.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
     assert changed == 2
     clients = emulator_clients(url)
     deploy, deploy_version = stored("deploy-bot")
@@ -403,15 +413,15 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     assert report["client_id"] == clients["report-bot"][0][1]
 
     # a later play authenticates with only the stored copy
-    out, changed = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran)
-    assert "authenticated as %s" % deploy["client_id"] in out and changed == 0
-    out, _ = playbook("use-from-aws-secrets-manager.yml", without_admin(env), "-e", "handoff_display_name=report-bot",
-                      ran=ran)
+    out = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran)
+    assert "authenticated as %s" % deploy["client_id"] in out and changes(out) == 0
+    out = playbook("use-from-aws-secrets-manager.yml", without_admin(env), "-e", "handoff_display_name=report-bot",
+                   ran=ran)
     assert "authenticated as %s" % report["client_id"] in out
 
     # rotate deploy-bot: only its secret gets a new version; report-bot's client and secret are untouched
-    _, changed = playbook("store-in-aws-secrets-manager.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
-                          verbose=True)
+    changed = changes_of("store-in-aws-secrets-manager.yml", env, *DEPLOY, "-e", "handoff_rotate=true", ran=ran,
+                         verbose=True)
     assert changed == 2
     rotated, rotated_version = stored("deploy-bot")
     assert rotated_version != deploy_version and rotated["client_secret"] != deploy["client_secret"]
@@ -420,7 +430,7 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     clients = emulator_clients(url)
     assert [c[1] for c in clients["deploy-bot"]] == [rotated["client_id"]]
     assert clients["report-bot"][0][1] == report["client_id"]
-    out, _ = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran, verbose=True)
+    out = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran, verbose=True)
     assert "authenticated as %s" % rotated["client_id"] in out
     # the rotated-away secret, still there as AWSPREVIOUS, is refused
     old, old_version = stored("deploy-bot", "AWSPREVIOUS")
@@ -428,7 +438,7 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     assert refused(without_admin(env), old["client_id"], old["client_secret"])
 
     # a re-run changes nothing, in ConductorOne or in Secrets Manager
-    _, changed = playbook("store-in-aws-secrets-manager.yml", env, *DEPLOY, ran=ran)
+    changed = changes_of("store-in-aws-secrets-manager.yml", env, *DEPLOY, ran=ran)
     assert changed == 0
     assert stored("deploy-bot") == (rotated, rotated_version) and versions("deploy-bot") == 2
     assert stored("report-bot") == (report, report_version)
