@@ -12,6 +12,7 @@
 #   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html
 #   make build                 ansible-galaxy collection build into dist/ (+ contents check, install, verify, galaxy-importer)
 #   make awx-job               examples/site.yml as two ansible-runner jobs (AWX's job engine) against the emulator
+#   make secret-stores         the OpenBao and AWS Secrets Manager hand-off examples against servers the test starts
 #   make demo                  start the emulator, converge examples/ twice against it (changes, then none), stop it
 #   make emulator-tests        the emulator's own pytest suite
 #   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
@@ -26,7 +27,7 @@ CORES ?= 2.19 2.16 2.21
 INTEGRATION_CORES ?= $(CORES)
 export CORES INTEGRATION_CORES SANITY_ARGS UNITS_ARGS INTEGRATION_ARGS BENCH_ARGS
 
-.PHONY: setup test sanity units integration lint docs build awx-job demo emulator-tests reliability reliability-long mutate bench stage clean distclean
+.PHONY: setup test sanity units integration lint docs build awx-job secret-stores demo emulator-tests reliability reliability-long mutate bench stage clean distclean
 
 setup:
 	@.ci/setup $(CORES)
@@ -54,6 +55,9 @@ build:
 
 awx-job:
 	@.ci/test setup awx-job
+
+secret-stores:
+	@.ci/test setup secret-stores
 
 emulator-tests:
 	@.ci/test setup emulator-tests

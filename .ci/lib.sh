@@ -22,8 +22,9 @@ MAIN_CORE=2.19
 export ALL_CORES MAIN_CORE
 
 # Tools with a venv of their own (.venv-TOOL from tests/requirements-TOOL.txt, made by .ci/setup TOOL):
-# galaxy-importer pins its own ansible-core/ansible-lint; ansible-runner is AWX's job engine.
-ALL_TOOLS="galaxy-importer ansible-runner"
+# galaxy-importer pins its own ansible-core/ansible-lint; ansible-runner is AWX's job engine; stores holds the
+# secret stores (OpenBao, moto) and the collections that write to them (PyPI's `ansible` bundle).
+ALL_TOOLS="galaxy-importer ansible-runner stores"
 export ALL_TOOLS
 
 # pyenv's root: $PYENV_ROOT, `pyenv root`, a .../shims directory on PATH, else ~/.pyenv
