@@ -56,7 +56,7 @@ class ApiClient:
                              "server certificate".format(ca_path))
         self.max_list_items = _positive_int(params, "max_list_items", DEFAULT_MAX_LIST_ITEMS)
         self.max_pages = 2 * int(math.ceil(self.max_list_items / float(PAGE_SIZE)))
-        max_response_bytes = _positive_int(params, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+        self.max_response_bytes = max_response_bytes = _positive_int(params, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
         self.transport = transport or HttpTransport(
             validate_certs=params.get("validate_certs", True),
             ca_path=ca_path,

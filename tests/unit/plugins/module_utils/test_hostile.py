@@ -333,3 +333,9 @@ def test_markdown_report_layout():
                          "1 of 11 personal clients break the policy (scope tenant, checked at 2026-12-01T00:00:00Z).", ""]
     assert lines[4:7] == ["| owner | display name | id | rules | last used | expires |", "|---|---|---|---|---|---|",
                           "| u1 | hy-never | id-1 | never_used_grace | never | never |"]
+
+
+def test_default_limits_are_the_documented_numbers():
+    api, dummy = paged_client([])
+    assert (api.client.max_list_items, api.client.max_pages) == (100000, 2000)
+    assert api.client.max_response_bytes == 16 * 1024 * 1024
