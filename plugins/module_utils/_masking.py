@@ -17,7 +17,7 @@ value) even if nobody registered it, because a message must never be the place a
 names quoted in errors): control characters, DEL, C1 controls and bidi overrides are rendered visibly
 (``\\x1b``, ``\\u202e``), so a hostile tenant cannot colour, clear or retitle a terminal, forge a log line or
 reorder what a reader sees; the result is cut to ``limit``. ``mask_message`` applies the same rendering to every
-message and warning (keeping its line breaks), masking first and cutting last.
+message and warning (a traceback keeps its line breaks), masking first and cutting last.
 """
 
 from __future__ import annotations
@@ -130,13 +130,13 @@ class SecretRegistry:
 
     def mask_message(self, data, limit=MAX_MESSAGE_CHARS):
         """Like ``mask``, and anything shaped like a credential masked too; control characters rendered visibly
-        (line breaks kept); strings cut to ``limit``. Masking comes first: a cut must never split a secret
-        into a part that no longer matches."""
+        (a message is one line: line breaks too, except in uncut text such as a traceback); strings cut to
+        ``limit``. Masking comes first: a cut must never split a secret into a part that no longer matches."""
         def one(text):
             text = self.mask(text)
             for shape, replacement in _SHAPED_LIKE_SECRETS:
                 text = shape.sub(replacement, text)
-            return truncate(visible_controls(text), limit)
+            return truncate(visible_controls(text, keep_newlines=limit is None), limit)
         return _walk(data, one)
 
 

@@ -52,8 +52,12 @@ def test_inert_keeps_none_and_plain_text():
     assert _masking.inert("Über rôle (request-id: 0af3)") == "Über rôle (request-id: 0af3)"
 
 
-def test_every_message_renders_controls_but_keeps_line_breaks():
-    assert _masking.mask_message("a\x1b[2Jb\nc\r") == "a\\x1b[2Jb\nc\\x0d"
+def test_every_message_is_one_line_with_controls_shown():
+    assert _masking.mask_message("a\x1b[2Jb\nc\r") == "a\\x1b[2Jb\\x0ac\\x0d"
+
+
+def test_a_traceback_keeps_its_line_breaks():
+    assert _masking.mask_message("Traceback\n  line\x1b", None) == "Traceback\n  line\\x1b"
 
 
 def test_a_secret_is_masked_before_the_message_is_cut():
