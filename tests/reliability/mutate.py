@@ -373,7 +373,7 @@ MUTATIONS = [
     ('hostile-no-item-limit', 'listing: any number of items is collected (max_list_items ignored)', 'plugins/module_utils/_api.py',
      '        if self.count > self.max_items:\n', '        if False:\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-no-body-limit', 'response bodies of any size are read (max_response_bytes ignored)', 'plugins/module_utils/_http.py',
-     ('    if declared > limit:\n', '        if size > limit:\n'), ('    if False:\n', '        if False:\n'),
+     'def _read_body(response, limit, operation):\n', 'def _read_body(response, limit, operation):\n    limit = float("inf")\n',
      ('tests/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-controls-raw', 'sanitiser: control characters pass through raw (ESC, BEL, CR, U+202E)', 'plugins/module_utils/_masking.py',
      '    return "\\\\x{0:02x}".format(ord(char)) if ord(char) < 0x100 else "\\\\u{0:04x}".format(ord(char))\n',
