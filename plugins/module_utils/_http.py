@@ -390,8 +390,8 @@ class HttpTransport:
         """One request and its whole (bounded) body, within one ``timeout`` from connect to the last byte."""
         with _Deadline(self.timeout) as deadline:
             try:
-                response = self.session.request(method, url, timeout=self.timeout, verify=self.verify,
-                                                allow_redirects=False, stream=True, **kwargs)
+                response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, stream=True,
+                                                **kwargs, allow_redirects=False)
                 _read_body(response, self.max_response_bytes, operation)
             except ConductorOneError:
                 raise
