@@ -154,6 +154,7 @@ class _Deadline:
     def __init__(self, seconds):
         self.seconds = seconds
         self.expired = False
+        self.finished = False
         self._connection = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
@@ -176,8 +177,16 @@ class _Deadline:
             if self.expired:
                 _shut(connection)
 
+    def finish(self):
+        """The complete response is in: from now on the timer leaves the (pooled, reusable) connection alone."""
+        with self._lock:
+            self.finished = True
+            self._connection = None
+
     def _expire(self):
         with self._lock:
+            if self.finished:
+                return
             self.expired = True
             if self._connection is not None:
                 _shut(self._connection)
@@ -393,6 +402,7 @@ class HttpTransport:
                 response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, stream=True,
                                                 **kwargs, allow_redirects=False)
                 _read_body(response, self.max_response_bytes, operation)
+                deadline.finish()
             except ConductorOneError:
                 raise
             except Exception as exc:
