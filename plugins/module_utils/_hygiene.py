@@ -213,8 +213,8 @@ def csv_cell(value):
 def csv_report(rows):
     """The CSV report: a header, one row per violating client; every cell quoted, formulas neutralised."""
     out = io.StringIO()
+    out.write(",".join(CSV_COLUMNS) + "\n")  # the header as before: plain names, unquoted
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([csv_cell(" ".join(row.get("rules") or []) if name == "rules" else row.get(name))
                          for name in CSV_COLUMNS])

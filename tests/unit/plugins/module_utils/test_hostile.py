@@ -290,6 +290,7 @@ def test_csv_never_starts_a_cell_with_a_formula(name):
 
 def test_csv_keeps_ordinary_text_and_quotes_every_cell():
     text = _hygiene.csv_report([violation("ci deploy, nightly \"blue\"")])
+    assert text.splitlines()[0] == "owner,display_name,id,client_id,rules,created_at,last_used_at,expires_time"
     assert text.splitlines()[1].startswith('"u1","ci deploy, nightly ""blue""","id-1",')
     assert spreadsheet_cells(text)[1][1] == "ci deploy, nightly \"blue\""
 
