@@ -224,7 +224,7 @@ kept:
   elements: dict
 report_markdown:
   description:
-    - The report as Markdown (what the C(conductorone.iam.credential_hygiene) role writes and prints): a summary
+    - The report as Markdown, as the C(conductorone.iam.credential_hygiene) role writes and prints it. A summary
       line, one table row per violating client and, with O(enforce=true), what was deleted and kept.
     - Every value the server supplied (display names, ids, owners, dates) renders literally, whatever it holds
       (shown as text); HTML is entity-escaped, link, image, emphasis, code and table syntax backslash-escaped, and
