@@ -154,13 +154,12 @@ def _h2_listing():
                 relkit.mod('H2 body', 'role_info', _on(big))]
 
     def check(ctx):
+        endpoint = 'Roles.List (GET /api/v1/iam/roles)'
         problems = []
-        problems += ['pages: %s' % p for p in _refused(ctx.r('H2 pages'), 'Roles.List (GET /api/v1/iam/roles)',
-                                                        'after 20 pages', 'max_list_items=1000')]
-        problems += ['items: %s' % p for p in _refused(ctx.r('H2 items'), 'Roles.List (GET /api/v1/iam/roles)',
-                                                        'more than 250 items', '300 so far after 3 pages')]
-        problems += ['body: %s' % p for p in _refused(ctx.r('H2 body'), 'Roles.List (GET /api/v1/iam/roles)',
-                                                       'larger than 16777216 bytes', 'max_response_bytes')]
+        for label, words in (('pages', ('after 20 pages', 'max_list_items=1000')),
+                             ('items', ('more than 250 items', '300 so far after 3 pages')),
+                             ('body', ('larger than 16777216 bytes', 'max_response_bytes'))):
+            problems += ['%s: %s' % (label, p) for p in _refused(ctx.r('H2 ' + label), endpoint, *words)]
         pages, items = ctx.servers['H2 pages served']['pages'], ctx.servers['H2 items served']['pages']
         if pages != 21 or items != 3:
             problems.append('pages served: %d endless empty pages (expected 21), %d pages of 100 (expected 3)' % (
