@@ -26,8 +26,6 @@ from test_rel_security import Hostile, _json, _leaks, _msg, _outputs, _refused
 
 DEFAULTS = {'retries': 0, 'timeout': 2, 'token_cache': False}
 TOKEN = 'hostile-static-bearer-0123456789abcdef'
-ROLES = '/api/v1/iam/roles'
-CLIENTS = '/api/v1/iam/personal_clients'
 # escape codes a terminal acts on: OSC 0 (window title), ED (clear screen), SGR red; and a bidi override
 HEADER_ESCAPES = '\x1b]0;pwned by tenant\x07\x1b[2J\x1b[31mRED'  # a header value is Latin-1
 ESCAPES = HEADER_ESCAPES + '\u202etxt.exe'
