@@ -89,7 +89,11 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer each request. Must be positive.
+      - Seconds each request may take as a whole, from connecting through sending it to the last byte of the
+        complete response. A server that answers slowly, or trickles its answer a byte at a time, cannot hold a
+        task longer. Must be positive.
+      - A task's time on one API call is therefore at most O(timeout) times (O(retries) + 1), plus the backoff
+        between attempts (each at most 30 seconds, or the server's C(Retry-After) up to 60 seconds).
     type: float
     default: 30
   retries:
@@ -100,6 +104,20 @@ options:
         reads and deletes. Creates and updates are never retried blindly.
     type: int
     default: 4
+  max_list_items:
+    description:
+      - The most items one listing (all pages of roles, personal clients or a search) may return. Past it, or past
+        twice as many pages as full pages of 100 would need (2000 pages by default), the task fails naming the
+        endpoint and the count, instead of following a server that sends new page tokens forever.
+      - The default is far above any real tenant; raise it only if a tenant really has more.
+    type: int
+    default: 100000
+  max_response_bytes:
+    description:
+      - The largest response body, in bytes after decompression, that is read. A larger answer fails the task,
+        naming the endpoint, without reading the rest. The default is 16 MiB, over a hundred times a full page.
+    type: int
+    default: 16777216
   token_cache:
     description:
       - Reuse the access token exchanged for O(client_id) and O(client_secret) (or O(oidc_token)) across tasks, until

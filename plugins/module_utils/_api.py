@@ -16,11 +16,15 @@ from urllib.parse import quote
 
 from ._auth import TokenSource, parse_client_id, resolve_endpoint
 from ._errors import ConductorOneError, InputError
-from ._http import HttpTransport
+from ._http import DEFAULT_MAX_RESPONSE_BYTES, HttpTransport
 from ._token_cache import TokenCache, cache_key
 from ._url import check_ambient_server_url, is_loopback, parse_server_url
 
 PAGE_SIZE = 100
+# A listing stops with an error past this many items (max_list_items) or past twice as many pages as full pages
+# would need (a server may send short pages, never endless ones): far above any real tenant, low enough that a
+# server issuing new page tokens forever cannot hold a task or fill the controller's memory.
+DEFAULT_MAX_LIST_ITEMS = 100000
 NOT_FOUND = 404
 UNAUTHENTICATED = 401
 
@@ -50,6 +54,9 @@ class ApiClient:
         if ca_path and params.get("validate_certs", True) and base_url.startswith("https:") and not os.path.exists(ca_path):
             raise InputError("ca_path: {0} does not exist; give the PEM file of the CA certificates that signed the "
                              "server certificate".format(ca_path))
+        self.max_list_items = _positive_int(params, "max_list_items", DEFAULT_MAX_LIST_ITEMS)
+        self.max_pages = 2 * int(math.ceil(self.max_list_items / float(PAGE_SIZE)))
+        self.max_response_bytes = max_response_bytes = _positive_int(params, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
         self.transport = transport or HttpTransport(
             validate_certs=params.get("validate_certs", True),
             ca_path=ca_path,
@@ -58,6 +65,7 @@ class ApiClient:
             warn=warn,
             endpoint=endpoint,
             pool_size=max(10, int(params.get("parallel") or 1)),
+            max_response_bytes=max_response_bytes,
         )
         if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
             warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
@@ -115,26 +123,72 @@ class ApiClient:
             raise
 
     def paginate(self, path, operation):
-        """Every item of a GET list endpoint, following nextPageToken."""
+        """Every item of a GET list endpoint, following nextPageToken (within the listing limits)."""
+        limits = _ListingLimits(self, "{0} (GET {1})".format(operation, path))
         params = {"page_size": PAGE_SIZE}
         while True:
-            page = self.call("GET", path, operation, params=params)
-            yield from page.get("list") or []
+            page = limits.page(self.call("GET", path, operation, params=params))
+            yield from limits.items(page)
             token = _next_token(page, params.get("page_token"), operation)
             if not token:
                 return
             params = {"page_size": PAGE_SIZE, "page_token": token}
 
     def search(self, path, operation, body):
-        """Every item of a POST search endpoint (page fields travel in the body)."""
+        """Every item of a POST search endpoint (page fields travel in the body; within the listing limits)."""
+        limits = _ListingLimits(self, "{0} (POST {1})".format(operation, path))
         body = dict(body, pageSize=PAGE_SIZE)
         while True:
-            page = self.call("POST", path, operation, body=body)
-            yield from page.get("list") or []
+            page = limits.page(self.call("POST", path, operation, body=body))
+            yield from limits.items(page)
             token = _next_token(page, body.get("pageToken"), operation)
             if not token:
                 return
             body = dict(body, pageToken=token)
+
+
+class _ListingLimits:
+    """Counts one listing's pages and items; past a limit, an error naming the endpoint and the count (raised
+    before the offending page's items are handed on, so a listing never holds more than the limit)."""
+
+    def __init__(self, client, operation):
+        self.max_items, self.max_pages = client.max_list_items, client.max_pages
+        self.operation = operation
+        self.pages = 0
+        self.count = 0
+
+    def page(self, page):
+        self.pages += 1
+        if not isinstance(page, dict):
+            raise ConductorOneError("the server answered page {0} with a JSON {1}, not an object".format(
+                self.pages, type(page).__name__), operation=self.operation)
+        if self.pages > self.max_pages:
+            raise ConductorOneError(
+                "stopped after {0} pages ({1} items so far): the server keeps sending new page tokens; the limit is "
+                "{0} pages for max_list_items={2}. Raise max_list_items if the tenant really has that many".format(
+                    self.max_pages, self.count, self.max_items), operation=self.operation)
+        return page
+
+    def items(self, page):
+        items = page.get("list") or []
+        if not isinstance(items, list):
+            raise ConductorOneError("the server answered a page whose list is a JSON {0}, not a list".format(
+                type(items).__name__), operation=self.operation)
+        self.count += len(items)
+        if self.count > self.max_items:
+            raise ConductorOneError(
+                "the listing has more than {0} items (max_list_items), {1} so far after {2} pages; stopped. Raise "
+                "max_list_items if the tenant really has that many".format(self.max_items, self.count, self.pages),
+                operation=self.operation)
+        return items
+
+
+def _positive_int(params, name, default):
+    value = params.get(name)
+    value = default if value is None else value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("{0} must be a positive whole number, got {1!r}".format(name, value))
+    return value
 
 
 def _next_token(page, previous, operation):

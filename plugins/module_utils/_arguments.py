@@ -23,6 +23,8 @@ CONNECTION_ARGUMENT_SPEC = {
     "ca_path": {"type": "path", "fallback": (env_fallback, ["CONDUCTORONE_CA_PATH"])},
     "timeout": {"type": "float", "default": 30.0},
     "retries": {"type": "int", "default": 4},
+    "max_list_items": {"type": "int", "default": 100000},
+    "max_response_bytes": {"type": "int", "default": 16777216},
     "token_cache": {"type": "bool", "default": True, "fallback": (env_fallback, ["CONDUCTORONE_TOKEN_CACHE"])},
 }
 

@@ -43,6 +43,10 @@ class PersonalClientHygiene(Resource):
             "deleted": deleted,
             "kept": kept,
         }
+        # the report as text, every server-supplied value escaped (the role writes and prints these)
+        result["report_markdown"] = _hygiene.markdown_report(result, enforce=bool(params.get("enforce")),
+                                                             check_mode=bool(self.runner.check_mode))
+        result["report_csv"] = _hygiene.csv_report(rows)
         if self.runner.diff_mode:
             result["diff"] = {"before": {"personal_clients": sorted(row["id"] for row in deleted)},
                               "after": {"personal_clients": []}}

@@ -12,6 +12,15 @@ Where requests go is decided once, by the ``Endpoint`` of ``_url.py``: request U
 the session's adapters refuse a prepared request for any other origin, and redirects are never followed
 (a 3xx is an error naming the target host): a redirected token request would hand the assertion to whoever
 the server names.
+
+Bounds against a slow, broken or hostile server (documented in doc_fragments/connection.py):
+
+- ``timeout`` bounds each whole attempt (connect, send, the status line, the headers and the complete body), not
+  each socket read: a watchdog shuts the attempt's socket down when its deadline passes, so a server trickling
+  one byte a second cannot hold a task. A task's time is therefore at most ``timeout x (retries + 1)`` plus the
+  backoff between attempts (each at most 30 s, or a ``Retry-After`` of at most 60 s).
+- A response body larger than ``max_response_bytes`` (after decompression) is refused, unread beyond that.
+- Every text the server chose (message, request id) passes through ``_masking.inert`` before it is shown.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import socket
 import threading
 import time
 import traceback
@@ -32,9 +42,11 @@ from ._version import USER_AGENT
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:
     requests = None
-    HTTPAdapter = object
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -48,6 +60,10 @@ RETRY_AFTER_CAP_SECONDS = 60.0
 _REQUEST_ID_IN_MESSAGE = re.compile(r"\(request-id: ([^)\s]+)\)")
 # A server's own error text is quoted up to this length: it may echo the request back (tokens, the form).
 MAX_SERVER_MESSAGE_CHARS = 300
+# The largest response body read (decompressed), unless max_response_bytes says otherwise: a page of 100
+# personal clients is about 100 KiB, so this is over a hundred times any real answer.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
 
 
 def require_requests():
@@ -84,7 +100,7 @@ def error_from_response(response, operation):
     code = None
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and ("message" in body or "code" in body):
         code = body.get("code") if isinstance(body.get("code"), int) else None
@@ -100,10 +116,17 @@ def error_from_response(response, operation):
     match = _REQUEST_ID_IN_MESSAGE.search(message)
     if match and not request_id:
         request_id = match.group(1)
-    message = _masking.mask_message(message, MAX_SERVER_MESSAGE_CHARS)
+    # masked whole first, then made inert and cut (a cut must not split a secret into an unmasked part)
+    message = _masking.inert(_masking.mask_message(message, None), MAX_SERVER_MESSAGE_CHARS)
     if request_id is not None:
-        request_id = _masking.mask_message(str(request_id), 100)
+        request_id = _masking.inert(_masking.mask_message(str(request_id), None), 100)
     return ConductorOneError(message, operation=operation, status=response.status_code, code=code, request_id=request_id)
+
+
+def response_too_large(limit, operation, status=None):
+    return ConductorOneError(
+        "the server's response body is larger than {0} bytes (max_response_bytes); stopped reading it. Raise "
+        "max_response_bytes if the tenant really answers with more".format(limit), operation=operation, status=status)
 
 
 def redirect_error(response, operation):
@@ -116,12 +139,133 @@ def redirect_error(response, operation):
         operation=operation, status=response.status_code)
 
 
+class DeadlineExceeded(requests.exceptions.ReadTimeout if requests else Exception):
+    """The attempt's whole-request deadline passed (a ReadTimeout: the request may have reached the server)."""
+
+
+_current = threading.local()
+
+
+class _Deadline:
+    """One attempt's wall-clock budget. While it runs, every urllib3 connection the attempt's thread uses
+    registers itself (``attach``); when the budget is spent a timer shuts that connection's socket down, which
+    ends a blocked connect, send or read at once, whatever the server trickles."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self.finished = False
+        self._connection = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        _current.deadline = None
+        with self._lock:
+            self._connection = None
+
+    def attach(self, connection):
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                _shut(connection)
+
+    def finish(self):
+        """The complete response is in: from now on the timer leaves the (pooled, reusable) connection alone."""
+        with self._lock:
+            self.finished = True
+            self._connection = None
+
+    def _expire(self):
+        with self._lock:
+            if self.finished:
+                return
+            self.expired = True
+            if self._connection is not None:
+                _shut(self._connection)
+
+    def error(self):
+        return DeadlineExceeded("no complete response in time (timeout bounds the whole request: connect, send "
+                                "and the complete response)")
+
+
+def _shut(connection):
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    try:
+        # the plain socket's shutdown, also under TLS: the reading thread gets end-of-file at once
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _attach(connection):
+    deadline = getattr(_current, "deadline", None)
+    if deadline is not None:
+        deadline.attach(connection)
+
+
+class _DeadlineConnectionMixin:
+    """urllib3 connections that put themselves under the current attempt's deadline."""
+
+    def connect(self):
+        _attach(self)
+        super().connect()
+        _attach(self)
+
+    def request(self, *args, **kwargs):
+        _attach(self)
+        return super().request(*args, **kwargs)
+
+    def getresponse(self, *args, **kwargs):
+        _attach(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _DeadlineHTTPConnection(_DeadlineConnectionMixin, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+def _use_deadline_pools(manager):
+    if hasattr(manager, "pool_classes_by_scheme") and not type(manager).__name__.startswith("SOCKS"):
+        manager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
+    return manager
+
+
 class _PinnedAdapter(HTTPAdapter):
-    """Defence in depth: refuse to send a prepared request anywhere but the endpoint's origin."""
+    """Defence in depth: refuse to send a prepared request anywhere but the endpoint's origin.
+    Its connections are under each attempt's deadline (``_Deadline``)."""
 
     def __init__(self, endpoint, pool_size=10):
         super().__init__(pool_connections=pool_size, pool_maxsize=pool_size)
         self.endpoint = endpoint
+
+    def init_poolmanager(self, *args, **kwargs):  # pylint: disable=arguments-differ
+        super().init_poolmanager(*args, **kwargs)
+        _use_deadline_pools(self.poolmanager)
+
+    def proxy_manager_for(self, *args, **kwargs):  # pylint: disable=arguments-differ
+        return _use_deadline_pools(super().proxy_manager_for(*args, **kwargs))
 
     def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
         if not self.endpoint.same_origin(request.url):
@@ -161,7 +305,7 @@ class HttpTransport:
     """
 
     def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep,
-                 endpoint=None, pool_size=10):
+                 endpoint=None, pool_size=10, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES):
         require_requests()
         self.session = requests.Session()
         self.pool_size = max(10, int(pool_size))  # requests' default pool holds 10 connections per host
@@ -175,6 +319,7 @@ class HttpTransport:
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.timeout = timeout
         self.retries = max(0, int(retries))
+        self.max_response_bytes = int(max_response_bytes)
         self._warn = warn or (lambda message: None)
         self._sleep = sleep
         if not validate_certs:
@@ -215,9 +360,9 @@ class HttpTransport:
         while True:
             self.gate.wait(served)
             try:
-                response = self.session.request(
-                    method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form, params=params,
-                    headers=headers, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+                response = self._attempt(
+                    operation, method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form,
+                    params=params, headers=headers)
             except requests.exceptions.SSLError as exc:
                 raise ConductorOneError(
                     "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
@@ -250,6 +395,22 @@ class HttpTransport:
                 error.message += " (gave up after {0} retries)".format(attempt)
             raise error
 
+    def _attempt(self, operation, method, url, **kwargs):
+        """One request and its whole (bounded) body, within one ``timeout`` from connect to the last byte."""
+        with _Deadline(self.timeout) as deadline:
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, stream=True,
+                                                **kwargs, allow_redirects=False)
+                _read_body(response, self.max_response_bytes, operation)
+                deadline.finish()
+            except ConductorOneError:
+                raise
+            except Exception as exc:
+                if deadline.expired:
+                    raise deadline.error() from exc
+                raise
+        return response
+
     def _pause(self, operation, reason, attempt, retry_after=None):
         delay = backoff_delay(attempt, retry_after)
         self._warn("{0}: {1}; retry {2} of {3} in {4:.1f}s".format(operation, reason, attempt + 1, self.retries, delay))
@@ -257,14 +418,46 @@ class HttpTransport:
         return attempt + 1
 
 
+def _read_body(response, limit, operation):
+    """Read a streamed response's body into it (``response.content`` then works), refusing more than ``limit``
+    bytes: a declared Content-Length over it is refused unread, a longer stream is cut at the limit."""
+    raw = getattr(response, "raw", None)
+    if raw is None or not hasattr(raw, "read"):
+        return  # already read (test doubles)
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        response.close()
+        raise response_too_large(limit, operation, response.status_code)
+    chunks, size = [], 0
+    for chunk in response.iter_content(_CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise response_too_large(limit, operation, response.status_code)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # pylint: disable=protected-access
+    response._content_consumed = True  # pylint: disable=protected-access
+
+
 def _json_body(response, operation):
     if not response.content:
         return {}
     try:
-        return response.json()
+        body = response.json()
     except ValueError:
         raise ConductorOneError("the server answered HTTP {0} with a body that is not JSON".format(response.status_code),
                                 operation=operation, status=response.status_code)
+    except RecursionError:
+        raise ConductorOneError("the server answered HTTP {0} with JSON nested too deeply to read".format(
+            response.status_code), operation=operation, status=response.status_code)
+    if not isinstance(body, dict):
+        # every answer of this API is a JSON object; a list or a scalar is a broken or hostile server
+        raise ConductorOneError("the server answered HTTP {0} with a JSON {1} where an object was expected".format(
+            response.status_code, type(body).__name__), operation=operation, status=response.status_code)
+    return body
 
 
 def _request_id_note(error):

@@ -10,9 +10,13 @@ timestamps are parsed by _normalize, like everywhere else in the collection.
 
 from __future__ import annotations
 
+import csv
+import io
 import ipaddress
 import math
+import re
 
+from . import _masking
 from ._errors import InputError
 from ._normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
 
@@ -185,3 +189,87 @@ def report_row(client, rules, now):
     }
     row.update(computed_fields(client, now))
     return row
+
+
+# The report as text: a Markdown table and CSV, rendered here (not in Jinja) so that every server-supplied value
+# (display names, ids, owners, timestamps) goes through one escaping, tested with a real CSV parser.
+
+CSV_COLUMNS = ("owner", "display_name", "id", "client_id", "rules", "created_at", "last_used_at", "expires_time")
+# OWASP CSV injection: a cell a spreadsheet could read as a formula starts with = + - @ (also their full-width
+# forms, and after leading blanks, which some spreadsheets trim), or with a tab, CR or LF.
+_FORMULA_START = re.compile("^(?:[\\t\\r\\n]|[\\s\\u3000]*[=+\\-@\\uff1d\\uff0b\\uff0d\\uff20])")
+# Markdown: HTML and every character that starts or ends inline syntax (links, images, emphasis, code, tables).
+_MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_\[\]()!|~#{}]")
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def csv_cell(value):
+    """One CSV cell's text: a would-be formula prefixed with an apostrophe (the caller quotes every cell), control
+    characters shown as ``\x1b`` (the file may well be read with ``cat`` in a terminal)."""
+    text = "" if value is None else str(value)
+    return ("'" if _FORMULA_START.match(text) else "") + _masking.visible_controls(text, keep_newlines=False)
+
+
+def csv_report(rows):
+    """The CSV report: a header, one row per violating client; every cell quoted, formulas neutralised."""
+    out = io.StringIO()
+    out.write(",".join(CSV_COLUMNS) + "\n")  # the header as before: plain names, unquoted
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for row in rows:
+        writer.writerow([csv_cell(" ".join(row.get("rules") or []) if name == "rules" else row.get(name))
+                         for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def markdown_text(value, empty=""):
+    """``value`` as literal Markdown text (also safe in a table cell): control characters shown as ``\\x1b``,
+    HTML entity-escaped, link/image/emphasis/code/table syntax backslash-escaped."""
+    text = empty if value in (None, "") else str(value)
+    text = _masking.visible_controls(text, keep_newlines=False)
+    return _MARKDOWN_SPECIAL.sub(lambda match: _HTML_ENTITIES.get(match.group(0)) or "\\" + match.group(0), text)
+
+
+def _days(count):
+    return "{0} day{1}".format(count, "" if count == 1 else "s")
+
+
+def _last_used(row):
+    if not row.get("last_used_at"):
+        return "never"
+    return "{0} ({1} ago)".format(markdown_text(str(row["last_used_at"])[:10]), _days(row.get("days_since_last_use")))
+
+
+def _expiry(row):
+    if not row.get("expires_time"):
+        return "never"
+    date = markdown_text(str(row["expires_time"])[:10])
+    until = row.get("days_until_expiry")
+    if isinstance(until, int) and until < 0:
+        return "{0} (expired)".format(date)
+    return "{0} (in {1})".format(date, _days(until))
+
+
+def markdown_report(report, enforce=False, check_mode=False):
+    """The Markdown report: a summary line, one table row per violating client, what enforcement did."""
+    rows = report.get("violations") or []
+    lines = ["# Credential hygiene report", "",
+             "{0} of {1} personal clients break the policy (scope {2}, checked at {3}).".format(
+                 len(rows), report.get("clients_checked"), markdown_text(report.get("scope")),
+                 markdown_text(report.get("checked_at"))), ""]
+    if rows:
+        lines += ["| owner | display name | id | rules | last used | expires |", "|---|---|---|---|---|---|"]
+        lines += ["| {0} | {1} | {2} | {3} | {4} | {5} |".format(
+            markdown_text(row.get("owner")), markdown_text(row.get("display_name")), markdown_text(row.get("id")),
+            ", ".join(row.get("rules") or []), _last_used(row), _expiry(row)) for row in rows]
+    if enforce:
+        # rule names and reasons are the collection's own words; everything else came from the server
+        deleted = ["{0} ({1}: {2})".format(markdown_text(item.get("display_name")), markdown_text(item.get("id")),
+                                           ", ".join(item.get("rules") or []))
+                   for item in report.get("deleted") or []]
+        lines += ["", "{0}: {1}.".format("Would delete (check mode)" if check_mode else "Deleted",
+                                         "; ".join(deleted) or "nothing")]
+        kept = ["{0} ({1}; {2})".format(markdown_text(item.get("display_name")), markdown_text(item.get("id")),
+                                        item.get("reason")) for item in report.get("kept") or []]
+        if kept:
+            lines += ["Kept: {0}.".format("; ".join(kept)), ""]
+    return "\n".join(lines) + "\n"

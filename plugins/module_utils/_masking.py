@@ -12,6 +12,12 @@ including unexpected exceptions (requests quoting a whole ``Authorization`` head
 The registry is per run: a module process runs one task; an action plugin calls ``new_run()`` first.
 ``mask_message`` also hides anything *shaped* like a credential (``secret-token:...``, a JWT, a ``Bearer``
 value) even if nobody registered it, because a message must never be the place a secret turns up.
+
+``inert(text, limit)`` is the one sanitiser for text a server chose (error messages, request ids, display
+names quoted in errors): control characters, DEL, C1 controls and bidi overrides are rendered visibly
+(``\\x1b``, ``\\u202e``), so a hostile tenant cannot colour, clear or retitle a terminal, forge a log line or
+reorder what a reader sees; the result is cut to ``limit``. ``mask_message`` applies the same rendering to every
+message and warning (a traceback keeps its line breaks), masking first and cutting last.
 """
 
 from __future__ import annotations
@@ -34,6 +40,36 @@ _SHAPED_LIKE_SECRETS = (
     (re.compile(r"(?i)(?<=bearer )[^\s'\"<>,;)\]}]+"), MASK),
     (re.compile(r"(?i)(?<=client_assertion=)[^\s&'\"]+"), MASK),
 )
+
+
+# C0 controls, DEL, C1 controls, and the bidi embeddings/overrides/isolates (U+202A-U+202E, U+2066-U+2069) and
+# marks that reorder or hide text (U+200E, U+200F, U+061C); line and paragraph separators too.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# The same set minus the line break: a message may be multi-line, but not a CR overwriting it or an escape code.
+_UNPRINTABLE_KEEP_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                                       "\u202a-\u202e\u2066-\u2069]")
+# Server-supplied text is quoted up to this length unless the caller gives its own limit.
+MAX_SERVER_TEXT_CHARS = 300
+
+
+def _visible(match):
+    char = match.group(0)
+    return "\\x{0:02x}".format(ord(char)) if ord(char) < 0x100 else "\\u{0:04x}".format(ord(char))
+
+
+def inert(text, limit=MAX_SERVER_TEXT_CHARS):
+    """Server-supplied ``text`` as inert, bounded text: every control or reordering character rendered visibly
+    (``\\x1b``, ``\\n``-as-``\\x0a``, ``\\u202e``), then cut to ``limit`` characters. ``None`` stays ``None``."""
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return truncate(_UNPRINTABLE.sub(_visible, str(text)), limit)
+
+
+def visible_controls(text, keep_newlines=True):
+    """``text`` with control and reordering characters rendered visibly (line breaks kept unless told)."""
+    return (_UNPRINTABLE_KEEP_NEWLINE if keep_newlines else _UNPRINTABLE).sub(_visible, text)
 
 
 class SecretRegistry:
@@ -93,12 +129,14 @@ class SecretRegistry:
         return _walk(data, lambda text: pattern.sub(MASK, text))
 
     def mask_message(self, data, limit=MAX_MESSAGE_CHARS):
-        """Like ``mask``, and anything shaped like a credential masked too; strings cut to ``limit``."""
+        """Like ``mask``, and anything shaped like a credential masked too; control characters rendered visibly
+        (a message is one line: line breaks too, except in uncut text such as a traceback); strings cut to
+        ``limit``. Masking comes first: a cut must never split a secret into a part that no longer matches."""
         def one(text):
             text = self.mask(text)
             for shape, replacement in _SHAPED_LIKE_SECRETS:
                 text = shape.sub(replacement, text)
-            return truncate(text, limit)
+            return truncate(visible_controls(text, keep_newlines=limit is None), limit)
         return _walk(data, one)
 
 

@@ -222,6 +222,23 @@ kept:
   returned: success
   type: list
   elements: dict
+report_markdown:
+  description:
+    - The report as Markdown, as the C(conductorone.iam.credential_hygiene) role writes and prints it. A summary
+      line, one table row per violating client and, with O(enforce=true), what was deleted and kept.
+    - Every value the server supplied (display names, ids, owners, dates) renders literally, whatever it holds
+      (shown as text); HTML is entity-escaped, link, image, emphasis, code and table syntax backslash-escaped, and
+      control characters shown as escapes such as C(\x1b).
+  returned: success
+  type: str
+report_csv:
+  description:
+    - The report as CSV, one row per violating client (owner, display name, id, client id, rules, created, last
+      used, expires). Every cell is quoted; a cell a spreadsheet could read as a formula (starting with C(=),
+      C(+), C(-), C(@), their full-width forms, any of those after leading blanks, or a tab, CR or LF) is
+      prefixed with an apostrophe, as OWASP recommends; control characters are shown as escapes such as C(\x1b).
+  returned: success
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

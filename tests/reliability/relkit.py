@@ -520,6 +520,8 @@ class Report:
         ('restart', '7. State across emulator restarts'),
         ('converge', '8. Declared state: exclusive mode and shared secret files (security findings 5, 6)'),
         ('security', '9. Security'),
+        ('partial', '10. Concurrency and partial failure'),
+        ('hostile', '11. Hostile tenant'),
     ]
 
     NOTES = {
@@ -551,6 +553,16 @@ class Report:
                  'authenticates, clients of the same name from before untouched; L4 and L6 must fail naming what to clean up.'],
         'leaks': ['Outputs scanned: stdout and stderr of `ansible-playbook -vvvv` (default callback) and the ANSIBLE_LOG_PATH',
                   'file. A created secret may appear only as the documented `"client_secret": "..."` result.'],
+        'hostile': [
+            'Limits in force (defaults): `timeout` bounds each whole request (connect, send, complete response), so a task',
+            'spends at most timeout x (retries + 1) plus backoff (each pause <= 30 s, `Retry-After` <= 60 s) on one call;',
+            'a listing stops past `max_list_items` (100,000) items or 2 x max_list_items / 100 (2,000) pages; a response',
+            'body stops past `max_response_bytes` (16 MiB). Server text (messages, request ids, names in errors and',
+            'reports) is masked first, then every control character, DEL, C1 and bidi control is shown as `\\x1b` /',
+            '`\\u202e`, then cut (300 characters for a message, 100 for a request id, 2,000 for any message). The CSV',
+            'report prefixes an apostrophe to cells starting with = + - @ (also full-width, also after blanks), TAB, CR or',
+            'LF; Markdown escapes HTML, link/image/emphasis/code/table syntax and shows control characters as text.',
+        ],
     }
 
     def __init__(self):
