@@ -66,6 +66,7 @@ GRID = 'tests/reliability/test_rel_transient_faults.py::test_transient_fault'
 FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliability/test_rel_auth.py', LEAKS,
            'tests/reliability/test_rel_concurrency.py', RESTART)
 SCENARIO_ROOT = 'tests/reliability'
+UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
 GRID_DELETE = ('tests/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
@@ -379,15 +380,30 @@ def copy_repository(target):
             shutil.copy2(str(source), str(target / name))
 
 
+def collection_root(copy, workdir):
+    """``copy`` as ``ansible_collections/conductorone/iam`` under ``workdir`` (a symlink): (the directory to run pytest
+    in, the PYTHONPATH entry). The unit tests import the collection by that name, as ansible-test stages it."""
+    link = workdir / 'collections' / 'ansible_collections' / 'conductorone' / 'iam'
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(copy.resolve(), target_is_directory=True)
+    return link, workdir / 'collections'
+
+
 def run_pytest(copy, args, workdir):
-    """(rows run, rows failed, seconds); a row is ``file::test[param]``, as row_key names it."""
+    """(rows run, rows failed, seconds); a row is ``file::test[param]``, as row_key names it. Unit test targets
+    (``tests/unit/...``) run with the copy importable as ``ansible_collections.conductorone.iam``."""
     junit = workdir / 'junit.xml'
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, C1REL_REPORT=str(workdir / 'report.md'), PYTHONDONTWRITEBYTECODE='1')
     env.setdefault('C1REL_WORKERS', '3')  # mutations run side by side (--jobs): keep the machine's load sane
+    cwd = copy
+    if any(str(arg).startswith(UNIT_ROOT + '/') for arg in args):
+        cwd, path = collection_root(copy, workdir)
+        env['PYTHONPATH'] = os.pathsep.join([str(path)] + [p for p in [env.get('PYTHONPATH')] if p])
     started = time.time()
     proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml', str(junit)] + list(args),
-                          cwd=str(copy), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+                          cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     (workdir / 'pytest.out').write_text(proc.stdout)
     ran, failed = [], []
     try:
