@@ -14,6 +14,10 @@ one "all validation off" switch. The table ends with the coverage of the suite: 
 pytest collects in tests/reliability, the harness's own contract tests aside) fail under at least one mutation,
 which rows no mutation runs, and which run under some mutation but fail under none.
 
+A mutation may also target unit test files (``tests/unit/...``, e.g. a boundary that only a fixed clock can hit): they
+run against the same copy, staged as ``ansible_collections/conductorone/iam`` (a symlink) on PYTHONPATH. Their rows
+count in the mutation's own line of the table, not in the coverage lines (those count report rows only).
+
     .venv/bin/python tests/reliability/mutate.py                # every mutation, a Markdown table on stdout
     .venv/bin/python tests/reliability/mutate.py --list         # names only
     .venv/bin/python tests/reliability/mutate.py --only retries-off --only token-cache-off
@@ -67,6 +71,7 @@ FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliab
            'tests/reliability/test_rel_concurrency.py', RESTART)
 SCENARIO_ROOT = 'tests/reliability'
 UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
+UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
 GRID_DELETE = ('tests/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
@@ -366,6 +371,47 @@ MUTATIONS = [
     refusal('ca-path-missing-allowed', 'a ca_path that does not exist', 'plugins/module_utils/_api.py', 'ca_path: {0} does not exist', (TLS,)),
     ('unverified-tls-silent', 'TLS: validate_certs=false gives no warning', 'plugins/module_utils/_http.py',
      '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
+    # issue 23: audit survivors (each killed by a unit test that asserts the behaviour; run_pytest runs tests/unit targets)
+    ('audit-secret-dir-pending-in-real-run', 'secret_dir: a missing one is treated as pending in real runs too (the client is '
+     'created, its secret cannot be written, it is deleted again)', 'plugins/module_utils/_personal_client_set.py',
+     '    pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))\n',
+     '    pending_dir = bool(secret_dir and not os.path.isdir(secret_dir))\n', (UNIT_MODULES + 'test_personal_client_set.py',)),
+    ('audit-never-used-grace-inclusive', 'hygiene: never_used_grace deletes at exactly the grace (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', 'and (now - created).total_seconds() > grace),',
+     'and (now - created).total_seconds() >= grace),', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-max-age-inclusive', 'hygiene: max_age fires at exactly the maximum age (>= instead of >)', 'plugins/module_utils/_hygiene.py',
+     '"max_age": lambda limit: created is not None and (now - created).total_seconds() > limit,',
+     '"max_age": lambda limit: created is not None and (now - created).total_seconds() >= limit,', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-max-lifetime-inclusive', 'hygiene: max_lifetime fires at exactly the maximum lifetime (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', '    return created is not None and (expires - created).total_seconds() > limit\n',
+     '    return created is not None and (expires - created).total_seconds() >= limit\n', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-stale-after-inclusive', 'hygiene: stale_after, unused_for and older_than fire at exactly the limit (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', '    return seconds is not None and seconds > limit\n',
+     '    return seconds is not None and seconds >= limit\n', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-expired-exclusive', 'hygiene: a client expiring at exactly now is not expired (< instead of <=)',
+     'plugins/module_utils/_hygiene.py', '"expired": lambda _on: expires is not None and expires <= now,',
+     '"expired": lambda _on: expires is not None and expires < now,', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-whole-days-truncated', 'hygiene: whole days truncated toward zero (expired 12 h ago reads "in 0 days")',
+     'plugins/module_utils/_hygiene.py', '    return int(math.floor(seconds / DAY))\n', '    return int(seconds / DAY)\n',
+     (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-rotation-window-exclusive', 'rotate_if_expires_within: a client expiring at exactly the window\'s end is not rotated',
+     'plugins/module_utils/_personal_clients.py', '(expiry - (now or utcnow())).total_seconds() <= seconds\n',
+     '(expiry - (now or utcnow())).total_seconds() < seconds\n', (UNIT_UTILS + 'test_converge.py',)),
+    ('audit-truncate-before-mask', 'masking: messages cut before they are masked (the head of a secret at the cut shows)',
+     'plugins/module_utils/_masking.py',
+     '            text = self.mask(text)\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
+     '                text = shape.sub(replacement, text)\n            return truncate(text, limit)\n',
+     '            text = self.mask(truncate(text, limit))\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
+     '                text = shape.sub(replacement, text)\n            return text\n',
+     (UNIT_UTILS + 'test_masking.py', UNIT_UTILS + 'test_http.py')),
+    ('audit-retry-after-429-only', 'retry: Retry-After honoured only on 429 (a 503\'s is ignored)', 'plugins/module_utils/_http.py',
+     '                retry_after = parse_retry_after(response.headers.get("Retry-After"))\n',
+     '                retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None\n',
+     (UNIT_UTILS + 'test_http.py',)),
+    ('audit-temp-file-in-tmpdir', 'secret_path: the temporary file is created in $TMPDIR, not beside the target (the rename '
+     'fails across file systems)', 'plugins/module_utils/_secret_file.py',
+     'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp", dir=directory)',
+     'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp")', (UNIT_UTILS + 'test_secret_file.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -158,6 +158,36 @@ def test_planner_decides_each_action(params, current, expected):
     assert action == expected
 
 
+# Boundaries at the exact value (NOW is 2026-06-01T00:00:00Z): a rotation window includes its end, the expiry
+# tolerance is 60 s either way inclusive, and an expires_at of exactly now is already in the past.
+@pytest.mark.parametrize("expires, expected", [
+    ("2026-06-14T23:59:59Z", ROTATE),
+    ("2026-06-15T00:00:00Z", ROTATE),       # expires exactly 14 days from now: inside the window
+    ("2026-06-15T00:00:01Z", UNCHANGED),
+    ("2026-05-31T23:59:59Z", ROTATE),       # already expired
+])
+def test_planner_rotation_window_boundary(expires, expected):
+    action, dummy = plan_client(desired(display_name="ci", rotate_if_expires_within="14d"),
+                                client("a", "ci", expiresTime=expires), catalog())
+    assert action == expected
+
+
+@pytest.mark.parametrize("have, expected", [
+    ("2027-01-01T00:01:00Z", UNCHANGED), ("2027-01-01T00:01:01Z", UPDATE),
+    ("2026-12-31T23:59:00Z", UNCHANGED), ("2026-12-31T23:58:59Z", UPDATE),
+])
+def test_planner_expiry_tolerance_boundary(have, expected):
+    action, dummy = plan_client(desired(display_name="ci", expires_at="2027-01-01T00:00:00Z"),
+                                client("a", "ci", expiresTime=have), catalog())
+    assert action == expected
+
+
+def test_expires_at_of_exactly_now_is_refused_one_second_later_is_not():
+    with pytest.raises(InputError, match="^expires_at: 2026-06-01T00:00:00Z is in the past"):
+        desired(display_name="ci", expires_at="2026-06-01T00:00:00Z")
+    assert desired(display_name="ci", expires_at="2026-06-01T00:00:01Z").expires_at is not None
+
+
 def test_planner_refuses_an_unknown_id_and_an_unknown_role():
     with pytest.raises(InputError, match="^id: no personal client"):
         plan_client(desired(id="gone-1"), None, catalog())
