@@ -412,6 +412,13 @@ MUTATIONS = [
      'fails across file systems)', 'plugins/module_utils/_secret_file.py',
      'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp", dir=directory)',
      'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp")', (UNIT_UTILS + 'test_secret_file.py',)),
+    ('audit-own-client-id-not-cut', 'exclusive: the run\'s own client compared by its full client id (name@host/pcc), '
+     'so it is not recognised in the listing and is deleted', 'plugins/module_utils/_personal_client_set.py',
+     '            return protected | set([cutename(own)])\n', '            return protected | set([own])\n',
+     (UNIT_UTILS + 'test_converge.py', UNIT_MODULES + 'test_personal_client_set.py')),
+    ('audit-hygiene-own-client-id-not-cut', 'hygiene: the run\'s own client compared by its full client id, so enforcement '
+     'may delete it', 'plugins/module_utils/_credential_hygiene.py', '            protected.add(cutename(own))\n',
+     '            protected.add(own)\n', (UNIT_UTILS + 'test_credential_hygiene.py', UNIT_MODULES + 'test_personal_client_hygiene.py')),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -35,6 +35,8 @@ VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "display
 AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
            "permissions": ["permission/a"], "serviceRoles": [], "systemBuiltin": False}
 OWN = "own-client-00001"
+# The real client holds the full OAuth client id the run logged in with, never the short id (issue 23).
+OWN_CLIENT_ID, OWN_SECRET = fakes.client_credentials(OWN)
 
 
 def client(cid, name, **fields):
@@ -55,7 +57,7 @@ class FakeClient:
 class FakeApi:
     """The IamApi calls the engine uses, thread-safe; ``fail`` maps (operation, display name or id) to an error."""
 
-    def __init__(self, clients=(), roles=(VIEWER, AUDITOR), authenticated=OWN, fail=None):
+    def __init__(self, clients=(), roles=(VIEWER, AUDITOR), authenticated=OWN_CLIENT_ID, fail=None):
         self.clients = [copy.deepcopy(c) for c in clients]
         self.roles = [copy.deepcopy(r) for r in roles]
         self.client = FakeClient(authenticated)
@@ -121,7 +123,11 @@ def validated(spec, args):
 
 
 def converge(api, clients, check_mode=False, diff_mode=False, **options):
-    args = dict(options, clients=clients, access_token="token", server_url="https://acme.conductor.one")
+    """The set engine as the module runs it: logged in with the client credentials of the client the fake API
+    reports (``authenticated``), or with an access token when it reports none, as IamApi does."""
+    own = api.client.authenticated_client_id
+    credentials = dict(client_id=own, client_secret=OWN_SECRET) if own else dict(access_token="token")
+    args = dict(options, clients=clients, server_url="https://acme.conductor.one", **credentials)
     runner = Runner(validated(personal_client_set.ARGUMENT_SPEC, args), check_mode, diff_mode)
     return PersonalClientSet(runner, api=api).run(), runner
 
