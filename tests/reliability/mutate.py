@@ -419,6 +419,10 @@ MUTATIONS = [
     ('audit-hygiene-own-client-id-not-cut', 'hygiene: the run\'s own client compared by its full client id, so enforcement '
      'may delete it', 'plugins/module_utils/_credential_hygiene.py', '            protected.add(cutename(own))\n',
      '            protected.add(own)\n', (UNIT_UTILS + 'test_credential_hygiene.py', UNIT_MODULES + 'test_personal_client_hygiene.py')),
+    ('audit-html-snippet-cut-before-mask', 'error shape: a non-JSON body cut to its 200-character snippet before masking (the head '
+     'of a token across the cut shows)', 'plugins/module_utils/_http.py',
+     '        snippet = _masking.mask_message(" ".join(snippet.split()), None)[:200]  # masked before the cut\n',
+     '        snippet = " ".join(snippet.split())[:200]\n', (UNIT_UTILS + 'test_http.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -634,3 +634,47 @@ def test_every_retryable_status_gives_up_after_the_budget(monkeypatch, status, r
     assert len(harness.session.calls) == 3 and len(harness.sleeps) == 2
     if retry_after:
         assert harness.sleeps == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("visible", [4, 9, 20])
+def test_a_token_cut_by_the_html_snippet_limit_shows_no_head(visible):
+    # A non-JSON body is quoted as a 200-character snippet: a token in the page across that cut is masked whole.
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    token = "exchanged-Zq81mRv03kLpW7tok"
+    _masking.new_run().add(token)
+    page = "<html><body><p>" + "x" * (200 - visible) + token + " tail</p></body></html>"
+    message = _http.error_from_response(make_response(502, text=page, headers={"Content-Type": "text/html"}), "Roles.List").message
+    assert message.startswith("non-JSON text/html response: x")
+    assert token[:visible] not in message and token[:4] not in message
+
+
+def test_a_jwt_cut_by_the_html_snippet_limit_shows_no_head():
+    jwt = "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
+    page = "<pre>" + "x" * 180 + jwt + "</pre>"
+    message = _http.error_from_response(make_response(502, text=page, headers={"Content-Type": "text/html"}), "Roles.List").message
+    assert "eyJhbGciOiJF" not in message and "eyJpc3MiOiJ4In0" not in message
+
+
+@pytest.mark.parametrize("status, outcome", [(299, "ok"), (300, "redirect"), (399, "redirect"), (400, "error")])
+def test_status_class_boundaries(monkeypatch, status, outcome):
+    harness = Harness(monkeypatch, [make_response(status, {"list": []}, headers={"Location": "https://elsewhere.example/x"})])
+    if outcome == "ok":
+        assert harness.send() == {"list": []}
+        return
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.status == status
+    assert ("redirects are never followed" in excinfo.value.message) == (outcome == "redirect")
+    assert len(harness.session.calls) == 1
+
+
+@pytest.mark.parametrize("visible", [4, 10])
+def test_a_token_cut_by_the_request_id_limit_shows_no_head(visible):
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    token = "exchanged-Zq81mRv03kLpW7tok"
+    _masking.new_run().add(token)
+    response = make_response(500, {"code": 13, "message": "boom"}, headers={"X-Request-Id": "r" * (100 - visible) + token})
+    error = _http.error_from_response(response, "Roles.List")
+    assert token[:visible] not in error.request_id and token[:4] not in error.request_id
