@@ -423,6 +423,15 @@ MUTATIONS = [
      'of a token across the cut shows)', 'plugins/module_utils/_http.py',
      '        snippet = _masking.mask_message(" ".join(snippet.split()), None)[:200]  # masked before the cut\n',
      '        snippet = " ".join(snippet.split())[:200]\n', (UNIT_UTILS + 'test_http.py',)),
+    ('audit-5xx-create-boundary', 'create: a 500 answer is taken as never applied (> 500 instead of >= 500), so no orphan is '
+     'looked for', 'plugins/module_utils/_personal_clients.py', '    return exc.status is None or exc.status >= 500\n',
+     '    return exc.status is None or exc.status > 500\n', (UNIT_UTILS + 'test_personal_clients.py',)),
+    ('audit-oidc-expiry-exclusive', 'workload federation: an OIDC token at exactly its exp is still sent (< instead of <=)',
+     'plugins/module_utils/_auth.py', '        if expires is not None and expires <= now:\n',
+     '        if expires is not None and expires < now:\n', (UNIT_UTILS + 'test_auth_federation.py',)),
+    ('audit-token-used-at-expiry', 'token source: the in-memory token is still used at exactly its expiry (> instead of >=)',
+     'plugins/module_utils/_auth.py', '        if self._token is None or time.time() >= self._expires_at:\n',
+     '        if self._token is None or time.time() > self._expires_at:\n', (UNIT_UTILS + 'test_auth.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
