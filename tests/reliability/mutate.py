@@ -74,6 +74,7 @@ UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as i
 UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
+AUDIT = 'tests/reliability/test_rel_audit.py'  # issue 23: M rows
 GRID_DELETE = ('tests/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
 
 
@@ -375,7 +376,7 @@ MUTATIONS = [
     ('audit-secret-dir-pending-in-real-run', 'secret_dir: a missing one is treated as pending in real runs too (the client is '
      'created, its secret cannot be written, it is deleted again)', 'plugins/module_utils/_personal_client_set.py',
      '    pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))\n',
-     '    pending_dir = bool(secret_dir and not os.path.isdir(secret_dir))\n', (UNIT_MODULES + 'test_personal_client_set.py',)),
+     '    pending_dir = bool(secret_dir and not os.path.isdir(secret_dir))\n', (UNIT_MODULES + 'test_personal_client_set.py', AUDIT)),
     ('audit-never-used-grace-inclusive', 'hygiene: never_used_grace deletes at exactly the grace (>= instead of >)',
      'plugins/module_utils/_hygiene.py', 'and (now - created).total_seconds() > grace),',
      'and (now - created).total_seconds() >= grace),', (UNIT_UTILS + 'test_hygiene.py',)),
@@ -407,7 +408,8 @@ MUTATIONS = [
     ('audit-retry-after-429-only', 'retry: Retry-After honoured only on 429 (a 503\'s is ignored)', 'plugins/module_utils/_http.py',
      '                retry_after = parse_retry_after(response.headers.get("Retry-After"))\n',
      '                retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None\n',
-     (UNIT_UTILS + 'test_http.py',)),
+     (UNIT_UTILS + 'test_http.py',) + tuple('%s[%s-503_ra_seconds]' % (GRID, op) for op in (
+         'pc_list', 'pc_get', 'pc_delete', 'pci_list', 'role_list', 'role_get', 'ri_list', 'ri_get', 'token'))),
     ('audit-temp-file-in-tmpdir', 'secret_path: the temporary file is created in $TMPDIR, not beside the target (the rename '
      'fails across file systems)', 'plugins/module_utils/_secret_file.py',
      'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp", dir=directory)',
