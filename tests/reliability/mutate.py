@@ -434,6 +434,10 @@ MUTATIONS = [
     ('audit-token-used-at-expiry', 'token source: the in-memory token is still used at exactly its expiry (> instead of >=)',
      'plugins/module_utils/_auth.py', '        if self._token is None or time.time() >= self._expires_at:\n',
      '        if self._token is None or time.time() > self._expires_at:\n', (UNIT_UTILS + 'test_auth.py',)),
+    ('audit-invocation-unmasked', 'plain module path: the echoed task arguments (invocation) not masked (a client secret given '
+     'as id, a password in server_url or tenant_domain show)', 'plugins/module_utils/_runner.py',
+     '        self.module.params = _masking.mask(self.module.params)\n', '        pass\n',
+     (UNIT_MODULES + 'test_personal_client.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
