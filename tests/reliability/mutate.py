@@ -438,6 +438,10 @@ MUTATIONS = [
      'as id, a password in server_url or tenant_domain show)', 'plugins/module_utils/_runner.py',
      '        self.module.params = _masking.mask(self.module.params)\n', '        pass\n',
      (UNIT_MODULES + 'test_personal_client.py',)),
+    ('audit-url-path-cut-before-mask', 'server_url: the refused path quoted cut to 40 characters before masking (the head of a '
+     'token across the cut shows)', 'plugins/module_utils/_url.py',
+     '"are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))', '"are fixed".format(option, parts.path[:40]))',
+     (UNIT_MODULES + 'test_personal_client.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 

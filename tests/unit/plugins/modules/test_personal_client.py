@@ -124,3 +124,23 @@ def test_a_password_in_a_url_option_is_not_echoed_in_the_invocation(run_module, 
     args[option] = value
     code, result, out = run_module(personal_client, args)
     assert code == 1 and secret not in out, result
+
+
+@pytest.mark.parametrize("visible", [4, 10])
+def test_a_token_in_a_server_url_path_cut_at_40_characters_shows_no_head(run_module, server, visible):
+    # server_url's path is quoted up to 40 characters in the refusal: a token across that cut never shows.
+    token = "tok-Zq81mRv03kLpW7c9XbN4"
+    url = FakeConductorOne.base_url + "/" + "p" * (40 - 1 - visible) + token
+    code, result, out = run_module(personal_client, dict(CONNECTION, server_url=url, access_token=token, id="c1"))
+    assert code == 1 and result["msg"].startswith("server_url must not have a path"), result["msg"]
+    assert token[:visible] not in out and token[:4] not in out, result["msg"]
+    assert server.log == []
+
+
+@pytest.mark.parametrize("length, shown", [(64, True), (65, False)])
+def test_a_client_id_name_part_is_quoted_up_to_64_characters(run_module, server, length, shown):
+    name = "n" * length
+    code, result, dummy = run_module(personal_client, dict(CONNECTION, client_id=name + "@", client_secret="x" * 20,
+                                                           access_token=None, id="c1"))
+    assert code == 1 and result["msg"].startswith("client_id is not a ConductorOne client id"), result["msg"]
+    assert ("(name part '{0}')".format(name) in result["msg"]) == shown
