@@ -109,7 +109,7 @@ def error_from_response(response, operation):
         message = "{0}: {1}".format(body.get("error"), body.get("error_description") or "").rstrip(": ")
     else:
         snippet = re.sub(r"<[^>]+>", " ", response.text or "")
-        snippet = " ".join(snippet.split())[:200]
+        snippet = _masking.mask_message(" ".join(snippet.split()), None)[:200]  # masked before the cut
         message = "non-JSON {0} response{1}".format(
             response.headers.get("Content-Type", "").split(";")[0] or "error",
             ": " + snippet if snippet else "")

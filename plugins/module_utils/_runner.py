@@ -39,10 +39,17 @@ class ModuleRunner:
         self.module.warn(message)
 
     def fail(self, msg, **result):
+        self._mask_invocation()
         self.module.fail_json(msg=msg, **result)
 
     def exit(self, **result):
+        self._mask_invocation()
         self.module.exit_json(**result)
+
+    def _mask_invocation(self):
+        # AnsibleModule echoes the task's arguments (invocation.module_args) hiding only no_log options: what the
+        # run learned is secret (a client secret given as id, a password in server_url) is masked there too.
+        self.module.params = _masking.mask(self.module.params)
 
 
 class MaskingRunner:

@@ -151,7 +151,7 @@ def parse_server_url(url, option="server_url", allow_http=False):
         raise InputError("{0} must not have a query or fragment (?... or #...); give only https://host[:port]".format(option))
     if parts.path not in (None, "", "/"):
         raise InputError("{0} must not have a path ({1} was given); give only https://host[:port], the API paths "
-                         "are fixed".format(option, parts.path[:40]))
+                         "are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))  # masked, then cut
     if parts.scheme == "http" and not is_loopback(parts.host) and not allow_http:
         raise InputError("{0}: plain http:// is only allowed to a loopback host (127.0.0.1, ::1, localhost: the "
                          "emulator); {1} would see the credential unencrypted: {2}".format(option, parts.host, HTTPS_HINT))

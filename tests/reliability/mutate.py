@@ -14,6 +14,10 @@ one "all validation off" switch. The table ends with the coverage of the suite: 
 pytest collects in tests/reliability, the harness's own contract tests aside) fail under at least one mutation,
 which rows no mutation runs, and which run under some mutation but fail under none.
 
+A mutation may also target unit test files (``tests/unit/...``, e.g. a boundary that only a fixed clock can hit): they
+run against the same copy, staged as ``ansible_collections/conductorone/iam`` (a symlink) on PYTHONPATH. Their rows
+count in the mutation's own line of the table, not in the coverage lines (those count report rows only).
+
     .venv/bin/python tests/reliability/mutate.py                # every mutation, a Markdown table on stdout
     .venv/bin/python tests/reliability/mutate.py --list         # names only
     .venv/bin/python tests/reliability/mutate.py --only retries-off --only token-cache-off
@@ -66,8 +70,11 @@ GRID = 'tests/reliability/test_rel_transient_faults.py::test_transient_fault'
 FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliability/test_rel_auth.py', LEAKS,
            'tests/reliability/test_rel_concurrency.py', RESTART)
 SCENARIO_ROOT = 'tests/reliability'
+UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
+UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
+AUDIT = 'tests/reliability/test_rel_audit.py'  # issue 23: M rows
 GRID_DELETE = ('tests/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
 
 
@@ -395,6 +402,76 @@ MUTATIONS = [
     ('hostile-deep-json-crash', 'JSON nested too deeply escapes as an unexpected RecursionError', 'plugins/module_utils/_http.py',
      '    except RecursionError:\n        raise ConductorOneError(', '    except ZeroDivisionError:\n        raise ConductorOneError(',
      ('tests/reliability/test_rel_hostile.py::test_hostile[H5]',)),
+    # issue 23: audit survivors (each killed by a unit test that asserts the behaviour; run_pytest runs tests/unit targets)
+    ('audit-secret-dir-pending-in-real-run', 'secret_dir: a missing one is treated as pending in real runs too (the client is '
+     'created, its secret cannot be written, it is deleted again)', 'plugins/module_utils/_personal_client_set.py',
+     '    pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))\n',
+     '    pending_dir = bool(secret_dir and not os.path.isdir(secret_dir))\n', (UNIT_MODULES + 'test_personal_client_set.py', AUDIT)),
+    ('audit-never-used-grace-inclusive', 'hygiene: never_used_grace deletes at exactly the grace (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', 'and (now - created).total_seconds() > grace),',
+     'and (now - created).total_seconds() >= grace),', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-max-age-inclusive', 'hygiene: max_age fires at exactly the maximum age (>= instead of >)', 'plugins/module_utils/_hygiene.py',
+     '"max_age": lambda limit: created is not None and (now - created).total_seconds() > limit,',
+     '"max_age": lambda limit: created is not None and (now - created).total_seconds() >= limit,', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-max-lifetime-inclusive', 'hygiene: max_lifetime fires at exactly the maximum lifetime (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', '    return created is not None and (expires - created).total_seconds() > limit\n',
+     '    return created is not None and (expires - created).total_seconds() >= limit\n', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-stale-after-inclusive', 'hygiene: stale_after, unused_for and older_than fire at exactly the limit (>= instead of >)',
+     'plugins/module_utils/_hygiene.py', '    return seconds is not None and seconds > limit\n',
+     '    return seconds is not None and seconds >= limit\n', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-expired-exclusive', 'hygiene: a client expiring at exactly now is not expired (< instead of <=)',
+     'plugins/module_utils/_hygiene.py', '"expired": lambda _on: expires is not None and expires <= now,',
+     '"expired": lambda _on: expires is not None and expires < now,', (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-whole-days-truncated', 'hygiene: whole days truncated toward zero (expired 12 h ago reads "in 0 days")',
+     'plugins/module_utils/_hygiene.py', '    return int(math.floor(seconds / DAY))\n', '    return int(seconds / DAY)\n',
+     (UNIT_UTILS + 'test_hygiene.py',)),
+    ('audit-rotation-window-exclusive', 'rotate_if_expires_within: a client expiring at exactly the window\'s end is not rotated',
+     'plugins/module_utils/_personal_clients.py', '(expiry - (now or utcnow())).total_seconds() <= seconds\n',
+     '(expiry - (now or utcnow())).total_seconds() < seconds\n', (UNIT_UTILS + 'test_converge.py',)),
+    ('audit-truncate-before-mask', 'masking: messages cut before they are masked (the head of a secret at the cut shows)',
+     'plugins/module_utils/_masking.py',
+     '            text = self.mask(text)\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
+     '                text = shape.sub(replacement, text)\n            return truncate(text, limit)\n',
+     '            text = self.mask(truncate(text, limit))\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
+     '                text = shape.sub(replacement, text)\n            return text\n',
+     (UNIT_UTILS + 'test_masking.py', UNIT_UTILS + 'test_http.py')),
+    ('audit-retry-after-429-only', 'retry: Retry-After honoured only on 429 (a 503\'s is ignored)', 'plugins/module_utils/_http.py',
+     '                retry_after = parse_retry_after(response.headers.get("Retry-After"))\n',
+     '                retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None\n',
+     (UNIT_UTILS + 'test_http.py',) + tuple('%s[%s-503_ra_seconds]' % (GRID, op) for op in (
+         'pc_list', 'pc_get', 'pc_delete', 'pci_list', 'role_list', 'role_get', 'ri_list', 'ri_get', 'token'))),
+    ('audit-temp-file-in-tmpdir', 'secret_path: the temporary file is created in $TMPDIR, not beside the target (the rename '
+     'fails across file systems)', 'plugins/module_utils/_secret_file.py',
+     'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp", dir=directory)',
+     'tempfile.mkstemp(prefix=".conductorone-", suffix=".tmp")', (UNIT_UTILS + 'test_secret_file.py',)),
+    ('audit-own-client-id-not-cut', 'exclusive: the run\'s own client compared by its full client id (name@host/pcc), '
+     'so it is not recognised in the listing and is deleted', 'plugins/module_utils/_personal_client_set.py',
+     '            return protected | set([cutename(own)])\n', '            return protected | set([own])\n',
+     (UNIT_UTILS + 'test_converge.py', UNIT_MODULES + 'test_personal_client_set.py')),
+    ('audit-hygiene-own-client-id-not-cut', 'hygiene: the run\'s own client compared by its full client id, so enforcement '
+     'may delete it', 'plugins/module_utils/_credential_hygiene.py', '            protected.add(cutename(own))\n',
+     '            protected.add(own)\n', (UNIT_UTILS + 'test_credential_hygiene.py', UNIT_MODULES + 'test_personal_client_hygiene.py')),
+    ('audit-html-snippet-cut-before-mask', 'error shape: a non-JSON body cut to its 200-character snippet before masking (the head '
+     'of a token across the cut shows)', 'plugins/module_utils/_http.py',
+     '        snippet = _masking.mask_message(" ".join(snippet.split()), None)[:200]  # masked before the cut\n',
+     '        snippet = " ".join(snippet.split())[:200]\n', (UNIT_UTILS + 'test_http.py',)),
+    ('audit-5xx-create-boundary', 'create: a 500 answer is taken as never applied (> 500 instead of >= 500), so no orphan is '
+     'looked for', 'plugins/module_utils/_personal_clients.py', '    return exc.status is None or exc.status >= 500\n',
+     '    return exc.status is None or exc.status > 500\n', (UNIT_UTILS + 'test_personal_clients.py',)),
+    ('audit-oidc-expiry-exclusive', 'workload federation: an OIDC token at exactly its exp is still sent (< instead of <=)',
+     'plugins/module_utils/_auth.py', '        if expires is not None and expires <= now:\n',
+     '        if expires is not None and expires < now:\n', (UNIT_UTILS + 'test_auth_federation.py',)),
+    ('audit-token-used-at-expiry', 'token source: the in-memory token is still used at exactly its expiry (> instead of >=)',
+     'plugins/module_utils/_auth.py', '        if self._token is None or time.time() >= self._expires_at:\n',
+     '        if self._token is None or time.time() > self._expires_at:\n', (UNIT_UTILS + 'test_auth.py',)),
+    ('audit-invocation-unmasked', 'plain module path: the echoed task arguments (invocation) not masked (a client secret given '
+     'as id, a password in server_url or tenant_domain show)', 'plugins/module_utils/_runner.py',
+     '        self.module.params = _masking.mask(self.module.params)\n', '        pass\n',
+     (UNIT_MODULES + 'test_personal_client.py',)),
+    ('audit-url-path-cut-before-mask', 'server_url: the refused path quoted cut to 40 characters before masking (the head of a '
+     'token across the cut shows)', 'plugins/module_utils/_url.py',
+     '"are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))', '"are fixed".format(option, parts.path[:40]))',
+     (UNIT_MODULES + 'test_personal_client.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
@@ -409,15 +486,30 @@ def copy_repository(target):
             shutil.copy2(str(source), str(target / name))
 
 
+def collection_root(copy, workdir):
+    """``copy`` as ``ansible_collections/conductorone/iam`` under ``workdir`` (a symlink): (the directory to run pytest
+    in, the PYTHONPATH entry). The unit tests import the collection by that name, as ansible-test stages it."""
+    link = workdir / 'collections' / 'ansible_collections' / 'conductorone' / 'iam'
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(copy.resolve(), target_is_directory=True)
+    return link, workdir / 'collections'
+
+
 def run_pytest(copy, args, workdir):
-    """(rows run, rows failed, seconds); a row is ``file::test[param]``, as row_key names it."""
+    """(rows run, rows failed, seconds); a row is ``file::test[param]``, as row_key names it. Unit test targets
+    (``tests/unit/...``) run with the copy importable as ``ansible_collections.conductorone.iam``."""
     junit = workdir / 'junit.xml'
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, C1REL_REPORT=str(workdir / 'report.md'), PYTHONDONTWRITEBYTECODE='1')
     env.setdefault('C1REL_WORKERS', '3')  # mutations run side by side (--jobs): keep the machine's load sane
+    cwd = copy
+    if any(str(arg).startswith(UNIT_ROOT + '/') for arg in args):
+        cwd, path = collection_root(copy, workdir)
+        env['PYTHONPATH'] = os.pathsep.join([str(path)] + [p for p in [env.get('PYTHONPATH')] if p])
     started = time.time()
     proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml', str(junit)] + list(args),
-                          cwd=str(copy), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+                          cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     (workdir / 'pytest.out').write_text(proc.stdout)
     ran, failed = [], []
     try:

@@ -113,3 +113,17 @@ def test_every_mutation_of_the_mutation_check_still_applies(mutation):
         mutate.snippet_in(text, snippet, replacement)
     except ValueError as exc:
         pytest.fail('{0}: {1} in {2}'.format(name, exc, path))
+
+
+@pytest.mark.parametrize('mutation', mutate.MUTATIONS, ids=lambda mutation: mutation[0])
+def test_every_mutation_targets_tests_that_exist(mutation):
+    """A target file renamed or removed would make its mutation run nothing (or an error counted as a kill)."""
+    name, tests = mutation[0], mutation[5]
+    skip = False
+    for arg in tests:
+        if skip or arg == '-k':
+            skip = arg == '-k'
+            continue
+        path = arg.split('::', 1)[0]
+        assert path.startswith((mutate.SCENARIO_ROOT + '/', mutate.UNIT_ROOT + '/')), (name, arg)
+        assert (relkit.REPO / path).is_file(), '{0}: {1} does not exist'.format(name, path)

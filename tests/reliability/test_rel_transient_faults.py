@@ -49,6 +49,7 @@ KINDS = {
     '500': ('500', [{'kind': 'status', 'status': 500}], 500),
     '502': ('502', [{'kind': 'status', 'status': 502}], 502),
     '503': ('503', [{'kind': 'status', 'status': 503}], 503),
+    '503_ra_seconds': ('503 + Retry-After: 1', [{'kind': 'status', 'status': 503, 'retry_after': '1'}], 503),
     '504': ('504', [{'kind': 'status', 'status': 504}], 504),
     'delay': ('delay 2.5 s, timeout 2 s', [{'kind': 'delay', 'seconds': 2.5}], None),
     'drop': ('connection dropped', [{'kind': 'drop'}], None),
@@ -56,7 +57,7 @@ KINDS = {
     'budget': ('retry budget exhausted (3 x 503 on GET/DELETE/token, 3 x 429 on POST)', None, None),
 }
 GRID_COLUMNS = {'429': '429 x2', '429_ra_seconds': '429 RA 1', '429_ra_date': '429 RA date', '500': '500', '502': '502',
-                '503': '503', '504': '504', 'delay': 'timeout', 'drop': 'drop', 'html': 'HTML 502', 'budget': 'budget spent'}
+                '503': '503', '503_ra_seconds': '503 RA 1', '504': '504', 'delay': 'timeout', 'drop': 'drop', 'html': 'HTML 502', 'budget': 'budget spent'}
 GRPC = {429: (8, 'RESOURCE_EXHAUSTED'), 500: (13, 'INTERNAL'), 502: (2, 'UNKNOWN'), 503: (14, 'UNAVAILABLE'), 504: (4, 'DEADLINE_EXCEEDED')}
 OPERATION_NAMES = {
     'pc_list': 'PersonalClientService.List', 'pc_get': 'PersonalClientService.Get', 'pc_create': 'PersonalClientService.Create',
@@ -288,6 +289,8 @@ def _check(op, kind, data):
     warnings = ' '.join(result.get('warnings') or [])
     if kind == '429_ra_seconds' and 'in 1.0s' not in warnings:
         problems.append('Retry-After: 1 not honoured (warnings: %s)' % warnings[:200])
+    if kind == '503_ra_seconds' and cls != 'create' and not re.search(r'HTTP 503\b[^;]*; retry 1 of \d+ in 1\.0s', warnings):
+        problems.append('Retry-After: 1 on a 503 not honoured (warnings: %s)' % warnings[:200])  # jitter alone: < 0.5 s
     if kind == '429_ra_date':
         waits = [float(w) for w in re.findall(r'retry 1 of \d+ in ([0-9.]+)s', warnings)]
         if not waits or not 0.6 <= waits[0] <= 3.5:  # jitter alone would be < 0.5 s

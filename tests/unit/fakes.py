@@ -12,13 +12,33 @@ tested through its entry points (``PersonalClient(runner, api).run()``) rather t
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import re
 from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 
 TOKEN_PATH = "/auth/v1/token"
+
+
+def client_credentials(name, host="acme.conductor.one"):
+    """(client_id, client_secret) of a personal client as ConductorOne hands them out: the full
+    ``<name>@<host>/pcc`` id and a ``secret-token:conductorone.com:v1:`` secret holding a fresh Ed25519 JWK."""
+    key = Ed25519PrivateKey.generate()
+    raw_private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw_public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def b64url(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public), "d": b64url(raw_private)}
+    secret = "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
+    return "{0}@{1}/pcc".format(name, host), secret
 
 
 class FakeTransport:
@@ -98,6 +118,7 @@ class FakeConductorOne:
         self.secrets = {}
         self.faults = []
         self.log = []
+        self.token_requests = []  # the forms of the token exchanges (not in ``log``: no fault applies to them)
         self.on_create = None  # called with the created client (a side effect at the server, e.g. on the file system)
         self._delayed = []
         self._created = 0
@@ -124,6 +145,7 @@ class FakeConductorOne:
         path = urlsplit(url).path
         self._tick()
         if path == TOKEN_PATH:
+            self.token_requests.append(dict(form or {}))
             return {"access_token": "fake-token", "token_type": "Bearer", "expires_in": 3600}
         fault = self._take(method, path)
         kind = fault["kind"] if fault else None

@@ -22,6 +22,14 @@
 
 EMULATOR_START_TIMEOUT=${EMULATOR_START_TIMEOUT:-60}
 
+# A target must fail when nothing ran. Every ansible-playbook run while the emulator is up records
+# (callback_plugins/c1_ran_tasks.py, in C1_RAN_TASKS_LOG) whether each play matched a host and whether any
+# host ran a task; emulator_stop (also on exit) fails the target when a run did not, or when no run got to
+# its end. ansible-playbook itself, given an inventory without testhost, prints "no hosts matched" and exits 0.
+ANSIBLE_CALLBACK_PLUGINS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/callback_plugins${ANSIBLE_CALLBACK_PLUGINS:+:$ANSIBLE_CALLBACK_PLUGINS}
+ANSIBLE_CALLBACKS_ENABLED=c1_ran_tasks${ANSIBLE_CALLBACKS_ENABLED:+,$ANSIBLE_CALLBACKS_ENABLED}
+export ANSIBLE_CALLBACK_PLUGINS ANSIBLE_CALLBACKS_ENABLED
+
 # Under ansible-test (OUTPUT_DIR is the target's own directory), keep what the tests write there, not in
 # HOME: ansible-test passes HOME through and drops every other variable, and with HOME pointing elsewhere
 # than the user's passwd home, `async` jobs write to $HOME/.ansible_async while async_status (which
@@ -95,7 +103,8 @@ _emulator_start() {
   EMULATOR_DIR=$(mktemp -d "${TMPDIR:-/tmp}/c1-emulator.XXXXXX")
   EMULATOR_ENV_FILE=$EMULATOR_DIR/emulator.env
   EMULATOR_LOG=$EMULATOR_DIR/emulator.log
-  export EMULATOR_DIR EMULATOR_ENV_FILE EMULATOR_LOG
+  C1_RAN_TASKS_LOG=$EMULATOR_DIR/ran-tasks.log
+  export EMULATOR_DIR EMULATOR_ENV_FILE EMULATOR_LOG C1_RAN_TASKS_LOG
   "$python" "$serve" --host 127.0.0.1 --port 0 --env-file "$EMULATOR_ENV_FILE" "$@" >"$EMULATOR_LOG" 2>&1 &
   EMULATOR_PID=$!
   export EMULATOR_PID
@@ -122,7 +131,28 @@ _emulator_start() {
   echo "emulator.sh: emulator (pid $EMULATOR_PID) ready at $EMULATOR_URL" >&2
 }
 
+# emulator_check_runs: status 1 (the problems on stderr) when no ansible-playbook run got to its end since
+# emulator_start, or when one ran nothing (see C1_RAN_TASKS_LOG above).
+emulator_check_runs() {
+  local problems
+  if [ ! -s "$C1_RAN_TASKS_LOG" ]; then
+    echo "emulator.sh: no ansible-playbook run got to its end while the emulator was up: nothing ran" >&2
+    return 1
+  fi
+  problems=$(grep -v '^ok ' "$C1_RAN_TASKS_LOG" || true)
+  if [ -n "$problems" ]; then
+    echo "emulator.sh: a playbook ran nothing (is testhost in the inventory?):" >&2
+    echo "$problems" >&2
+    return 1
+  fi
+}
+
 emulator_stop() {
+  local ran=0
+  if [ -n "${EMULATOR_DIR:-}" ] && [ -n "${C1_RAN_TASKS_LOG:-}" ]; then
+    emulator_check_runs || ran=1
+  fi
+  C1_RAN_TASKS_LOG=
   if [ -n "${EMULATOR_PID:-}" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
     kill "$EMULATOR_PID" 2>/dev/null || true
     wait "$EMULATOR_PID" 2>/dev/null || true
@@ -132,4 +162,7 @@ emulator_stop() {
     rm -rf "$EMULATOR_DIR"
   fi
   EMULATOR_DIR=
+  if [ "$ran" -ne 0 ]; then
+    exit 1
+  fi
 }

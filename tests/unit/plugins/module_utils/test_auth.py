@@ -325,6 +325,21 @@ def test_exchange_without_expires_in_assumes_ten_minutes(clock):
     assert len(transport.calls) == 2
 
 
+@pytest.mark.parametrize("expires_in, kept_for", [(0, 570), (-1, 570), (1, 1), (31, 1), (32, 2), (600, 570)])
+def test_expires_in_boundaries(clock, expires_in, kept_for):
+    # A positive expires_in is the server's word, less the 30 s margin but kept at least 1 s; zero or less is not
+    # an answer, so ten minutes. The token is used until exactly that moment, then exchanged again.
+    transport = FakeTransport(body={"access_token": "t", "expires_in": expires_in})
+    source = token_source(transport)
+    source.token()
+    clock.now += kept_for - 1
+    source.token()
+    assert len(transport.calls) == 1
+    clock.now += 1
+    source.token()
+    assert len(transport.calls) == 2
+
+
 @pytest.mark.parametrize("body", [{}, {"access_token": ""}, {"token_type": "Bearer"}, []])
 def test_exchange_without_access_token_is_an_api_error(body):
     source = token_source(FakeTransport(body=body))

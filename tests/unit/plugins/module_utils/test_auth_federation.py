@@ -199,6 +199,19 @@ def test_expired_oidc_token_is_not_sent(clock):
     assert transport.calls == []
 
 
+@pytest.mark.parametrize("offset, sent", [(299, True), (300, False)])  # exp is NOW + 300: at exp it is expired
+def test_oidc_token_expiry_boundary(clock, offset, sent):
+    transport = FakeTransport()
+    clock.now = NOW + offset
+    if sent:
+        source(transport).token()
+        assert len(transport.token_calls) == 1
+        return
+    with pytest.raises(ConductorOneError, match="expired at"):
+        source(transport).token()
+    assert transport.calls == []
+
+
 def test_401_reexchanges_while_the_oidc_token_is_valid_then_says_it_expired(clock):
     transport = FakeTransport(outcomes=[refused("unauthenticated", 401), {"ok": 1}, refused("unauthenticated", 401)])
     api = ApiClient({"client_id": WFE_ID, "oidc_token": OIDC, "server_url": BASE, "token_cache": False}, transport=transport)

@@ -35,6 +35,8 @@ VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "display
 AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
            "permissions": ["permission/a"], "serviceRoles": [], "systemBuiltin": False}
 OWN = "own-client-00001"
+# The real client holds the full OAuth client id the run logged in with, never the short id (issue 23).
+OWN_CLIENT_ID, OWN_SECRET = fakes.client_credentials(OWN)
 
 
 def client(cid, name, **fields):
@@ -55,7 +57,7 @@ class FakeClient:
 class FakeApi:
     """The IamApi calls the engine uses, thread-safe; ``fail`` maps (operation, display name or id) to an error."""
 
-    def __init__(self, clients=(), roles=(VIEWER, AUDITOR), authenticated=OWN, fail=None):
+    def __init__(self, clients=(), roles=(VIEWER, AUDITOR), authenticated=OWN_CLIENT_ID, fail=None):
         self.clients = [copy.deepcopy(c) for c in clients]
         self.roles = [copy.deepcopy(r) for r in roles]
         self.client = FakeClient(authenticated)
@@ -121,7 +123,11 @@ def validated(spec, args):
 
 
 def converge(api, clients, check_mode=False, diff_mode=False, **options):
-    args = dict(options, clients=clients, access_token="token", server_url="https://acme.conductor.one")
+    """The set engine as the module runs it: logged in with the client credentials of the client the fake API
+    reports (``authenticated``), or with an access token when it reports none, as IamApi does."""
+    own = api.client.authenticated_client_id
+    credentials = dict(client_id=own, client_secret=OWN_SECRET) if own else dict(access_token="token")
+    args = dict(options, clients=clients, server_url="https://acme.conductor.one", **credentials)
     runner = Runner(validated(personal_client_set.ARGUMENT_SPEC, args), check_mode, diff_mode)
     return PersonalClientSet(runner, api=api).run(), runner
 
@@ -156,6 +162,36 @@ def catalog():
 def test_planner_decides_each_action(params, current, expected):
     action, dummy = plan_client(desired(**params), current, catalog())
     assert action == expected
+
+
+# Boundaries at the exact value (NOW is 2026-06-01T00:00:00Z): a rotation window includes its end, the expiry
+# tolerance is 60 s either way inclusive, and an expires_at of exactly now is already in the past.
+@pytest.mark.parametrize("expires, expected", [
+    ("2026-06-14T23:59:59Z", ROTATE),
+    ("2026-06-15T00:00:00Z", ROTATE),       # expires exactly 14 days from now: inside the window
+    ("2026-06-15T00:00:01Z", UNCHANGED),
+    ("2026-05-31T23:59:59Z", ROTATE),       # already expired
+])
+def test_planner_rotation_window_boundary(expires, expected):
+    action, dummy = plan_client(desired(display_name="ci", rotate_if_expires_within="14d"),
+                                client("a", "ci", expiresTime=expires), catalog())
+    assert action == expected
+
+
+@pytest.mark.parametrize("have, expected", [
+    ("2027-01-01T00:01:00Z", UNCHANGED), ("2027-01-01T00:01:01Z", UPDATE),
+    ("2026-12-31T23:59:00Z", UNCHANGED), ("2026-12-31T23:58:59Z", UPDATE),
+])
+def test_planner_expiry_tolerance_boundary(have, expected):
+    action, dummy = plan_client(desired(display_name="ci", expires_at="2027-01-01T00:00:00Z"),
+                                client("a", "ci", expiresTime=have), catalog())
+    assert action == expected
+
+
+def test_expires_at_of_exactly_now_is_refused_one_second_later_is_not():
+    with pytest.raises(InputError, match="^expires_at: 2026-06-01T00:00:00Z is in the past"):
+        desired(display_name="ci", expires_at="2026-06-01T00:00:00Z")
+    assert desired(display_name="ci", expires_at="2026-06-01T00:00:01Z").expires_at is not None
 
 
 def test_planner_refuses_an_unknown_id_and_an_unknown_role():

@@ -522,3 +522,159 @@ def test_a_server_message_is_truncated_and_masked():
     oauth = make_response(401, {"error": "invalid_client",
                                 "error_description": "bad client_assertion=eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln"})
     assert "eyJpc3MiOiJ4In0" not in _http.error_from_response(oauth, "Token exchange").message
+
+
+@pytest.mark.parametrize("visible", [4, 10, 20])
+def test_a_token_cut_by_the_server_message_limit_shows_no_head(visible):
+    # The server's message is quoted up to MAX_SERVER_MESSAGE_CHARS: a token straddling that limit is masked whole.
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    token = "exchanged-Zq81mRv03kLpW7tok"
+    _masking.new_run().add(token)
+    padding = "x" * (_http.MAX_SERVER_MESSAGE_CHARS - visible)
+    response = make_response(403, {"code": 7, "message": padding + token + " tail" * 20})
+    message = _http.error_from_response(response, "Roles.List").message
+    assert "more characters" in message
+    assert token[:visible] not in message and token[:4] not in message
+
+
+# --- every retryable status, with and without Retry-After -----------------------------------------------------------
+# A server may send Retry-After with any of them (RFC 9110 names 503 first); it is honoured for each one retried.
+
+RETRYABLE = sorted(_http.RETRY_ALWAYS_STATUSES | _http.RETRY_IDEMPOTENT_STATUSES)
+IDEMPOTENT_CALLS = {
+    "GET": dict(method="GET"),
+    "DELETE": dict(method="DELETE", url=BASE + "/api/v1/iam/personal_clients/c1", operation="PersonalClientService.Delete"),
+    "token": dict(method="POST", url=BASE + "/auth/v1/token", operation="Token exchange", form={"a": "b"}, idempotent=True),
+}
+
+
+def test_the_retryable_statuses_are_429_and_the_transient_5xx():
+    assert RETRYABLE == [429, 500, 502, 503, 504]
+
+
+@pytest.mark.parametrize("call", sorted(IDEMPOTENT_CALLS))
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_retry_after_seconds_is_honoured_on_every_retryable_status(monkeypatch, status, call):
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers={"Retry-After": "7"}), make_response(200, {})])
+    assert harness.send(**IDEMPOTENT_CALLS[call]) == {}
+    assert harness.sleeps == [7.0]
+    assert len(harness.session.calls) == 2
+    assert "HTTP {0}".format(status) in harness.warnings[0] and "retry 1 of 4 in 7.0s" in harness.warnings[0]
+
+
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_retry_after_http_date_is_honoured_on_every_retryable_status(monkeypatch, status):
+    class Clock:
+        @staticmethod
+        def time():
+            return NOW
+
+    monkeypatch.setattr(_http, "time", Clock)
+    when = email.utils.formatdate(NOW + 12, usegmt=True)
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers={"Retry-After": when}), make_response(200, {})])
+    harness.send()
+    assert harness.sleeps == [12.0]
+
+
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_retry_after_above_the_cap_is_capped_on_every_retryable_status(monkeypatch, status):
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers={"Retry-After": "3600"}), make_response(200, {})])
+    harness.send()
+    assert harness.sleeps == [_http.RETRY_AFTER_CAP_SECONDS]
+
+
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_retry_after_holds_back_every_thread_of_the_run_on_every_retryable_status(monkeypatch, status):
+    # The next request (any thread) waits for the time the server named; without the header nobody else waits.
+    for headers, held in (({"Retry-After": "7"}, True), ({}, False)):
+        harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers=headers), make_response(200, {})])
+        harness.send()
+        slept = len(harness.sleeps)
+        harness.transport.gate.wait()  # what another thread's next request does first
+        other_thread = harness.sleeps[slept:]
+        assert bool(other_thread) == held, headers
+        assert all(6.0 < delay <= 7.0 for delay in other_thread)
+
+
+@pytest.mark.parametrize("call", sorted(IDEMPOTENT_CALLS))
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_without_retry_after_every_retryable_status_backs_off_with_jitter(monkeypatch, status, call):
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy"), gateway_error(status, 14, "busy"), make_response(200, {})])
+    assert harness.send(**IDEMPOTENT_CALLS[call]) == {}
+    assert len(harness.session.calls) == 3 and len(harness.sleeps) == 2
+    assert 0.0 <= harness.sleeps[0] <= 0.5 and 0.0 <= harness.sleeps[1] <= 1.0
+
+
+@pytest.mark.parametrize("retry_after", [None, "7"])
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_a_post_is_retried_only_on_429_with_or_without_retry_after(monkeypatch, status, retry_after):
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers=headers), make_response(200, {"role": {}})])
+    if status in _http.RETRY_ALWAYS_STATUSES:
+        assert harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={}) == {"role": {}}
+        assert len(harness.session.calls) == 2 and len(harness.sleeps) == 1
+        assert (harness.sleeps[0] == 7.0) if retry_after else (0.0 <= harness.sleeps[0] <= 0.5)
+    else:
+        with pytest.raises(ConductorOneError) as excinfo:
+            harness.send("POST", ROLES_URL + "/r1", "Roles.Update", json_body={})
+        assert excinfo.value.status == status and "gave up" not in excinfo.value.message
+        assert len(harness.session.calls) == 1 and harness.sleeps == []
+
+
+@pytest.mark.parametrize("retry_after", [None, "2"])
+@pytest.mark.parametrize("status", RETRYABLE)
+def test_every_retryable_status_gives_up_after_the_budget(monkeypatch, status, retry_after):
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    harness = Harness(monkeypatch, [gateway_error(status, 14, "busy", headers=headers) for dummy in range(3)], retries=2)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.status == status
+    assert excinfo.value.message.endswith("(gave up after 2 retries)")
+    assert len(harness.session.calls) == 3 and len(harness.sleeps) == 2
+    if retry_after:
+        assert harness.sleeps == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("visible", [4, 9, 20])
+def test_a_token_cut_by_the_html_snippet_limit_shows_no_head(visible):
+    # A non-JSON body is quoted as a 200-character snippet: a token in the page across that cut is masked whole.
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    token = "exchanged-Zq81mRv03kLpW7tok"
+    _masking.new_run().add(token)
+    page = "<html><body><p>" + "x" * (200 - visible) + token + " tail</p></body></html>"
+    message = _http.error_from_response(make_response(502, text=page, headers={"Content-Type": "text/html"}), "Roles.List").message
+    assert message.startswith("non-JSON text/html response: x")
+    assert token[:visible] not in message and token[:4] not in message
+
+
+def test_a_jwt_cut_by_the_html_snippet_limit_shows_no_head():
+    jwt = "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
+    page = "<pre>" + "x" * 180 + jwt + "</pre>"
+    message = _http.error_from_response(make_response(502, text=page, headers={"Content-Type": "text/html"}), "Roles.List").message
+    assert "eyJhbGciOiJF" not in message and "eyJpc3MiOiJ4In0" not in message
+
+
+@pytest.mark.parametrize("status, outcome", [(299, "ok"), (300, "redirect"), (399, "redirect"), (400, "error")])
+def test_status_class_boundaries(monkeypatch, status, outcome):
+    harness = Harness(monkeypatch, [make_response(status, {"list": []}, headers={"Location": "https://elsewhere.example/x"})])
+    if outcome == "ok":
+        assert harness.send() == {"list": []}
+        return
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.status == status
+    assert ("redirects are never followed" in excinfo.value.message) == (outcome == "redirect")
+    assert len(harness.session.calls) == 1
+
+
+@pytest.mark.parametrize("visible", [4, 10])
+def test_a_token_cut_by_the_request_id_limit_shows_no_head(visible):
+    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+
+    token = "exchanged-Zq81mRv03kLpW7tok"
+    _masking.new_run().add(token)
+    response = make_response(500, {"code": 13, "message": "boom"}, headers={"X-Request-Id": "r" * (100 - visible) + token})
+    error = _http.error_from_response(response, "Roles.List")
+    assert token[:visible] not in error.request_id and token[:4] not in error.request_id

@@ -225,3 +225,101 @@ def test_report_row_names_owner_rules_last_use_and_expiry():
     assert row["rules"] == ["stale_after"]
     assert row["last_used_at"] == ago(50) and row["expires_time"] == ago(-5)
     assert row["days_since_last_use"] == 50 and row["days_until_expiry"] == 5
+
+
+# --- boundaries: every threshold at its exact value and one second either side -------------------------------
+# A rule that decides a deletion must not fire a second early: ``> limit`` (strictly older), never ``>= limit``.
+
+def at(delta):
+    return (NOW + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SECOND = datetime.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("created, expected", [
+    (datetime.timedelta(days=7) - SECOND, []),
+    (datetime.timedelta(days=7), []),                     # exactly the grace: still inside it
+    (datetime.timedelta(days=7) + SECOND, ["never_used_grace"]),
+])
+def test_never_used_grace_boundary(created, expected):
+    assert broken(dict(client(), createdAt=at(-created)), never_used_grace="7d") == expected
+
+
+@pytest.mark.parametrize("created, expected", [
+    (datetime.timedelta(days=90) - SECOND, []),
+    (datetime.timedelta(days=90), []),                    # exactly the maximum age: allowed
+    (datetime.timedelta(days=90) + SECOND, ["max_age"]),
+])
+def test_max_age_boundary(created, expected):
+    assert broken(dict(client(), createdAt=at(-created)), max_age="90d") == expected
+
+
+@pytest.mark.parametrize("lifetime, expected", [
+    (datetime.timedelta(days=90) - SECOND, []),
+    (datetime.timedelta(days=90), []),                    # exactly the maximum lifetime: allowed
+    (datetime.timedelta(days=90) + SECOND, ["max_lifetime"]),
+])
+def test_max_lifetime_boundary(lifetime, expected):
+    created = datetime.timedelta(days=10)
+    c = dict(client(), createdAt=at(-created), expiresTime=at(lifetime - created))
+    assert broken(c, max_lifetime="90d") == expected
+
+
+@pytest.mark.parametrize("idle, expected", [
+    (datetime.timedelta(days=30) - SECOND, []),
+    (datetime.timedelta(days=30), []),                    # idle exactly the limit: not yet stale
+    (datetime.timedelta(days=30) + SECOND, ["stale_after"]),
+])
+def test_stale_after_boundary_from_last_use_and_from_creation(idle, expected):
+    assert broken(dict(client(created=100), lastUsedAt=at(-idle)), stale_after="30d") == expected
+    assert broken(dict(client(), createdAt=at(-idle)), stale_after="30d") == expected
+
+
+@pytest.mark.parametrize("left, expected", [
+    (SECOND, []),
+    (datetime.timedelta(0), ["expired"]),                 # expiring at this very second: no longer valid
+    (-SECOND, ["expired"]),
+])
+def test_expired_boundary(left, expected):
+    assert broken(dict(client(), expiresTime=at(left))) == expected
+
+
+@pytest.mark.parametrize("option, field", [("unused_for", "createdAt"), ("unused_for", "lastUsedAt"),
+                                           ("older_than", "createdAt")])
+def test_filter_boundaries_are_strictly_longer_than(option, field):
+    limit = datetime.timedelta(days=30)
+    base = client(created=100) if field == "lastUsedAt" else client()
+    for offset, kept in ((-SECOND, False), (datetime.timedelta(0), False), (SECOND, True)):
+        named = dict(base, displayName="x", **{field: at(-(limit + offset))})
+        assert filtered([named], **{option: "30d"}) == (["x"] if kept else []), (option, field, offset)
+
+
+# --- whole days are floored, not truncated toward zero ----------------------------------------------------------
+
+@pytest.mark.parametrize("hours, days", [
+    (-12, -1),      # expired 12 h ago: "expired", never "in 0 days"
+    (-1, -1),
+    (-24, -1),
+    (-25, -2),
+    (-36, -2),
+    (0, 0),
+    (12, 0),
+    (24, 1),
+    (36, 1),
+])
+def test_days_until_expiry_is_floored_for_past_and_future_times(hours, days):
+    expiring = dict(client(), expiresTime=at(datetime.timedelta(hours=hours)))
+    assert _hygiene.computed_fields(expiring, NOW)["days_until_expiry"] == days
+
+
+def test_a_client_expired_hours_ago_is_reported_expired_in_the_report_row():
+    row = _hygiene.report_row(dict(client(), expiresTime=at(-datetime.timedelta(hours=12))), ["expired"], NOW)
+    assert row["days_until_expiry"] == -1 and row["rules"] == ["expired"]
+
+
+@pytest.mark.parametrize("hours, days", [(23, 0), (24, 1), (36, 1), (47, 1), (48, 2)])
+def test_age_and_days_since_last_use_are_floored(hours, days):
+    moment = at(-datetime.timedelta(hours=hours))
+    fields = _hygiene.computed_fields(dict(client(), createdAt=moment, lastUsedAt=moment), NOW)
+    assert fields["age_days"] == days and fields["days_since_last_use"] == days

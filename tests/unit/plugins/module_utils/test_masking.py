@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.conductorone.iam.plugins.module_utils import _masking
 
 TOKEN = "tok_4f9a8b7c6d5e"
@@ -65,3 +67,47 @@ def test_new_run_starts_empty_and_module_functions_use_it():
     assert TOKEN in _masking.registry()
     _masking.new_run()
     assert _masking.mask(TOKEN) == TOKEN
+
+
+# --- a secret placed across or past the truncation limit: masked first, then cut ------------------------------------
+# Cutting first would leave the head of a secret that straddles the limit, which no longer matches its whole value.
+
+REGISTERED = "tok_Zq81mRv03kLpW7"
+JWT = "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
+
+
+@pytest.mark.parametrize("secret", [REGISTERED, JWT], ids=["registered", "jwt-shaped"])
+@pytest.mark.parametrize("limit", [_masking.MAX_MESSAGE_CHARS, 300, 50])
+@pytest.mark.parametrize("visible", [4, 8, 20, 30])
+def test_a_secret_cut_by_the_truncation_limit_shows_no_head(secret, limit, visible):
+    registry = _masking.SecretRegistry()
+    registry.add(REGISTERED)
+    visible = min(visible, len(secret) - 1)
+    text = "x" * (limit - visible) + secret + " and more text after it"
+    masked = registry.mask_message(text, limit)
+    assert masked.endswith("more characters)")  # the cut happened
+    assert secret[:visible] not in masked, masked[-80:]
+    assert secret[:4] not in masked
+
+
+@pytest.mark.parametrize("secret", [REGISTERED, JWT], ids=["registered", "jwt-shaped"])
+def test_a_secret_wholly_past_the_limit_is_not_shown_and_one_before_it_is_masked(secret):
+    registry = _masking.SecretRegistry()
+    registry.add(REGISTERED)
+    masked = registry.mask_message(secret + "x" * 100 + secret, 60)
+    assert masked.startswith(_masking.MASK) and secret[:4] not in masked
+
+
+def test_a_message_exactly_at_the_limit_is_not_cut_and_one_more_character_is():
+    registry = _masking.SecretRegistry()
+    assert registry.mask_message("y" * 50, 50) == "y" * 50
+    assert registry.mask_message("y" * 51, 50) == "y" * 50 + "... (1 more characters)"
+    assert _masking.truncate("y" * _masking.MAX_MESSAGE_CHARS) == "y" * _masking.MAX_MESSAGE_CHARS
+
+
+def test_values_of_exactly_the_minimum_length_are_masked_shorter_ones_are_not():
+    registry = _masking.SecretRegistry()
+    registry.add("k" * _masking.MIN_MASKED_LENGTH)
+    registry.add("q" * (_masking.MIN_MASKED_LENGTH - 1))
+    assert registry.mask("k" * _masking.MIN_MASKED_LENGTH) == _masking.MASK
+    assert registry.mask("q" * (_masking.MIN_MASKED_LENGTH - 1)) == "q" * (_masking.MIN_MASKED_LENGTH - 1)

@@ -101,6 +101,21 @@ def test_create_that_never_reached_the_server_is_created_once_more_without_a_del
     assert "no client had been created" in runner.warnings[0]
 
 
+@pytest.mark.parametrize("status, reconciled", [(499, False), (500, True), (504, True)])
+def test_a_create_answered_with_5xx_may_have_been_applied_below_500_it_was_not(status, reconciled):
+    # From 500 up the server may have created the client before failing: look for an orphan, then create again.
+    server = FakeConductorOne()
+    server.fault("POST", CREATE, "status", status=status)
+    if reconciled:
+        result, runner = converge(server, display_name="ci")
+        assert statuses(server, "POST", CREATE) == [status, 200]
+        assert_one_live_with_its_secret(server, "ci", result)
+        return
+    with pytest.raises(ConductorOneError) as excinfo:
+        converge(server, display_name="ci")
+    assert excinfo.value.status == status and statuses(server, "POST", CREATE) == [status]
+
+
 def test_create_answered_with_400_is_not_reconciled():
     server = FakeConductorOne()
     server.fault("POST", CREATE, "status", status=400)

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
+import tempfile
 
 import pytest
 
@@ -93,3 +95,41 @@ def test_check_refuses_a_directory_this_user_cannot_write(tmp_path, monkeypatch)
     monkeypatch.setattr(_secret_file.os, "access", lambda path, flags: False)
     with pytest.raises(InputError, match=r"^secret_path: the directory .* is not writable by this user$"):
         check_secret_path(str(tmp_path / "secret.json"))
+
+
+# --- the temporary file lives beside the target: a rename never crosses file systems ------------------------------
+
+def test_the_write_works_when_the_system_temp_directory_is_unusable(tmp_path, monkeypatch):
+    # $TMPDIR pointing nowhere (or to a full / read-only file system) must not matter: nothing is written there.
+    nowhere = tmp_path / "no-such-tmp"
+    monkeypatch.setenv("TMPDIR", str(nowhere))
+    monkeypatch.setattr(tempfile, "tempdir", str(nowhere))
+    target = tmp_path / "secrets" / "ci.json"
+    target.parent.mkdir()
+    write_secret_file(str(target), CONTENT)
+    assert json.loads(target.read_text()) == CONTENT and mode(target) == 0o600
+    assert leftovers(target.parent) == [] and not nowhere.exists()
+
+
+def test_the_write_works_when_the_temp_directory_is_another_file_system(tmp_path, monkeypatch):
+    # As on a host where /tmp is a tmpfs and the secrets live on disk: a rename between two directories fails
+    # with EXDEV. The temp directory exists and is writable here, so only where the temp file is created decides.
+    elsewhere = tmp_path / "tmpfs"
+    elsewhere.mkdir()
+    monkeypatch.setenv("TMPDIR", str(elsewhere))
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))
+    real_replace, renamed = os.replace, []
+
+    def replace_on_one_file_system(src, dst):
+        renamed.append((os.path.dirname(os.path.abspath(src)), os.path.dirname(os.path.abspath(dst))))
+        if renamed[-1][0] != renamed[-1][1]:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(_secret_file.os, "replace", replace_on_one_file_system)
+    target = tmp_path / "secrets" / "ci.json"
+    target.parent.mkdir()
+    write_secret_file(str(target), CONTENT)
+    assert json.loads(target.read_text()) == CONTENT and mode(target) == 0o600
+    assert renamed == [(str(target.parent), str(target.parent))]
+    assert os.listdir(str(elsewhere)) == [] and leftovers(target.parent) == []

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_info
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-8d2e1b", "token_cache": False}
 CREATE = r"^/api/v1/iam/personal_clients$"
@@ -78,3 +78,69 @@ def test_info_main_refuses_query_without_all_users(run_module, server):
     code, result, dummy = run_module(personal_client_info, dict(CONNECTION, query="x"))
     assert code == 1 and result["msg"] == "query only applies with all_users=true"
     assert server.log == []
+
+
+@pytest.mark.parametrize("pasted, refused", [("{0}/x", True), ("pre fix {0}", True), ("{0}", False)])
+def test_a_client_secret_pasted_as_id_never_shows(run_module, server, pasted, refused):
+    # Refused, the value is quoted cut to 64 characters (the cut falls inside the secret); looked up, it is a path
+    # segment of the request. Neither the message nor the echoed task arguments show any of it.
+    _client_id, secret = client_credentials("pasted")
+    code, result, out = run_module(personal_client, dict(CONNECTION, id=pasted.format(secret)))
+    key = secret.rsplit(":", 1)[1]
+    assert code == 1 and result["failed"] is True, result
+    assert all(key[start:start + 8] not in out for start in range(0, len(key) - 8)), out
+    if refused:
+        assert result["msg"].startswith("id: "), result["msg"]
+        assert server.log == []
+
+
+@pytest.mark.parametrize("timeout, ok", [(0, False), (-1, False), (0.001, True)])
+def test_timeout_boundary(run_module, server, timeout, ok):
+    code, result, dummy = run_module(personal_client, dict(CONNECTION, id="c1", timeout=timeout))
+    assert (code == 0) == ok, result
+    if not ok:
+        assert result["msg"].startswith("timeout must be a positive number of seconds"), result["msg"]
+        assert server.log == []
+
+
+@pytest.mark.parametrize("retries, ok", [(-1, False), (0, True)])
+def test_retries_boundary(run_module, server, retries, ok):
+    code, result, dummy = run_module(personal_client, dict(CONNECTION, id="c1", retries=retries))
+    assert (code == 0) == ok, result
+    if not ok:
+        assert result["msg"].startswith("retries must be 0 or more"), result["msg"]
+        assert server.log == []
+
+
+@pytest.mark.parametrize("option, value, secret", [
+    ("server_url", "https://ci:Hunter2-pw-77@acme.conductor.one", "Hunter2-pw-77"),
+    ("tenant_domain", "ci:Hunter2-pw-77@acme", "Hunter2-pw-77"),
+])
+def test_a_password_in_a_url_option_is_not_echoed_in_the_invocation(run_module, server, option, value, secret):
+    # The plain module path: AnsibleModule adds the task's arguments to the result; only no_log options are hidden
+    # there by Ansible itself, so a password the run learned about must be masked in them too.
+    args = dict(CONNECTION, id="c1")
+    args.pop("server_url")
+    args[option] = value
+    code, result, out = run_module(personal_client, args)
+    assert code == 1 and secret not in out, result
+
+
+@pytest.mark.parametrize("visible", [4, 10])
+def test_a_token_in_a_server_url_path_cut_at_40_characters_shows_no_head(run_module, server, visible):
+    # server_url's path is quoted up to 40 characters in the refusal: a token across that cut never shows.
+    token = "tok-Zq81mRv03kLpW7c9XbN4"
+    url = FakeConductorOne.base_url + "/" + "p" * (40 - 1 - visible) + token
+    code, result, out = run_module(personal_client, dict(CONNECTION, server_url=url, access_token=token, id="c1"))
+    assert code == 1 and result["msg"].startswith("server_url must not have a path"), result["msg"]
+    assert token[:visible] not in out and token[:4] not in out, result["msg"]
+    assert server.log == []
+
+
+@pytest.mark.parametrize("length, shown", [(64, True), (65, False)])
+def test_a_client_id_name_part_is_quoted_up_to_64_characters(run_module, server, length, shown):
+    name = "n" * length
+    code, result, dummy = run_module(personal_client, dict(CONNECTION, client_id=name + "@", client_secret="x" * 20,
+                                                           access_token=None, id="c1"))
+    assert code == 1 and result["msg"].startswith("client_id is not a ConductorOne client id"), result["msg"]
+    assert ("(name part '{0}')".format(name) in result["msg"]) == shown

@@ -10,10 +10,13 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-1c5d8e", "token_cache": False}
 EXPIRED = "2020-01-01T00:00:00Z"
+# Logged in as c3 with its client credentials: the full client id, as ConductorOne issues it.
+OWN_ID, OWN_SECRET = client_credentials("c3")
+CREDENTIALS = {"server_url": FakeConductorOne.base_url, "client_id": OWN_ID, "client_secret": OWN_SECRET, "token_cache": False}
 
 
 def seeded(cid, name, expires):
@@ -69,3 +72,22 @@ def test_main_refuses_enforcement_with_a_bare_access_token_before_any_request(ru
     assert result["msg"].startswith("enforce: this run authenticates with an access token, "), result["msg"]
     assert "list that client's id in protected" in result["msg"]
     assert server.log == []
+
+
+def test_main_with_client_credentials_never_deletes_the_client_the_run_logged_in_with(run_module, server):
+    # No protected list: the run's own client (c3, expired too) is known from client_id and kept.
+    code, result, out = run_module(personal_client_hygiene, dict(CREDENTIALS, enforce=True))
+    assert code == 0 and result["changed"] is True, result
+    assert server.token_requests and all(form.get("client_assertion") for form in server.token_requests)
+    assert [(row["id"], row["rules"]) for row in result["deleted"]] == [("c1", ["expired"])]
+    assert [row["id"] for row in result["kept"]] == ["c3"]
+    assert deletes(server) == [("DELETE", "/api/v1/iam/personal_clients/c1")]
+    assert [c["id"] for c in server.live()] == ["c2", "c3"]
+    assert OWN_SECRET not in out
+
+
+def test_main_with_client_credentials_check_mode_predicts_the_same_deletions(run_module, server):
+    code, result, dummy = run_module(personal_client_hygiene, dict(CREDENTIALS, enforce=True, _ansible_check_mode=True))
+    assert code == 0 and result["changed"] is True
+    assert [row["id"] for row in result["deleted"]] == ["c1"] and [row["id"] for row in result["kept"]] == ["c3"]
+    assert deletes(server) == []

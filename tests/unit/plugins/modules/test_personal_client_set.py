@@ -10,9 +10,12 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_set
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-6a9e4f", "token_cache": False}
+# The run logs in as one of the caller's own personal clients (seeded as "c9"), by its full id, as ConductorOne issues it.
+OWN_ID, OWN_SECRET = client_credentials("c9")
+CREDENTIALS = {"server_url": FakeConductorOne.base_url, "client_id": OWN_ID, "client_secret": OWN_SECRET, "token_cache": False}
 WRITES = ("POST", "DELETE")
 
 
@@ -23,7 +26,7 @@ def seeded(cid, name, cidrs=()):
 
 @pytest.fixture
 def server(monkeypatch):
-    fake = FakeConductorOne(clients=[seeded("c1", "deploy", ["10.0.0.0/8"]), seeded("c2", "old-key")])
+    fake = FakeConductorOne(clients=[seeded("c1", "deploy", ["10.0.0.0/8"]), seeded("c2", "old-key"), seeded("c9", "this-play")])
     monkeypatch.setattr(_api, "HttpTransport", lambda **options: fake)
     return fake
 
@@ -49,7 +52,7 @@ def test_main_creates_updates_deletes_then_is_idempotent(run_module, server):
     assert writes(server) == [("DELETE", "/api/v1/iam/personal_clients/c2"), ("POST", "/api/v1/iam/personal_clients"),
                               ("POST", "/api/v1/iam/personal_clients/c1")]
     assert [(c["id"], c["displayName"], c["allowSourceCidr"]) for c in server.live()] == [
-        ("c1", "deploy", ["192.0.2.0/24"]), ("fake-client-1", "ci", ["203.0.113.7/32"])]
+        ("c1", "deploy", ["192.0.2.0/24"]), ("c9", "this-play", []), ("fake-client-1", "ci", ["203.0.113.7/32"])]
 
     code, result, dummy = converge(run_module)
     assert code == 0 and result["changed"] is False and result["secrets"] == {}
@@ -62,7 +65,7 @@ def test_main_check_mode_predicts_the_changes_and_writes_nothing(run_module, ser
     assert code == 0 and result["changed"] is True and result["secrets"] == {}
     assert [(r["id"], r["action"]) for r in result["results"]] == [(None, "create"), ("c1", "update"), ("c2", "delete")]
     assert writes(server) == []
-    assert [c["id"] for c in server.live()] == ["c1", "c2"]
+    assert [c["id"] for c in server.live()] == ["c1", "c2", "c9"]
 
 
 def test_main_refuses_a_display_name_declared_twice_before_any_request(run_module, server):
@@ -71,3 +74,46 @@ def test_main_refuses_a_display_name_declared_twice_before_any_request(run_modul
     assert code == 1 and result["failed"] is True and result["changed"] is False
     assert result["msg"].startswith("clients[0] (ci) and clients[1] (ci) declare the same display name "), result["msg"]
     assert server.log == []
+
+
+# --- logged in with client credentials (the full client id), and secret_dir ----------------------------------------
+
+def test_main_with_client_credentials_converges_and_exclusive_spares_the_run_s_own_client(run_module, server):
+    items = [{"display_name": "ci"}, {"display_name": "deploy", "allow_source_cidr": ["10.0.0.0/8"]}]
+    code, result, dummy = run_module(personal_client_set, dict(CREDENTIALS, clients=items, exclusive=True))
+    assert code == 0 and result["changed"] is True, result
+    assert server.token_requests and all(form.get("client_assertion") for form in server.token_requests)
+    assert OWN_SECRET not in dummy
+    # c2 is undeclared and deleted; c9, undeclared too, is the client this run logged in with (by its full id)
+    assert [c["id"] for c in server.live()] == ["c1", "c9", "fake-client-1"]
+    assert writes(server) == [("DELETE", "/api/v1/iam/personal_clients/c2"), ("POST", "/api/v1/iam/personal_clients")]
+
+
+@pytest.mark.parametrize("connection", [CONNECTION, CREDENTIALS], ids=["access_token", "client_credentials"])
+def test_main_real_run_refuses_a_missing_secret_dir_before_any_request(run_module, server, tmp_path, connection):
+    # A real run cannot write the secret there: creating the client first would only lead to deleting it again.
+    missing = tmp_path / "not-created"
+    items = [{"display_name": "ci", "secret_path": "ci.json"}]
+    code, result, dummy = run_module(personal_client_set, dict(connection, clients=items, secret_dir=str(missing)))
+    assert code == 1 and result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("clients[0] (ci): secret_path: the directory {0} does not exist".format(missing)), result["msg"]
+    assert server.log == [] and server.token_requests == []
+    assert [c["id"] for c in server.live()] == ["c1", "c2", "c9"] and not missing.exists()
+
+
+def test_main_check_mode_treats_a_missing_secret_dir_as_pending(run_module, server, tmp_path):
+    # The role creates secret_dir in a task that check mode skips: check mode predicts the create instead of failing.
+    missing = tmp_path / "not-created"
+    items = [{"display_name": "ci", "secret_path": "ci.json"}]
+    code, result, dummy = run_module(personal_client_set, dict(CREDENTIALS, clients=items, secret_dir=str(missing),
+                                                               _ansible_check_mode=True))
+    assert code == 0 and result["changed"] is True, result
+    assert [(r["id"], r["action"]) for r in result["results"]] == [(None, "create")]
+    assert writes(server) == [] and not missing.exists()
+
+
+def test_main_real_run_writes_the_secret_into_an_existing_secret_dir(run_module, server, tmp_path):
+    items = [{"display_name": "ci", "secret_path": "ci.json"}]
+    code, result, dummy = run_module(personal_client_set, dict(CREDENTIALS, clients=items, secret_dir=str(tmp_path)))
+    assert code == 0 and result["changed"] is True, result
+    assert server.secrets["fake-client-1"] in (tmp_path / "ci.json").read_text()
