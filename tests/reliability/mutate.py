@@ -431,8 +431,10 @@ MUTATIONS = [
     ('audit-truncate-before-mask', 'masking: messages cut before they are masked (the head of a secret at the cut shows)',
      'plugins/module_utils/_masking.py',
      '            text = self.mask(text)\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
-     '                text = shape.sub(replacement, text)\n            return truncate(text, limit)\n',
-     '            text = self.mask(truncate(text, limit))\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
+     '                text = shape.sub(replacement, text)\n'
+     '            return truncate(visible_controls(text, keep_newlines=limit is None), limit)\n',
+     '            text = self.mask(truncate(visible_controls(text, keep_newlines=limit is None), limit))\n'
+     '            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
      '                text = shape.sub(replacement, text)\n            return text\n',
      (UNIT_UTILS + 'test_masking.py', UNIT_UTILS + 'test_http.py')),
     ('audit-retry-after-429-only', 'retry: Retry-After honoured only on 429 (a 503\'s is ignored)', 'plugins/module_utils/_http.py',
