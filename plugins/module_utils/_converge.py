@@ -101,7 +101,7 @@ class SetReport:
             # callbacks print a list of diffs one after the other, so hunks of different items never run together.
             where = "{0} (undeclared, deleted)".format(label) if index is None else item_name(self.option, index, label)
             self.diffs.append((index if index is not None else float("inf"), len(self.diffs), {
-                "before_header": "{0}, before".format(where), "after_header": "{0}, after".format(where),
+                "before_header": where, "after_header": where,
                 "before": result["diff"]["before"], "after": result["diff"]["after"]}))
         self.items.append(entry)
         return entry

@@ -267,9 +267,9 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run():
     real, dummy = converge(FakeApi(clients), items, exclusive=True)
     assert predicted["summary"] == dict(real["summary"], check_mode=True)
     diffs = dict((diff["before_header"], diff) for diff in predicted["diff"])
-    assert diffs["clients[0] (edit), before"]["before"]["allow_source_cidr"] == []
-    assert diffs["clients[0] (edit), before"]["after"]["allow_source_cidr"] == ["10.0.0.0/8"]
-    assert diffs["stray (undeclared, deleted), before"]["after"] == {}
+    assert diffs["clients[0] (edit)"]["before"]["allow_source_cidr"] == []
+    assert diffs["clients[0] (edit)"]["after"]["allow_source_cidr"] == ["10.0.0.0/8"]
+    assert diffs["stray (undeclared, deleted)"]["after"] == {}
 
 
 def test_set_diff_is_one_diff_per_changed_item_with_headers():
@@ -279,8 +279,7 @@ def test_set_diff_is_one_diff_per_changed_item_with_headers():
     items = [{"display_name": "new"}, {"display_name": "same"}, {"display_name": "edit", "allow_source_cidr": ["10.0.0.0/8"]}]
     result, dummy = converge(FakeApi(clients), items, diff_mode=True)
     assert [(d["before_header"], d["after_header"]) for d in result["diff"]] == [
-        ("clients[0] (new), before", "clients[0] (new), after"),
-        ("clients[2] (edit), before", "clients[2] (edit), after")]
+        ("clients[0] (new)", "clients[0] (new)"), ("clients[2] (edit)", "clients[2] (edit)")]
     assert result["diff"][0]["before"] == {} and result["diff"][0]["after"]["display_name"] == "new"
     assert result["diff"][1]["before"]["id"] == result["diff"][1]["after"]["id"] == "a-1"
     unchanged, dummy = converge(FakeApi(clients), [{"display_name": "same"}], diff_mode=True)
