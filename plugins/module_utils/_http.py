@@ -292,13 +292,16 @@ def connect_failure(exc):
     was sent), else None. Through a proxy it is the proxy's business: None."""
     if requests is not None and isinstance(exc, (requests.exceptions.ProxyError, requests.exceptions.Timeout)):
         return None
-    for cause in _causes(exc):
-        if isinstance(cause, ConnectionRefusedError):
-            return "refused"
-        if isinstance(cause, socket.gaierror):
-            return "dns-temporary" if cause.errno == getattr(socket, "EAI_AGAIN", None) else "dns"
-        if type(cause).__name__ == "NameResolutionError":  # urllib3 2, when it does not chain the gaierror
-            return "dns"
+    causes = _causes(exc)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "refused"
+    # urllib3 2 wraps the resolver's gaierror in a NameResolutionError; the gaierror (when chained) tells EAI_AGAIN
+    resolution = [cause for cause in causes
+                  if isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"]
+    if resolution:
+        temporary = any(isinstance(cause, socket.gaierror) and cause.errno == getattr(socket, "EAI_AGAIN", None)
+                        for cause in resolution)
+        return "dns-temporary" if temporary else "dns"
     return None
 
 
