@@ -299,8 +299,8 @@ def test_diff_names_scoped_roles_as_written_with_their_ids():
 def test_diff_of_role_ids_lists_roles_once_only_when_the_roles_change():
     api = FakeApi([client("a-1", "edit", scopedRoles=[VIEWER["id"]])])
     result, dummy = converge(api, [{"display_name": "edit", "scoped_roles": [VIEWER["id"], AUDITOR["id"]]}], diff_mode=True)
-    assert result["diff"][0]["after"]["scoped_roles"] == ["Auditor (%s)" % AUDITOR["id"],
-                                                        "Read-Only Administrator (%s)" % VIEWER["id"]]
+    labelled = ["Auditor (%s)" % AUDITOR["id"], "Read-Only Administrator (%s)" % VIEWER["id"]]
+    assert result["diff"][0]["after"]["scoped_roles"] == labelled
     api = FakeApi([client("a-1", "edit", scopedRoles=[VIEWER["id"]])])
     result, dummy = converge(api, [{"display_name": "edit", "scoped_roles": [VIEWER["id"]], "allow_source_cidr": ["10.0.0.0/8"]}],
                              diff_mode=True)
