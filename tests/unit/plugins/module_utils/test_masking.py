@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.conductorone.iam.plugins.module_utils import _masking
 
 TOKEN = "tok_4f9a8b7c6d5e"
@@ -71,10 +73,9 @@ def test_a_garbage_secret_gets_the_documented_prefix_in_its_message():
     from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError  # pylint: disable=import-outside-toplevel
 
     _masking.new_run()
-    try:
+    with pytest.raises(InputError) as caught:
         _auth.decode_client_secret("conductorone")
-    except InputError as exc:
-        message = _masking.mask_message(str(exc))
+    message = _masking.mask_message(str(caught.value))
     assert message.startswith("client_secret is not a ConductorOne client secret: it must start with "
                               "'secret-token:conductorone.com:v1:' (copy the whole value"), message
 
