@@ -111,13 +111,12 @@ def unsupported_message(module_name, validation, args):
     for item in unsupported:
         context, name = (tuple(item[:-1]), item[-1]) if isinstance(item, tuple) else ((), item)
         names, options, aliases = groups.setdefault(context, ([], set(), set()))
-        names.extend(_located(args, context, name))
         known = supported.get(item) or ((), {})
         options.update(known[0] or ())
         aliases.update(known[1] or ())
         match = difflib.get_close_matches(name, sorted(set(known[0] or ()) | set(known[1] or ())), n=1, cutoff=0.75)
-        if match:
-            names[-1] += " (did you mean {0}?)".format(match[0])
+        hint = " (did you mean {0}?)".format(match[0]) if match else ""
+        names.extend(place + hint for place in _located(args, context, name))
     parts = []
     for context in sorted(groups, key=lambda context: (len(context), context)):
         names, options, aliases = groups[context]

@@ -223,6 +223,16 @@ def test_unknown_options_of_set_items_are_named_by_index_with_the_items_options(
     assert "display_name" not in top and "retries" not in items
 
 
+def test_the_same_typo_in_two_items_is_named_at_both():
+    from ansible_collections.conductorone.iam.plugins.action import role_set as set_action  # pylint: disable=import-outside-toplevel
+
+    result = _task_action(set_action.ActionModule, {"roles": [{"name": "a", "permisions": []}, {"name": "b"},
+                                                              {"name": "c", "permisions": ["p"]}]}, "conductorone.iam.role_set")
+    assert result["msg"].startswith("Unsupported parameters for (conductorone.iam.role_set) module: roles[0].permisions (did you "
+                                    "mean permissions?), roles[2].permisions (did you mean permissions?). Supported parameters "
+                                    "of roles items include: append, display_name, id, name, permissions, "), result["msg"]
+
+
 def test_an_unknown_option_comes_before_the_errors_it_explains():
     result, dummy = run_action(RecorderAction, {"nmae": "x"})
     assert result["msg"].startswith("Unsupported parameters for (conductorone.iam.test) module: nmae (did you mean name?)")
