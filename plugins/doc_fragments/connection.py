@@ -102,6 +102,8 @@ options:
         and honouring C(Retry-After).
       - HTTP 429 is retried for any request; HTTP 500, 502, 503, 504, timeouts and connection errors only for
         reads and deletes. Creates and updates are never retried blindly.
+      - A refused connection or a temporary failure of the name resolver is retried at most once (for any request,
+        since nothing was sent); a host name that does not resolve is not retried. The error names the host and port.
     type: int
     default: 4
   max_list_items:

@@ -14,7 +14,7 @@ import os
 import threading
 from urllib.parse import quote
 
-from ._auth import TokenSource, parse_client_id, resolve_endpoint
+from ._auth import TokenSource, check_credentials, parse_client_id, require_credentials, resolve_endpoint
 from ._errors import ConductorOneError, InputError
 from ._http import DEFAULT_MAX_RESPONSE_BYTES, HttpTransport
 from ._token_cache import TokenCache, cache_key
@@ -33,6 +33,10 @@ class ApiClient:
     """One authenticated session against one tenant."""
 
     def __init__(self, params, warn=None, transport=None):
+        # Which credential is missing comes first: a missing tenant is only the consequence of it when nothing is set.
+        check_credentials(params.get("client_id"), params.get("client_secret"), params.get("oidc_token"))
+        require_credentials(params.get("client_id"), params.get("client_secret"), params.get("access_token"),
+                            params.get("oidc_token"))
         self.endpoint = endpoint = resolve_endpoint(params.get("server_url"), params.get("client_id"),
                                                     allow_http=bool(params.get("allow_plain_http")),
                                                     tenant_domain=params.get("tenant_domain"))

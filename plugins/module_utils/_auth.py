@@ -244,6 +244,54 @@ def check_credentials(client_id, client_secret, oidc_token):
             "oidc_token (CONDUCTORONE_OIDC_TOKEN), the OIDC token of the CI job".format(name))
 
 
+CREDENTIAL_VARIABLES = {"client_id": "CONDUCTORONE_CLIENT_ID", "client_secret": "CONDUCTORONE_CLIENT_SECRET",
+                        "oidc_token": "CONDUCTORONE_OIDC_TOKEN", "access_token": "CONDUCTORONE_ACCESS_TOKEN"}
+
+
+def _unread_variable(option):
+    """A note when the missing option's CONDUCTORONE_* variable is set but was not read (the task or module_defaults
+    set another credential option, and credentials set there form one identity)."""
+    variable = CREDENTIAL_VARIABLES[option]
+    if not os.environ.get(variable):
+        return ""
+    return (". {0} is set in the environment but was not read: a credential option set on the task or in "
+            "module_defaults makes those options one identity, so set {1} there too".format(variable, option))
+
+
+def missing_credentials_message(client_id, client_secret, oidc_token):
+    """What is missing, for the way of authenticating the options set so far point at (issue 22). An oidc_token
+    without client_id is check_credentials' refusal."""
+    if client_id:
+        name, dummy, use_case = parse_client_id(client_id)
+        if use_case == FEDERATION_USE_CASE:
+            return ("oidc_token missing: client_id {0!r} is a workload federation trust (/wfe), which authenticates with "
+                    "the OIDC token of the CI job: set oidc_token (CONDUCTORONE_OIDC_TOKEN){1}".format(
+                        name, _unread_variable("oidc_token")))
+        if use_case in ("pcc", "spc"):
+            return ("client_secret missing: client_id {0!r} is set (a /{1} client), but not its client_secret: set "
+                    "client_secret (CONDUCTORONE_CLIENT_SECRET) to the secret shown when the client was created{2}".format(
+                        name, use_case, _unread_variable("client_secret")))
+        return ("client_secret (or oidc_token) missing: client_id {0!r} is set without a client_secret "
+                "(CONDUCTORONE_CLIENT_SECRET) or, for a workload federation trust (/wfe), an oidc_token "
+                "(CONDUCTORONE_OIDC_TOKEN){1}".format(name, _unread_variable("client_secret")))
+    if client_secret:
+        return ("client_id missing: client_secret is set, but not the client id it belongs to: set client_id "
+                "(CONDUCTORONE_CLIENT_ID), <name>@<tenant host>/pcc as shown with the secret{0}".format(
+                    _unread_variable("client_id")))
+    return ("no ConductorOne credentials: set client_id and client_secret (CONDUCTORONE_CLIENT_ID and "
+            "CONDUCTORONE_CLIENT_SECRET) of a personal client or service principal; or client_id and oidc_token "
+            "(CONDUCTORONE_CLIENT_ID and CONDUCTORONE_OIDC_TOKEN) of a workload federation trust; or else "
+            "access_token (CONDUCTORONE_ACCESS_TOKEN) together with server_url or tenant_domain")
+
+
+def require_credentials(client_id, client_secret, access_token, oidc_token):
+    """Refuse, before any request, options that name no complete way of authenticating, saying what is missing."""
+    if (access_token and access_token.strip()) or (client_id and (client_secret or oidc_token)):
+        return
+    raise InputError(
+        missing_credentials_message(client_id, client_secret, oidc_token))
+
+
 class FreshForm(dict):
     """A form built anew for every attempt of a request: it is the first attempt's form (a plain dict to
     anything that reads it), and the transport calls ``for_attempt(n)`` for a retry."""
@@ -279,12 +327,7 @@ class TokenSource:
         # True once this run holds a token exchanged for the OIDC token (by it, or by another task via the cache)
         self._oidc_token_used = False
         check_credentials(client_id, client_secret, oidc_token)
-        if not access_token and not (client_id and (client_secret or oidc_token)):
-            raise InputError(
-                "no ConductorOne credentials: set client_id and client_secret (CONDUCTORONE_CLIENT_ID and "
-                "CONDUCTORONE_CLIENT_SECRET), client_id and oidc_token (CONDUCTORONE_CLIENT_ID and "
-                "CONDUCTORONE_OIDC_TOKEN), or access_token (CONDUCTORONE_ACCESS_TOKEN). When a task or "
-                "module_defaults sets any of them, the CONDUCTORONE_* credential variables are not read")
+        require_credentials(client_id, client_secret, access_token, oidc_token)
         if client_secret:
             # Fail on a malformed secret before any request; the key itself (and cryptography) only when signing.
             decode_client_secret(client_secret)

@@ -89,18 +89,20 @@ class SetReport:
         self.actions = actions  # summary keys, in order, e.g. ("created", "updated", ...)
         self.check_mode = check_mode
         self.items = []
-        self.before = {}
-        self.after = {}
+        self.diffs = []
 
     def add(self, index, label, action, result=None, error=None, object_id=None):
         entry = {"index": index, "display_name": label, "id": object_id, "action": action,
                  "changed": bool(result and result.get("changed"))}
         if error is not None:
             entry.update(failed=True, msg=error_text(error))
-        if result and "diff" in result:
-            key = label if index is None else "{0}[{1}] {2}".format(self.option, index, label)
-            self.before[key] = result["diff"]["before"]
-            self.after[key] = result["diff"]["after"]
+        if result and "diff" in result and result["diff"]["before"] != result["diff"]["after"]:
+            # One diff per item, with a header naming it (as ansible.builtin.template does per file): Ansible's
+            # callbacks print a list of diffs one after the other, so hunks of different items never run together.
+            where = "{0} (undeclared, deleted)".format(label) if index is None else item_name(self.option, index, label)
+            self.diffs.append((index if index is not None else float("inf"), len(self.diffs), {
+                "before_header": where, "after_header": where,
+                "before": result["diff"]["before"], "after": result["diff"]["after"]}))
         self.items.append(entry)
         return entry
 
@@ -135,7 +137,7 @@ class SetReport:
             "counts": dict((key, len(summary[key])) for key in self.actions + ("failed",)),
         }
         if diff_mode:
-            result["diff"] = {"before": self.before, "after": self.after}
+            result["diff"] = [diff for dummy, dummy2, diff in sorted(self.diffs, key=lambda entry: entry[:2])]
         errors = summary["errors"] + list(notes)  # notes (such as deletions left out) only go to msg
         if summary["errors"]:
             result["failed"] = True

@@ -58,6 +58,14 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 RETRY_AFTER_CAP_SECONDS = 60.0
 _REQUEST_ID_IN_MESSAGE = re.compile(r"\(request-id: ([^)\s]+)\)")
+# What OpenSSL says when the other side answers the TLS handshake with something that is not TLS (plain HTTP, usually).
+NOT_TLS = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|RECORD_LAYER_FAILURE|record layer failure|"
+                     r"PACKET_LENGTH_TOO_LONG|packet length too long|UNKNOWN_PROTOCOL|unknown protocol")
+CERTIFICATE_FAILURE = re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|hostname mismatch|"
+                                 r"doesn't match|self[- ]signed|unable to get local issuer", re.IGNORECASE)
+# A connection that was never made (nothing listens, the name does not resolve) is retried at most this many times:
+# it is rarely transient the way a 503 is, and the request was never sent, so any method may be retried.
+CONNECT_FAILURE_RETRIES = {"refused": 1, "dns-temporary": 1, "dns": 0}
 # A server's own error text is quoted up to this length: it may echo the request back (tokens, the form).
 MAX_SERVER_MESSAGE_CHARS = 300
 # The largest response body read (decompressed), unless max_response_bytes says otherwise: a page of 100
@@ -364,11 +372,15 @@ class HttpTransport:
                     operation, method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form,
                     params=params, headers=headers)
             except requests.exceptions.SSLError as exc:
-                raise ConductorOneError(
-                    "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
-                    "signed the server certificate".format(self.endpoint.base_url, _short(exc)), operation=operation)
+                raise tls_error(self.endpoint, exc, operation)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                failure = connect_failure(exc)
+                if failure is not None:
+                    if attempt < min(self.retries, CONNECT_FAILURE_RETRIES[failure]):
+                        attempt = self._pause(operation, "cannot connect ({0})".format(_FAILURE_REASON[failure]), attempt)
+                        continue
+                    raise ConductorOneError(connect_failure_message(self.endpoint, failure, exc), operation=operation)
                 reason = "timed out after {0}s".format(self.timeout) if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
                 if idempotent and attempt < self.retries:
                     attempt = self._pause(operation, reason, attempt)
@@ -440,6 +452,77 @@ def _read_body(response, limit, operation):
         chunks.append(chunk)
     response._content = b"".join(chunks)  # pylint: disable=protected-access
     response._content_consumed = True  # pylint: disable=protected-access
+
+
+def _causes(exc, limit=12):
+    """``exc`` and what it wraps (requests -> urllib3 -> socket/ssl), breadth first, each once."""
+    seen, queue = [], [exc]
+    while queue and len(seen) < limit:
+        current = queue.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        queue.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        queue.extend((getattr(current, "reason", None), current.__cause__, current.__context__))
+    return seen
+
+
+_FAILURE_REASON = {"refused": "connection refused", "dns": "the host name does not resolve",
+                   "dns-temporary": "temporary failure in name resolution"}
+
+
+def connect_failure(exc):
+    """``"refused"``, ``"dns"`` or ``"dns-temporary"`` when no connection was ever made to the server (so nothing
+    was sent), else None. Through a proxy it is the proxy's business: None."""
+    if requests is not None and isinstance(exc, (requests.exceptions.ProxyError, requests.exceptions.Timeout)):
+        return None
+    causes = _causes(exc)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "refused"
+    # urllib3 2 wraps the resolver's gaierror in a NameResolutionError; the gaierror (when chained) tells EAI_AGAIN
+    resolution = [cause for cause in causes
+                  if isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"]
+    if resolution:
+        temporary = any(isinstance(cause, socket.gaierror) and cause.errno == getattr(socket, "EAI_AGAIN", None)
+                        for cause in resolution)
+        return "dns-temporary" if temporary else "dns"
+    return None
+
+
+def _host_and_port(endpoint):
+    port = endpoint.port or {"http": 80, "https": 443}.get(endpoint.scheme)
+    return endpoint.host, port
+
+
+def connect_failure_message(endpoint, failure, exc):
+    host, port = _host_and_port(endpoint)
+    if failure == "refused":
+        return ("cannot connect to {0} port {1}: connection refused, nothing is listening there (the request was not "
+                "sent). Check the host and port of server_url (CONDUCTORONE_SERVER_URL) or tenant_domain, and that the "
+                "server (or the emulator) is running".format(host, port))
+    return ("cannot resolve the host name {0} (port {1}): {2} (the request was not sent). Check the host in server_url "
+            "(CONDUCTORONE_SERVER_URL), tenant_domain or the tenant host of client_id for a typo, and this machine's DNS "
+            "(or set HTTPS_PROXY when only a proxy can reach it)".format(host, port, _FAILURE_REASON[failure]))
+
+
+def tls_error(endpoint, exc, operation):
+    """The TLS failure said as what it is: a server that does not speak TLS there, an unverifiable certificate, or
+    another handshake failure."""
+    host, port = _host_and_port(endpoint)
+    text = " ".join(str(cause) for cause in _causes(exc))
+    if NOT_TLS.search(text):
+        return ConductorOneError(
+            "the server at {0} port {1} does not speak TLS: it answered the TLS handshake with something else (plain "
+            "HTTP?), so this is not a certificate problem. The URL says https://; if the server serves plain http "
+            "(such as the emulator started without --tls), use http://{0}:{1} as server_url (plain http is allowed to "
+            "loopback hosts, to others only with allow_plain_http); otherwise check the port".format(host, port),
+            operation=operation)
+    if CERTIFICATE_FAILURE.search(text):
+        return ConductorOneError(
+            "TLS verification failed for {0}: {1}. Set ca_path (CONDUCTORONE_CA_PATH) to the CA bundle that "
+            "signed the server certificate".format(endpoint.base_url, _short(exc)), operation=operation)
+    return ConductorOneError("the TLS handshake with {0} port {1} failed: {2}".format(host, port, _short(exc)),
+                             operation=operation)
 
 
 def _json_body(response, operation):

@@ -34,6 +34,14 @@ MAX_MESSAGE_CHARS = 2000
 # no_log masking still hides such an option value where it appears whole.
 MIN_MASKED_LENGTH = 4
 
+# The documented, public format of a client secret (the prefix of every one): messages show it to say what a secret
+# must look like. Only where it stands alone (nothing of a key after it) is it kept out of the masking, so that a
+# hint stays readable even when a registered value (a garbage secret such as "conductorone") is part of it.
+PUBLIC_FORMATS = ("secret-token:conductorone.com:v1:",)
+_PUBLIC_FORMAT = re.compile("(?:{0})(?=[\\s'\"<>,;)\\]}}]|$)".format("|".join(re.escape(text) for text in PUBLIC_FORMATS)))
+_PLACEHOLDER = "\x00{0}\x00"
+_PLACEHOLDERS = re.compile("\x00([0-9]+)\x00")
+
 _SHAPED_LIKE_SECRETS = (
     (re.compile(r"secret-token:[^\s'\"<>,;)\]}]*"), "secret-token:" + MASK),
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
@@ -133,9 +141,18 @@ class SecretRegistry:
         (a message is one line: line breaks too, except in uncut text such as a traceback); strings cut to
         ``limit``. Masking comes first: a cut must never split a secret into a part that no longer matches."""
         def one(text):
+            kept = []
+
+            def keep(match):
+                kept.append(match.group(0))
+                return _PLACEHOLDER.format(len(kept) - 1)
+
+            text = _PUBLIC_FORMAT.sub(keep, text.replace("\x00", "")) if "secret-token:" in text else text
             text = self.mask(text)
             for shape, replacement in _SHAPED_LIKE_SECRETS:
                 text = shape.sub(replacement, text)
+            if kept:
+                text = _PLACEHOLDERS.sub(lambda match: kept[int(match.group(1))], text)
             return truncate(visible_controls(text, keep_newlines=limit is None), limit)
         return _walk(data, one)
 

@@ -151,7 +151,8 @@ class PersonalClientSet(Resource):
         parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"), self.runner.check_mode)
         listing = [client for client in self.api.list_personal_clients() if not client.get("deletedAt")]
         lookup = PersonalClientLookup(self.api, listing=listing)
-        plans = plan_items(parsed, lookup, RoleCatalog(self.api))
+        self.catalog = RoleCatalog(self.api)
+        plans = plan_items(parsed, lookup, self.catalog)
         extras = []
         if params.get("exclusive"):
             extras = undeclared(listing, lookup, plans, self._protected_ids(listing))
@@ -192,7 +193,7 @@ class PersonalClientSet(Resource):
                            object_id=(plan.current or {}).get("id"))
                 continue
             writer = ClientWriter(ItemRunner(plan.desired.params, self.runner, item_name(OPTION, plan.index, plan.label)),
-                                  self.api, lookup, plan.desired)
+                                  self.api, lookup, plan.desired, self.catalog)
             jobs.append(bind(writer.execute, plan.action, plan.current, plan.wanted))
             pending.append(plan)
         for plan, (result, error) in zip(pending, run_parallel(jobs, parallel)):
@@ -210,7 +211,8 @@ class PersonalClientSet(Resource):
         for client in extras:
             desired = DesiredClient({"state": "absent", "id": client["id"]})
             label = client.get("displayName") or client["id"]
-            writer = ClientWriter(ItemRunner(desired.params, self.runner, "undeclared " + label), self.api, lookup, desired)
+            writer = ClientWriter(ItemRunner(desired.params, self.runner, "undeclared " + label), self.api, lookup, desired,
+                                  self.catalog)
             jobs.append(bind(writer.execute, DELETE, client, {}))
         for client, (result, error) in zip(extras, run_parallel(jobs, parallel)):
             report.add(None, client.get("displayName") or client["id"], DELETE, result, error, object_id=client["id"])

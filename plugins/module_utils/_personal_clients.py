@@ -283,19 +283,57 @@ class PersonalClient(Resource):
         desired = DesiredClient(self.params)
         lookup = PersonalClientLookup(self.api)
         current = lookup.find(desired.id, desired.display_name)
-        action, wanted = plan_client(desired, current, self.catalog or RoleCatalog(self.api))
-        return ClientWriter(self.runner, self.api, lookup, desired).execute(action, current, wanted)
+        catalog = self.catalog or RoleCatalog(self.api)
+        action, wanted = plan_client(desired, current, catalog)
+        return ClientWriter(self.runner, self.api, lookup, desired, catalog).execute(action, current, wanted)
 
 
 class ClientWriter:
     """Carries out one item's planned action (the writes, none in check mode) and returns the module result."""
 
-    def __init__(self, runner, api, lookup, desired):
+    def __init__(self, runner, api, lookup, desired, catalog=None):
         self.runner = runner
         self.api = api
         self.lookup = lookup
         self.desired = desired
         self.params = desired.params
+        self.catalog = catalog
+
+    def _diff(self, before, after):
+        """The diff of one client, its scoped roles named as the user wrote them (or by name), with the id."""
+        before = _diff_view(before) if before else {}
+        after = _diff_view(after) if after else {}
+        roles_changed = before.get("scoped_roles") != after.get("scoped_roles")
+        if before != after and (roles_changed or (self.catalog is not None and self.catalog.loaded)):
+            # Listing the roles only for the diff costs a request: done when the scoped roles change, else only
+            # when the roles were listed anyway (role names to resolve).
+            labels = self._role_labels(set(before.get("scoped_roles") or []) | set(after.get("scoped_roles") or []))
+            for view in (before, after):
+                if view.get("scoped_roles"):
+                    view["scoped_roles"] = sorted(labels.get(role_id, role_id) for role_id in view["scoped_roles"])
+        return {"before": before, "after": after}
+
+    def _role_labels(self, role_ids):
+        """role id -> ``<what the user wrote or the role's name> (<id>)``; ids alone when the roles cannot be listed."""
+        if not role_ids:
+            return {}
+        catalog = self.catalog or RoleCatalog(self.api)
+        try:
+            roles = dict((role_id, catalog.by_id(role_id)) for role_id in role_ids)
+        except ConductorOneError as exc:
+            self.runner.warn("the diff shows scoped roles by id: the roles could not be listed ({0})".format(exc))
+            return {}
+        written = [ref for ref in self.params.get("scoped_roles") or [] if isinstance(ref, str)]
+        labels = {}
+        for role_id, role in roles.items():
+            if role is None:
+                continue
+            mine = [ref for ref in written if ref != role_id and ref.strip().casefold() in (
+                (role.get("name") or "").casefold(), (role.get("displayName") or "").casefold())]
+            label = mine[0].strip() if mine else role.get("displayName") or role.get("name")
+            if label:
+                labels[role_id] = "{0} ({1})".format(label, role_id)
+        return labels
 
     def execute(self, action, current, wanted):
         if self.desired.state == "absent":
@@ -311,7 +349,7 @@ class ClientWriter:
         if current is not None and not self.runner.check_mode:
             self.api.delete_personal_client(current["id"])
         if self.runner.diff_mode:
-            result["diff"] = {"before": _diff_view(current) if current else {}, "after": {}}
+            result["diff"] = self._diff(current, None)
         return result
 
     def _create(self, wanted, template=None):
@@ -333,7 +371,7 @@ class ClientWriter:
         if secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
             result["client_secret"] = secret
         if self.runner.diff_mode:
-            result["diff"] = {"before": _diff_view(template) if template else {}, "after": _diff_view(created)}
+            result["diff"] = self._diff(template, created)
         return result
 
     def _update(self, current, wanted):
@@ -348,7 +386,7 @@ class ClientWriter:
                                  self.params["secret_path"], current["id"]))
         result = {"changed": bool(changes), "personal_client": client_result(after)}
         if self.runner.diff_mode:
-            result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
+            result["diff"] = self._diff(current, after)
         return result
 
     def _rotate(self, current, wanted):

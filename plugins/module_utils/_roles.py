@@ -63,6 +63,11 @@ class RoleCatalog:
                 self._roles = self._api.list_roles()
         return self._roles
 
+    @property
+    def loaded(self):
+        """True once the list was fetched (looking an id up then costs no request)."""
+        return self._roles is not None
+
     def load(self):
         """Fetch the list now (before threads share the catalog); returns it."""
         return self.roles

@@ -154,7 +154,9 @@ def parse_server_url(url, option="server_url", allow_http=False):
                          "are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))  # masked, then cut
     if parts.scheme == "http" and not is_loopback(parts.host) and not allow_http:
         raise InputError("{0}: plain http:// is only allowed to a loopback host (127.0.0.1, ::1, localhost: the "
-                         "emulator); {1} would see the credential unencrypted: {2}".format(option, parts.host, HTTPS_HINT))
+                         "emulator); {1} would see the credential unencrypted: {2}, or set allow_plain_http "
+                         "(CONDUCTORONE_ALLOW_PLAIN_HTTP) to send it unencrypted anyway (only for an emulator on a "
+                         "private network)".format(option, parts.host, HTTPS_HINT))
     base_url = "{0}://{1}".format(parts.scheme, parts.host) + (":{0}".format(parts.port) if parts.port else "")
     return Endpoint(parts.scheme, parts.host, parts.port, base_url, parts.host.strip("[]").rstrip("."))
 

@@ -14,11 +14,13 @@ and the logic from module_utils, so nothing is written twice.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _masking
@@ -72,6 +74,56 @@ def _not_strings(spec, args):
                     errors.extend(error.replace("argument '", "argument '{0}[{1}].".format(name, index), 1)
                                   for error in _not_strings(option["options"], item))
     return errors
+
+
+def _located(args, context, name):
+    """``clients[2].expires_inn``: where an unknown option of a list item was given (by index), as far as it can be
+    found; the validator itself reports only the path of option names (``clients.expires_inn``)."""
+    found = [""]
+    values = [args]
+    for option in context:
+        next_found, next_values = [], []
+        for prefix, value in zip(found, values):
+            value = value.get(option) if isinstance(value, dict) else None
+            path = prefix + ("." if prefix else "") + option
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    next_found.append("{0}[{1}]".format(path, index))
+                    next_values.append(item)
+            else:
+                next_found.append(path)
+                next_values.append(value)
+        found, values = next_found, next_values
+    places = [(prefix + "." if prefix else "") + name for prefix, value in zip(found, values) if isinstance(value, dict) and name in value]
+    return places or [".".join(tuple(context) + (name,))]
+
+
+def unsupported_message(module_name, validation, args):
+    """Ansible's own message for unknown options (AnsibleModule's ``Unsupported parameters for (name) module: ...``),
+    which the action plugins would otherwise lose: ArgumentSpecValidator gives only what follows the colon.
+
+    Unknown options of list items (the set modules' ``clients`` / ``roles``) are named with their index, each group
+    with the options supported where it was given, and a close match is suggested for a likely typo.
+    """
+    unsupported = getattr(validation, "_unsupported_parameters", None) or set()
+    supported = getattr(validation, "_supported_parameters", None) or {}
+    groups = {}
+    for item in unsupported:
+        context, name = (tuple(item[:-1]), item[-1]) if isinstance(item, tuple) else ((), item)
+        names, options, aliases = groups.setdefault(context, ([], set(), set()))
+        known = supported.get(item) or ((), {})
+        options.update(known[0] or ())
+        aliases.update(known[1] or ())
+        match = difflib.get_close_matches(name, sorted(set(known[0] or ()) | set(known[1] or ())), n=1, cutoff=0.75)
+        hint = " (did you mean {0}?)".format(match[0]) if match else ""
+        names.extend(place + hint for place in _located(args, context, name))
+    parts = []
+    for context in sorted(groups, key=lambda context: (len(context), context)):
+        names, options, aliases = groups[context]
+        where = " of {0} items".format(".".join(context)) if context else ""
+        include = ", ".join(sorted(options)) + (" ({0})".format(", ".join(sorted(aliases))) if aliases else "")
+        parts.append("{0}. Supported parameters{1} include: {2}.".format(", ".join(sorted(names)), where, include))
+    return "Unsupported parameters for ({0}) module: {1}".format(module_name, " ".join(parts))
 
 
 def _fallback_env_names(spec):
@@ -132,7 +184,11 @@ class ResourceAction(ControllerSideChecks):
         no_log_values = validation._no_log_values
         for value in no_log_values:
             _masking.add(value)
-        errors = list(validation.error_messages) + _not_strings(self.ARGUMENT_SPEC, args)
+        errors = [error.msg for error in validation.errors if not isinstance(error, UnsupportedError)]
+        if any(isinstance(error, UnsupportedError) for error in validation.errors):
+            # First, as AnsibleModule reports it: a typo in an option name often explains the other errors.
+            errors.insert(0, unsupported_message(self._module_name(), validation, args))
+        errors += _not_strings(self.ARGUMENT_SPEC, args)
         if errors:
             result.update(failed=True, msg="; ".join(errors), changed=False)
             return remove_values(result, no_log_values)
@@ -143,6 +199,11 @@ class ResourceAction(ControllerSideChecks):
             result["warnings"] = list(result.get("warnings") or []) + runner.warnings
         result["invocation"] = {"module_args": validation.validated_parameters}
         return remove_values(result, no_log_values)
+
+    def _module_name(self):
+        """The module's FQCN, as AnsibleModule names it in its messages."""
+        name = getattr(self._task, "resolved_action", None) or self._task.action
+        return name if "." in name else "conductorone.iam." + name
 
     def _task_environment(self):
         """``environment:`` of the play, block and task, templated, inner layers winning (as ActionBase does)."""

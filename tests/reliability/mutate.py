@@ -168,7 +168,7 @@ BAD_INPUT_MUTATIONS = [
     refusal('url-spaces-allowed', 'a server_url with spaces or control characters', 'plugins/module_utils/_url.py',
             '{0} contains a space, control', bad_rows('server_url')),
     refusal('no-credentials-unexplained', 'no usable credential at all (empty client_id or client_secret)', 'plugins/module_utils/_auth.py',
-            '\n                "no ConductorOne credentials', bad_rows('client_id', 'client_secret')),
+            '\n        missing_credentials_message(', bad_rows('client_id', 'client_secret')),
     refusal('expires-at-past-allowed', 'an expires_at in the past', PCS, 'expires_at: {0} is in the past', bad_rows('expires_at')),
     refusal('pc-identity-empty-allowed', 'an empty id or display_name', PCS, '{0} must not be empty".format(option))',
             bad_rows('id', 'display_name', modules=(PC,))),
@@ -432,10 +432,13 @@ MUTATIONS = [
      'plugins/module_utils/_masking.py',
      '            text = self.mask(text)\n            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
      '                text = shape.sub(replacement, text)\n'
+     '            if kept:\n                text = _PLACEHOLDERS.sub(lambda match: kept[int(match.group(1))], text)\n'
      '            return truncate(visible_controls(text, keep_newlines=limit is None), limit)\n',
      '            text = self.mask(truncate(visible_controls(text, keep_newlines=limit is None), limit))\n'
      '            for shape, replacement in _SHAPED_LIKE_SECRETS:\n'
-     '                text = shape.sub(replacement, text)\n            return text\n',
+     '                text = shape.sub(replacement, text)\n'
+     '            if kept:\n                text = _PLACEHOLDERS.sub(lambda match: kept[int(match.group(1))], text)\n'
+     '            return text\n',
      (UNIT_UTILS + 'test_masking.py', UNIT_UTILS + 'test_http.py')),
     ('audit-retry-after-429-only', 'retry: Retry-After honoured only on 429 (a 503\'s is ignored)', 'plugins/module_utils/_http.py',
      '                retry_after = parse_retry_after(response.headers.get("Retry-After"))\n',
@@ -474,6 +477,43 @@ MUTATIONS = [
      'token across the cut shows)', 'plugins/module_utils/_url.py',
      '"are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))', '"are fixed".format(option, parts.path[:40]))',
      (UNIT_MODULES + 'test_personal_client.py',)),
+    # issue 22: first-hour errors and diffs (tests/reliability/test_rel_first_hour.py U1-U8)
+    ('ux-not-tls-unrecognised', 'TLS: a server that does not speak TLS is reported as another handshake failure',
+     'plugins/module_utils/_http.py', '    if NOT_TLS.search(text):\n', '    if False:\n',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U1]',)),
+    ('ux-refused-retried-fully', 'retry: a refused connection is retried the whole budget', 'plugins/module_utils/_http.py',
+     'CONNECT_FAILURE_RETRIES = {"refused": 1,', 'CONNECT_FAILURE_RETRIES = {"refused": 99,',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
+    ('ux-refused-unexplained', 'errors: a refused connection is a bare "connection failed"', 'plugins/module_utils/_http.py',
+     '    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):\n', '    if False:\n',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
+    ('ux-dns-retried', 'retry: a name that does not resolve is retried', 'plugins/module_utils/_http.py',
+     '"dns": 0}', '"dns": 99}', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
+    ('ux-dns-unexplained', 'errors: a name that does not resolve is a bare "connection failed"', 'plugins/module_utils/_http.py',
+     '    if resolution:\n', '    if False:\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
+    ('ux-unsupported-prefix-dropped', "errors: unknown options lose Ansible's `Unsupported parameters for (module)` prefix",
+     'plugins/plugin_utils/_action.py',
+     '    return "Unsupported parameters for ({0}) module: {1}".format(module_name, " ".join(parts))\n',
+     '    return " ".join(parts)\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U4]',)),
+    ('ux-public-prefix-masked', 'masking: the documented secret prefix is masked in the hint that names it',
+     'plugins/module_utils/_masking.py', 'PUBLIC_FORMATS = ("secret-token:conductorone.com:v1:",)\n',
+     'PUBLIC_FORMATS = ("c1rel-no-such-format",)\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U5]',)),
+    ('ux-credentials-one-message', 'errors: a client_id without its secret gets the generic "no credentials" message',
+     'plugins/module_utils/_auth.py', '    if client_id:\n        name, dummy, use_case = parse_client_id(client_id)\n',
+     '    if False:\n        name, dummy, use_case = parse_client_id(client_id)\n',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
+    ('ux-tenant-before-credentials', 'errors: with nothing set, the missing tenant ("with access_token alone") is reported first',
+     'plugins/module_utils/_api.py', '        require_credentials(params.get("client_id"), params.get("client_secret"), '
+     'params.get("access_token"),\n                            params.get("oidc_token"))\n', '',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
+    ('ux-allow-plain-http-unnamed', 'errors: the refusal of plain http does not name allow_plain_http', 'plugins/module_utils/_url.py',
+     ', or set allow_plain_http "', ', or set the opt-in "', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U7]',)),
+    ('ux-set-diff-headerless', 'diff: set module diffs carry no per-item header', 'plugins/module_utils/_converge.py',
+     '                "before_header": where, "after_header": where,\n', '', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
+    ('ux-role-ids-in-diff', 'diff: scoped roles shown as bare ids', 'plugins/module_utils/_personal_clients.py',
+     '                    view["scoped_roles"] = sorted(labels.get(role_id, role_id) for role_id in view["scoped_roles"])\n',
+     '                    view["scoped_roles"] = sorted(view["scoped_roles"])\n',
+     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -25,7 +25,11 @@ DEFAULTS = {'retries': 0, 'timeout': 10}
 DICT = {'c1rel_key': 'c1rel-value'}  # never a substring of a message, so no_log masking of it cannot garble one
 VALID_ID = "{{ lookup('env', 'CONDUCTORONE_CLIENT_ID') }}"
 VALID_SECRET = "{{ lookup('env', 'CONDUCTORONE_CLIENT_SECRET') }}"
-NO_CREDENTIALS = r'^no ConductorOne credentials: set client_id and client_secret'
+# issue 22: the message names what is missing for the mode the options set point at
+NO_CLIENT_ID = r'^client_id missing: client_secret is set, but not the client id it belongs to: set client_id'
+NO_CLIENT_SECRET = r"^client_secret missing: client_id '[^']+' is set \(a /pcc client\), but not its client_secret"
+UNSUPPORTED = r'^Unsupported parameters for \(conductorone\.iam\.%s\) module: bogus_option\. Supported parameters include: '
+SECRET_FORMAT = r"^client_secret is not a ConductorOne client secret: it must start with 'secret-token:conductorone\.com:v1:'"
 READ_ONLY = ('personal_client_info', 'role_info')
 BUILTIN = r'^role system:%s \([^)]*\) is built-in \(systemBuiltin\) and cannot be edited; it would change %s\.'
 BASE = {
@@ -49,15 +53,15 @@ CONNECTION = [
     ('client_id malformed (valid client_secret)', {'client_id': 'not-a-client-id', 'client_secret': VALID_SECRET},
      (r'^client_id is not a ConductorOne client id',)),
     ('client_id wrong type (dict; valid client_secret)', {'client_id': DICT, 'client_secret': VALID_SECRET}, ('client_id',)),
-    ('client_id empty (valid client_secret): no credentials', {'client_id': '', 'client_secret': VALID_SECRET}, (NO_CREDENTIALS,)),
+    ('client_id empty (valid client_secret): no credentials', {'client_id': '', 'client_secret': VALID_SECRET}, (NO_CLIENT_ID,)),
     ('client_secret malformed (no prefix; valid client_id)', {'client_id': VALID_ID, 'client_secret': 'not-a-secret-at-all'},
-     ('client_secret',)),
+     (SECRET_FORMAT,)),
     ('client_secret malformed (prefix, no JWK; valid client_id)',
      {'client_id': VALID_ID, 'client_secret': 'secret-token:conductorone.com:v1:bm90LWEtandr'}, ('client_secret',)),
     ('client_secret malformed (JWK without d; valid client_id)',
      {'client_id': VALID_ID, 'client_secret': 'secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5In0'},
      ('client_secret',)),
-    ('client_secret empty (valid client_id): no credentials', {'client_id': VALID_ID, 'client_secret': ''}, (NO_CREDENTIALS,)),
+    ('client_secret empty (valid client_id): no credentials', {'client_id': VALID_ID, 'client_secret': ''}, (NO_CLIENT_SECRET,)),
     ('client_secret wrong type (list; valid client_id)', {'client_id': VALID_ID, 'client_secret': ['c1rel-list-item']},
      ('client_secret',)),
     ('access_token wrong type (dict)', {'access_token': DICT}, ('access_token',)),
@@ -74,7 +78,7 @@ CONNECTION = [
 ]
 MODULE_INPUTS = {
     'personal_client': [
-        ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
+        ('unknown option', {'bogus_option': 1}, (UNSUPPORTED % 'personal_client',)),
         ('state invalid', {'state': 'gone'}, (r'^value of state must be one of: present, absent, got: gone',)),
         ('neither id nor display_name', {'display_name': None}, (r'^one of the following is required: id, display_name$',)),
         ('id empty', {'id': '', 'display_name': None}, ('id',)),
@@ -132,7 +136,7 @@ MODULE_INPUTS = {
         ('return_secret not a boolean', {'return_secret': 'maybe'}, ('return_secret',)),
     ],
     'personal_client_info': [
-        ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
+        ('unknown option', {'bogus_option': 1}, (UNSUPPORTED % 'personal_client_info',)),
         ('expires_within not a duration', {'expires_within': 'soon'}, ('expires_within',)),
         ('expires_within empty', {'expires_within': ''}, ('expires_within',)),
         ('expires_within zero', {'expires_within': '0'}, ('expires_within',)),
@@ -143,7 +147,7 @@ MODULE_INPUTS = {
         ('user_ids element wrong type (dict)', {'all_users': True, 'user_ids': [DICT]}, ('user_ids',)),
     ],
     'role': [
-        ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
+        ('unknown option', {'bogus_option': 1}, (UNSUPPORTED % 'role',)),
         ('id and name together', {'id': 'x'}, (r'^parameters are mutually exclusive: id\|name',)),
         ('neither id nor name', {'name': None}, (r'^one of the following is required: id, name$',)),
         ('id empty', {'id': '', 'name': None}, ('id',)),
@@ -178,7 +182,7 @@ MODULE_INPUTS = {
          (BUILTIN % ('user', 'service_roles'),)),
     ],
     'role_info': [
-        ('unknown option', {'bogus_option': 1}, ('bogus_option',)),
+        ('unknown option', {'bogus_option': 1}, (UNSUPPORTED % 'role_info',)),
         ('id and name together', {'id': 'x', 'name': 'y'}, (r'^parameters are mutually exclusive: id\|name',)),
     ],
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.unit import fakes
 
@@ -245,16 +247,44 @@ def token_source(transport, **kwargs):
     return _auth.TokenSource(transport, "https://acme.conductor.one", "acme.conductor.one", **options)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"client_id": None, "client_secret": None},
-    {"client_secret": None},
-    {"client_id": None},
+@pytest.mark.parametrize("kwargs, message", [
+    # nothing set: every way of authenticating, none of them spoken of as if it were set
+    ({"client_id": None, "client_secret": None}, r"^no ConductorOne credentials: set client_id and client_secret \("),
+    # a personal client's id without its secret: the secret is what is missing
+    ({"client_secret": None}, r"^client_secret missing: client_id 'strange-hydra-68836' is set \(a /pcc client\), but not "
+                              r"its client_secret: set client_secret \(CONDUCTORONE_CLIENT_SECRET\)"),
+    ({"client_secret": None, "client_id": "svc@acme.conductor.one/spc"}, r"^client_secret missing: client_id 'svc' .*/spc"),
+    ({"client_secret": None, "client_id": "trust@acme.conductor.one/wfe"},
+     r"^oidc_token missing: client_id 'trust' is a workload federation trust \(/wfe\).* set oidc_token \(CONDUCTORONE_OIDC_TOKEN\)"),
+    ({"client_secret": None, "client_id": "x@acme.conductor.one/other"}, r"^client_secret \(or oidc_token\) missing: client_id 'x'"),
+    # a secret without its client id
+    ({"client_id": None}, r"^client_id missing: client_secret is set, but not the client id it belongs to: set client_id "
+                          r"\(CONDUCTORONE_CLIENT_ID\)"),
 ])
-def test_token_source_requires_credentials(kwargs):
+def test_token_source_requires_credentials(kwargs, message):
     transport = FakeTransport()
-    with pytest.raises(InputError, match="no ConductorOne credentials"):
+    with pytest.raises(InputError) as caught:
         token_source(transport, **kwargs)
+    assert re.search(message, str(caught.value)), str(caught.value)
+    assert "access_token" not in str(caught.value) or message.startswith("^no ")
+    assert "CONDUCTORONE_" not in str(caught.value).partition("is set in the environment")[2]
     assert transport.calls == []
+
+
+def test_nothing_set_does_not_speak_of_access_token_as_set():
+    """Issue 22: with no option at all, the message is about credentials, not "access_token alone" needing a tenant."""
+    with pytest.raises(InputError) as caught:
+        ApiClient({}, transport=FakeTransport())
+    message = str(caught.value)
+    assert message.startswith("no ConductorOne credentials: set client_id and client_secret")
+    assert "alone" not in message and "no ConductorOne tenant" not in message
+
+
+def test_missing_partner_in_the_environment_is_named_as_not_read(monkeypatch):
+    monkeypatch.setenv("CONDUCTORONE_CLIENT_SECRET", "secret-token:conductorone.com:v1:abc")
+    with pytest.raises(InputError, match=r"^client_secret missing: .*\. CONDUCTORONE_CLIENT_SECRET is set in the environment "
+                                         r"but was not read"):
+        token_source(FakeTransport(), client_secret=None)
 
 
 def test_token_source_refuses_malformed_secret_before_any_request():

@@ -151,7 +151,7 @@ def test_no_tenant_at_all_names_both_options():
     ({"client_id": PCC_ID, "oidc_token": OIDC}, "is a /pcc client"),
     ({"client_id": "x@acme.conductor.one/spc", "oidc_token": OIDC}, "is a /spc client"),
     ({"client_id": WFE_ID, "oidc_token": None, "client_secret": SECRET}, "has no secret"),
-    ({"client_id": WFE_ID, "oidc_token": None}, "no ConductorOne credentials"),
+    ({"client_id": WFE_ID, "oidc_token": None}, "oidc_token missing: client_id"),
     ({"client_id": WFE_ID, "oidc_token": "not-a-jwt"}, "oidc_token is not a JWT"),
     ({"client_id": WFE_ID, "oidc_token": "a.bm90IGpzb24.c"}, "oidc_token is not a JWT"),
     ({"client_id": WFE_ID, "oidc_token": "a.WzFd.c"}, "oidc_token is not a JWT"),

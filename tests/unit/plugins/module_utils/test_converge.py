@@ -302,9 +302,46 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run():
     assert api.writes() == []
     real, dummy = converge(FakeApi(clients), items, exclusive=True)
     assert predicted["summary"] == dict(real["summary"], check_mode=True)
-    assert predicted["diff"]["before"]["clients[0] edit"]["allow_source_cidr"] == []
-    assert predicted["diff"]["after"]["clients[0] edit"]["allow_source_cidr"] == ["10.0.0.0/8"]
-    assert "stray" in predicted["diff"]["before"]
+    diffs = dict((diff["before_header"], diff) for diff in predicted["diff"])
+    assert diffs["clients[0] (edit)"]["before"]["allow_source_cidr"] == []
+    assert diffs["clients[0] (edit)"]["after"]["allow_source_cidr"] == ["10.0.0.0/8"]
+    assert diffs["stray (undeclared, deleted)"]["after"] == {}
+
+
+def test_set_diff_is_one_diff_per_changed_item_with_headers():
+    """Issue 22: a list of {before_header, after_header, before, after}, one per item that changes (as
+    ansible.builtin.template gives per file), in item order; unchanged items add nothing."""
+    clients = [client("a-1", "edit"), client("c-1", "same")]
+    items = [{"display_name": "new"}, {"display_name": "same"}, {"display_name": "edit", "allow_source_cidr": ["10.0.0.0/8"]}]
+    result, dummy = converge(FakeApi(clients), items, diff_mode=True)
+    assert [(d["before_header"], d["after_header"]) for d in result["diff"]] == [
+        ("clients[0] (new)", "clients[0] (new)"), ("clients[2] (edit)", "clients[2] (edit)")]
+    assert result["diff"][0]["before"] == {} and result["diff"][0]["after"]["display_name"] == "new"
+    assert result["diff"][1]["before"]["id"] == result["diff"][1]["after"]["id"] == "a-1"
+    unchanged, dummy = converge(FakeApi(clients), [{"display_name": "same"}], diff_mode=True)
+    assert unchanged["diff"] == [] and not unchanged["changed"]
+
+
+def test_diff_names_scoped_roles_as_written_with_their_ids():
+    """Issue 22: scoped roles in a diff are what the user wrote (or the role's display name) with the id, not ids alone."""
+    api = FakeApi([client("a-1", "edit", scopedRoles=[VIEWER["id"]])])
+    result, dummy = converge(api, [{"display_name": "edit", "scoped_roles": ["custom:auditor"]}], diff_mode=True)
+    diff = result["diff"][0]
+    assert diff["before"]["scoped_roles"] == ["Read-Only Administrator (%s)" % VIEWER["id"]]
+    assert diff["after"]["scoped_roles"] == ["custom:auditor (%s)" % AUDITOR["id"]]
+    assert api.calls.count(("list_roles",)) == 1  # the catalog of the plan, not a second listing for the diff
+
+
+def test_diff_of_role_ids_lists_roles_once_only_when_the_roles_change():
+    api = FakeApi([client("a-1", "edit", scopedRoles=[VIEWER["id"]])])
+    result, dummy = converge(api, [{"display_name": "edit", "scoped_roles": [VIEWER["id"], AUDITOR["id"]]}], diff_mode=True)
+    labelled = ["Auditor (%s)" % AUDITOR["id"], "Read-Only Administrator (%s)" % VIEWER["id"]]
+    assert result["diff"][0]["after"]["scoped_roles"] == labelled
+    api = FakeApi([client("a-1", "edit", scopedRoles=[VIEWER["id"]])])
+    result, dummy = converge(api, [{"display_name": "edit", "scoped_roles": [VIEWER["id"]], "allow_source_cidr": ["10.0.0.0/8"]}],
+                             diff_mode=True)
+    assert ("list_roles",) not in api.calls  # roles unchanged and never listed: no request only for the diff
+    assert result["diff"][0]["after"]["scoped_roles"] == [VIEWER["id"]]
 
 
 # --- exclusive mode ---------------------------------------------------------------------------------------

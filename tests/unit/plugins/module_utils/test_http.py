@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
+import socket
+import ssl
 
 import pytest
 import requests
@@ -678,3 +681,129 @@ def test_a_token_cut_by_the_request_id_limit_shows_no_head(visible):
     response = make_response(500, {"code": 13, "message": "boom"}, headers={"X-Request-Id": "r" * (100 - visible) + token})
     error = _http.error_from_response(response, "Roles.List")
     assert token[:visible] not in error.request_id and token[:4] not in error.request_id
+
+
+# --- issue 22: errors that say what happened ------------------------------------------------------------------
+
+def _chained(outer, *inner):
+    """``outer`` raised while handling ``inner[0]``, itself raised from ``inner[1]``... (as requests wraps urllib3)."""
+    cause = None
+    for exc in reversed(inner):
+        exc.__cause__ = cause
+        cause = exc
+    outer.__cause__ = cause
+    return outer
+
+
+def _not_tls():
+    return _chained(requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='acme.conductor.one', port=443): Max retries exceeded with url: /api/v1/iam/roles"),
+        ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"))
+
+
+def test_plain_http_behind_an_https_url_is_said_to_not_speak_tls_without_ca_path_advice(monkeypatch):
+    harness = Harness(monkeypatch, [_not_tls(), make_response(200, {})])
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    message = excinfo.value.message
+    assert re.match(r"^the server at acme\.conductor\.one port 443 does not speak TLS: .* not a certificate problem\. "
+                    r"The URL says https://; .* use http://acme\.conductor\.one:443 as server_url", message), message
+    assert "allow_plain_http" in message
+    assert "ca_path" not in message and "CA_PATH" not in message
+    assert len(harness.session.calls) == 1
+
+
+@pytest.mark.parametrize("text", ["[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)",
+                                  "[SSL: PACKET_LENGTH_TOO_LONG] packet length too long", "[SSL: UNKNOWN_PROTOCOL] unknown protocol"])
+def test_other_openssl_words_for_a_server_that_is_not_tls(text):
+    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    error = _http.tls_error(endpoint, _chained(requests.exceptions.SSLError("wrapped"), ssl.SSLError(1, text)), "op")
+    assert error.message.startswith("the server at 127.0.0.1 port 8443 does not speak TLS")
+
+
+def test_a_handshake_failure_that_is_neither_is_not_blamed_on_ca_path():
+    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    error = _http.tls_error(endpoint, requests.exceptions.SSLError("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure"), "op")
+    assert error.message.startswith("the TLS handshake with 127.0.0.1 port 8443 failed: ")
+    assert "ca_path" not in error.message
+
+
+def _refused():
+    return _chained(requests.exceptions.ConnectionError("HTTPSConnectionPool(host='acme.conductor.one', port=443): Max "
+                                                        "retries exceeded (Caused by NewConnectionError(...))"),
+                    ConnectionRefusedError(111, "Connection refused"))
+
+
+def _unresolvable(errno=socket.EAI_NONAME):
+    return _chained(requests.exceptions.ConnectionError("HTTPSConnectionPool(host='acme.conductor.one', port=443): "
+                                                        "Max retries exceeded (Caused by NameResolutionError(...))"),
+                    socket.gaierror(errno, "Name or service not known"))
+
+
+def test_connection_refused_is_retried_once_then_names_host_port_and_what_to_check(monkeypatch):
+    harness = Harness(monkeypatch, [_refused(), _refused(), _refused(), make_response(200, {})], retries=4)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert len(harness.session.calls) == 2  # one retry, not four
+    assert len(harness.warnings) == 1 and "cannot connect (connection refused); retry 1 of 4" in harness.warnings[0]
+    assert re.match(r"^cannot connect to acme\.conductor\.one port 443: connection refused, nothing is listening there "
+                    r"\(the request was not sent\)\. Check the host and port of server_url", excinfo.value.message)
+
+
+def test_connection_refused_on_a_post_is_retried_once_too_since_nothing_was_sent(monkeypatch):
+    harness = Harness(monkeypatch, [_refused(), make_response(200, {"ok": True})])
+    assert harness.send("POST", BASE + "/api/v1/iam/personal_clients", "Create", json_body={}) == {"ok": True}
+    assert len(harness.session.calls) == 2
+
+
+def test_refused_with_retries_0_fails_at_once(monkeypatch):
+    harness = Harness(monkeypatch, [_refused(), make_response(200, {})], retries=0)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.message.startswith("cannot connect to acme.conductor.one port 443: connection refused")
+    assert len(harness.session.calls) == 1 and harness.warnings == []
+
+
+def test_a_name_that_does_not_resolve_fails_fast_naming_the_host(monkeypatch):
+    harness = Harness(monkeypatch, [_unresolvable(), make_response(200, {})], retries=4)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert len(harness.session.calls) == 1 and harness.sleeps == [] and harness.warnings == []
+    assert re.match(r"^cannot resolve the host name acme\.conductor\.one \(port 443\): the host name does not resolve "
+                    r"\(the request was not sent\)\. Check the host in server_url", excinfo.value.message)
+    assert "tenant_domain" in excinfo.value.message
+
+
+def test_a_temporary_resolver_failure_is_retried_once(monkeypatch):
+    harness = Harness(monkeypatch, [_unresolvable(socket.EAI_AGAIN), _unresolvable(socket.EAI_AGAIN),
+                                    make_response(200, {})], retries=4)
+    with pytest.raises(ConductorOneError) as excinfo:
+        harness.send()
+    assert excinfo.value.message.startswith("cannot resolve the host name acme.conductor.one (port 443): temporary failure")
+    assert len(harness.session.calls) == 2
+
+
+def test_transient_connection_errors_keep_the_jittered_backoff(monkeypatch):
+    """A reset connection (not refused, not DNS) is still retried up to the budget with growing, jittered delays."""
+    monkeypatch.setattr(_http.backoff_delay, "__defaults__", (None, lambda: 1.0))
+    harness = Harness(monkeypatch, [requests.exceptions.ConnectionError("connection reset")] * 4 + [make_response(200, {})],
+                      retries=4)
+    assert harness.send() == {}
+    assert harness.sleeps == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_a_real_refused_connection_is_classified():
+    """The exception chain of a real refused connection (urllib3, not the session: no request reaches a server)."""
+    import urllib3  # pylint: disable=import-outside-toplevel
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, not listening: connections are refused
+        try:
+            urllib3.PoolManager(retries=False).request("GET", "http://127.0.0.1:%d/" % port)
+        except urllib3.exceptions.HTTPError as exc:
+            error = requests.exceptions.ConnectionError(exc)
+            error.__context__ = exc
+        else:
+            raise AssertionError("the connection was not refused")
+    assert _http.connect_failure(error) == "refused"

@@ -54,6 +54,32 @@ def test_mask_message_hides_anything_shaped_like_a_credential_and_truncates():
     assert masked.endswith("more characters)")
 
 
+def test_the_documented_secret_format_stays_readable_in_a_hint():
+    """Issue 22: the public prefix every secret starts with is the fix a message points at; only values are masked."""
+    registry = _masking.SecretRegistry()
+    for garbage in ("garbage", "conductorone", "com:v1", "secret-token:conductorone.com:v2:abc"):
+        registry.add(garbage)
+    hint = "it must start with 'secret-token:conductorone.com:v1:' (copy the whole value)"
+    assert registry.mask_message(hint) == hint
+    assert registry.mask_message("at the end secret-token:conductorone.com:v1:") == "at the end secret-token:conductorone.com:v1:"
+    # a value after the prefix is still a secret, registered or not, and a registered garbage value is still masked
+    assert registry.mask_message("got secret-token:conductorone.com:v1:eyJrIjoiMSJ9 and garbage") == \
+        "got secret-token:******** and ********"
+    assert registry.mask_message("'secret-token:conductorone.com:v1:\x000\x00'") == "'secret-token:********'"
+
+
+def test_a_garbage_secret_gets_the_documented_prefix_in_its_message():
+    from ansible_collections.conductorone.iam.plugins.module_utils import _auth  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError  # pylint: disable=import-outside-toplevel
+
+    _masking.new_run()
+    with pytest.raises(InputError) as caught:
+        _auth.decode_client_secret("conductorone")
+    message = _masking.mask_message(str(caught.value))
+    assert message.startswith("client_secret is not a ConductorOne client secret: it must start with "
+                              "'secret-token:conductorone.com:v1:' (copy the whole value"), message
+
+
 def test_mask_leaves_results_alone_except_registered_values():
     registry = _masking.SecretRegistry()
     created = "secret-token:conductorone.com:v1:eyJuZXciOiJzZWNyZXQifQ"

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from urllib3.util import parse_url
 
@@ -81,6 +83,14 @@ def test_a_password_in_the_url_joins_the_masked_values():
     with pytest.raises(InputError):
         _url.parse_server_url("https://" + SECRETISH + "@acme.conductor.one")
     assert SECRETISH not in _masking.mask("https://" + SECRETISH + "@acme.conductor.one")
+
+
+def test_refusing_plain_http_to_another_host_names_the_opt_in():
+    """Issue 22: the refusal says https, and names allow_plain_http (and its variable) for the case it is meant for."""
+    with pytest.raises(InputError) as caught:
+        _url.parse_server_url("http://emulator.ci:9000")
+    assert re.match(r"^server_url: plain http:// is only allowed to a loopback host .*: use https://, e\.g\. "
+                    r"https://acme\.conductor\.one, or set allow_plain_http \(CONDUCTORONE_ALLOW_PLAIN_HTTP\)", str(caught.value))
 
 
 def test_plain_http_to_another_host_needs_the_opt_in():

@@ -175,7 +175,7 @@ def test_async_is_refused():
     ({"name": "x", "count": "many"}, "count"),
     ({"name": "x", "mode": "c"}, "mode"),
     ({"name": "x", "first": "1", "second": "2"}, "mutually exclusive"),
-    ({"name": "x", "bogus": 1}, "bogus"),
+    ({"name": "x", "bogus": 1}, "Unsupported parameters for (conductorone.iam.test) module: bogus. Supported parameters"),
 ])
 def test_validation_errors_fail_with_a_message_and_run_nothing(args, message):
     result, dummy = run_action(RecorderAction, args)
@@ -183,6 +183,60 @@ def test_validation_errors_fail_with_a_message_and_run_nothing(args, message):
     assert result["changed"] is False
     assert message in result["msg"]
     assert Recorder.seen is None
+
+
+def _task_action(action_class, args, action_name, resolved=None):
+    task = StubTask(dict(args))
+    task.action = action_name
+    task.resolved_action = resolved
+    plugin = action_class(task=task, connection=StubConnection(), play_context=StubPlayContext(), loader=None,
+                          templar=StubTemplar(), shared_loader_obj=None)
+    return plugin.run(task_vars={})
+
+
+@pytest.mark.parametrize("action_name, resolved", [
+    ("conductorone.iam.personal_client", "conductorone.iam.personal_client"),
+    ("personal_client", "conductorone.iam.personal_client"),  # under ``collections:``
+    ("personal_client", None),
+])
+def test_unknown_option_gets_ansibles_own_unsupported_parameters_message(action_name, resolved):
+    """Issue 22: AnsibleModule's "Unsupported parameters for (<fqcn>) module: ..." (the action plugins had lost the
+    prefix), with a close match suggested for a typo; nothing runs."""
+    result = _task_action(personal_client_action.ActionModule, {"display_name": "ci", "expires_inn": "3d"}, action_name, resolved)
+    assert result["failed"] is True and result["changed"] is False
+    assert re.match(r"^Unsupported parameters for \(conductorone\.iam\.personal_client\) module: expires_inn \(did you mean "
+                    r"expires_in\?\)\. Supported parameters include: access_token, allow_plain_http, .*expires_in, ", result["msg"])
+
+
+def test_unknown_options_of_set_items_are_named_by_index_with_the_items_options():
+    from ansible_collections.conductorone.iam.plugins.action import personal_client_set as set_action  # pylint: disable=import-outside-toplevel
+
+    result = _task_action(set_action.ActionModule, {"clients": [{"display_name": "a"}, {"display_name": "b", "expires_inn": "3d"}],
+                                                    "retriess": 1}, "conductorone.iam.personal_client_set")
+    msg = result["msg"]
+    assert msg.startswith("Unsupported parameters for (conductorone.iam.personal_client_set) module: retriess (did you mean "
+                          "retries?). Supported parameters include: access_token, "), msg
+    assert " clients[1].expires_inn (did you mean expires_in?). Supported parameters of clients items include: " \
+           "allow_source_cidr, display_name, expires_at, expires_in, " in msg
+    # the item's options are not offered for the top level, nor the top level's for the item
+    top, dummy, items = msg.partition(" clients[1].")
+    assert "display_name" not in top and "retries" not in items
+
+
+def test_the_same_typo_in_two_items_is_named_at_both():
+    from ansible_collections.conductorone.iam.plugins.action import role_set as set_action  # pylint: disable=import-outside-toplevel
+
+    result = _task_action(set_action.ActionModule, {"roles": [{"name": "a", "permisions": []}, {"name": "b"},
+                                                              {"name": "c", "permisions": ["p"]}]}, "conductorone.iam.role_set")
+    assert result["msg"].startswith("Unsupported parameters for (conductorone.iam.role_set) module: roles[0].permisions (did you "
+                                    "mean permissions?), roles[2].permisions (did you mean permissions?). Supported parameters "
+                                    "of roles items include: append, display_name, id, name, permissions, "), result["msg"]
+
+
+def test_an_unknown_option_comes_before_the_errors_it_explains():
+    result, dummy = run_action(RecorderAction, {"nmae": "x"})
+    assert result["msg"].startswith("Unsupported parameters for (conductorone.iam.test) module: nmae (did you mean name?)")
+    assert "missing required arguments: name" in result["msg"]
 
 
 def test_several_validation_errors_are_all_reported():
