@@ -193,7 +193,7 @@ results:
       returned: when rotated
     lost_race:
       description:
-        - Another run created (or rotated) this item's client at the same time and its client was created first:
+        - Another run created (or rotated) this item's client at the same time and its client was created first;
           this run deleted its own, holds no secret for the winner, and the item is not changed. See the
           R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
       type: dict
