@@ -6,7 +6,8 @@
 One listing of the caller's clients (and at most one role catalog) for the whole set; each item is planned
 with the same ``DesiredClient`` / ``plan_client`` and written with the same ``ClientWriter`` as the
 personal_client module. Exclusive mode deletes the undeclared clients, never the one the run authenticated
-with, and nothing at all when a listing or an item failed.
+with, and nothing at all when a listing or an item failed. Items that create a client are settled against one
+more listing, made once after all the set's creates (overlapping runs; ``ClientWriter.finish``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
 from ._errors import InputError
 from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
-                                PersonalClientLookup, cutename, plan_client)
+                                PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
 from ._resource import Resource
 from ._roles import RoleCatalog
 
@@ -186,7 +187,7 @@ class PersonalClientSet(Resource):
         return protected
 
     def _converge(self, plans, lookup, parallel, report, secrets):
-        jobs, pending = [], []
+        jobs, pending, writers = [], [], []
         for plan in plans:
             if plan.error is not None:
                 report.add(plan.index, plan.label, plan.action or "unknown", error=plan.error,
@@ -194,17 +195,33 @@ class PersonalClientSet(Resource):
                 continue
             writer = ClientWriter(ItemRunner(plan.desired.params, self.runner, item_name(OPTION, plan.index, plan.label)),
                                   self.api, lookup, plan.desired, self.catalog)
-            jobs.append(bind(writer.execute, plan.action, plan.current, plan.wanted))
+            jobs.append(bind(writer.begin, plan.action, plan.current, plan.wanted))
             pending.append(plan)
-        for plan, (result, error) in zip(pending, run_parallel(jobs, parallel)):
+            writers.append(writer)
+        outcomes = self._settle_creates(writers, run_parallel(jobs, parallel), parallel)
+        for plan, (result, error) in zip(pending, outcomes):
             if result and "client_secret" in result:
                 client = result["personal_client"]
                 secrets[plan.label] = {"id": client["id"], "client_id": client["client_id"],
                                        "client_secret": result.pop("client_secret"), "expires_time": client["expires_time"]}
             entry = report.add(plan.index, plan.label, plan.action, result, error,
                                object_id=((result or {}).get("personal_client") or plan.current or {}).get("id"))
-            if result and result.get("rotated_from"):
-                entry["rotated_from"] = result["rotated_from"]
+            for key in ("rotated_from", "lost_race"):
+                if result and result.get(key):
+                    entry[key] = result[key]
+
+    def _settle_creates(self, writers, outcomes, parallel):
+        """The items that created a client are settled against ONE listing made after every create of the set
+        (overlapping runs, see ClientWriter.finish), then their secrets are delivered; no create, no listing."""
+        created = [index for index, (result, dummy) in enumerate(outcomes) if isinstance(result, PendingCreate)]
+        if not created:
+            return outcomes
+        listing, list_error = relist(self.api)
+        jobs = [bind(writers[index].finish, outcomes[index][0], listing, list_error) for index in created]
+        outcomes = list(outcomes)
+        for index, outcome in zip(created, run_parallel(jobs, parallel)):
+            outcomes[index] = outcome
+        return outcomes
 
     def _delete_undeclared(self, extras, lookup, parallel, report):
         jobs = []

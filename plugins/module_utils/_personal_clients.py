@@ -5,13 +5,19 @@
 
 One item's converge is three units: ``DesiredClient`` (the options, checked and parsed once),
 ``plan_client`` (pure: desired + current -> action) and ``ClientWriter`` (carries the action out), with the
-exactly-once create in ``ExactlyOnceCreate``. ``PersonalClient`` (the module) and ``PersonalClientSet``
-(``_personal_client_set.py``) both go through them.
+exactly-once create in ``ExactlyOnceCreate`` and the settling of overlapping creates in ``settle_race``.
+``PersonalClient`` (the module) and ``PersonalClientSet`` (``_personal_client_set.py``) both go through them.
 
 The secret exists only in the create response. Hence: a create is never retried blindly; a create whose
 response was lost is reconciled (the secret-less client it may have made is deleted, then one more create);
 rotation creates the replacement before deleting the old client; and the secret goes to the result or to
 ``secret_path``, never into warnings, diffs or the returned client object.
+
+Overlapping runs (other controllers included: they share nothing but the tenant) may create the same display
+name at once; the API has no uniqueness and no conditional create. So a create is a two-step protocol: create,
+then re-list the caller's clients (once per set) and keep the oldest client of that name that did not exist
+before (``createdAt``, then the smallest id); a run whose own client lost deletes it, keeps no secret and reports
+the winner. The secret is delivered only after that (docs/docsite/rst/guide_concurrency.rst).
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ import time
 
 from . import _hygiene
 from ._errors import ConductorOneError, InputError
-from ._normalize import (api_view, check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
-                         parse_timestamp, sorted_set, utcnow)
+from ._normalize import (_TIMESTAMP, api_view, check_display_text, cidr_set, format_duration, format_timestamp,
+                         parse_duration, parse_timestamp, sorted_set, utcnow)
 from ._resource import Resource
 from ._roles import RoleCatalog
 from ._secret_file import check_secret_path, secret_file_record, write_secret_file
@@ -336,13 +342,80 @@ class ClientWriter:
         return labels
 
     def execute(self, action, current, wanted):
+        """Carry the action out; a create is settled against one fresh listing right after it (``relist``)."""
+        outcome = self.begin(action, current, wanted)
+        if isinstance(outcome, PendingCreate):
+            listing, error = relist(self.api)
+            outcome = self.finish(outcome, listing, error)
+        return outcome
+
+    def begin(self, action, current, wanted):
+        """The writes up to a create: the result, or a PendingCreate whose secret ``finish`` delivers (or discards).
+
+        A set calls ``begin`` for every item, lists the caller's clients once, then calls ``finish`` for each create.
+        """
         if self.desired.state == "absent":
             return self._absent(current)
         if action == CREATE:
             return self._create(wanted)
         if action == ROTATE:
-            return self._rotate(current, wanted)
+            return self._create(wanted, template=current)
         return self._update(current, wanted)
+
+    def finish(self, pending, listing, list_error=None):
+        """Settle a create against ``listing`` (the caller's clients, listed after the create), then deliver.
+
+        The winner is the oldest client of that name that did not exist before (``settle_race``). When this run's
+        client lost, it is deleted and the winner reported (no secret, changed=false). When the listing failed
+        (``list_error``), the run cannot tell, so it keeps its client and delivers the secret, with a warning.
+        """
+        created, template = pending.created, pending.template
+        if listing is None:
+            self.runner.warn("created {0} ({1!r}) but could not list your clients afterwards to check whether another run "
+                             "created {1!r} at the same time ({2}); kept it and delivered its secret. If two clients are "
+                             "named {1!r} now, delete the one whose secret you do not hold".format(
+                                 created["id"], pending.name, list_error))
+            winner = created
+        else:
+            winner = settle_race(created, pending.known_ids, listing, pending.name)
+        if winner["id"] != created["id"]:
+            return self._lost_race(pending, winner)
+        if pending.secret:
+            try:
+                self._store_secret(created, pending.secret)
+            except OSError as exc:
+                self._discard_unreceived(created, exc)
+        result = {"changed": True, "personal_client": client_result(created)}
+        if pending.secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
+            result["client_secret"] = pending.secret
+        if self.runner.diff_mode:
+            result["diff"] = self._diff(template, created)
+        if template:
+            self._retire(template, result)
+        return result
+
+    def _lost_race(self, pending, winner):
+        """Another run's client of this name is older: delete the one this run made; report the winner, no secret."""
+        created, template = pending.created, pending.template
+        try:
+            self.api.delete_personal_client(created["id"])
+        except ConductorOneError as exc:
+            raise ConductorOneError(
+                "another run created {0!r} at the same time and its client {1} is kept (the oldest), but deleting this "
+                "run's duplicate {2} failed ({3}): delete it (state=absent, id={2})".format(
+                    pending.name, winner["id"], created["id"], exc), operation="PersonalClientService.Delete")
+        note = "; secret_path was not written" if self.params.get("secret_path") else ""
+        if template:
+            note += "; the run that made {0} replaces {1}, which this run leaves alone".format(winner["id"], template["id"])
+        self.runner.warn("another run {0} {1!r} at the same time and its client {2} is kept (the oldest): this run deleted "
+                         "the client it had created ({3}) and holds no secret for {2}, which the run that created it "
+                         "delivered{4}".format("rotated" if template else "created", pending.name, winner["id"],
+                                               created["id"], note))
+        result = {"changed": False, "personal_client": client_result(winner),
+                  "lost_race": {"winner": winner["id"], "deleted": created["id"]}}
+        if self.runner.diff_mode:
+            result["diff"] = self._diff(winner, winner)
+        return result
 
     def _absent(self, current):
         result = {"changed": current is not None, "personal_client": client_result(current) if current else {}}
@@ -353,25 +426,22 @@ class ClientWriter:
         return result
 
     def _create(self, wanted, template=None):
-        """Create a client (a replacement when ``template`` is the client being rotated); returns the result."""
+        """Create a client (a replacement when ``template`` is the client being rotated): a PendingCreate, or in
+        check mode the predicted result."""
         request = self.desired.create_request(wanted, template)
         self._refuse_secret_path_of_another_client(template, request)
-        if self.runner.check_mode:
-            created, secret = self.desired.predicted(request, template), None
-        else:
+        if not self.runner.check_mode:
             once = ExactlyOnceCreate(self.api, self.runner.warn)
             known = once.existing_ids(self.lookup, request.get("displayName"), template)
             created, secret = once.create(request, known)
             self._check_scope(request, created)
-            try:
-                self._store_secret(created, secret)
-            except OSError as exc:
-                self._discard_unreceived(created, exc)
-        result = {"changed": True, "personal_client": client_result(created)}
-        if secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
-            result["client_secret"] = secret
+            return PendingCreate(created, secret, template, known, request.get("displayName"))
+        predicted = self.desired.predicted(request, template)
+        result = {"changed": True, "personal_client": client_result(predicted)}
         if self.runner.diff_mode:
-            result["diff"] = self._diff(template, created)
+            result["diff"] = self._diff(template, predicted)
+        if template:
+            result["rotated_from"] = template["id"]
         return result
 
     def _update(self, current, wanted):
@@ -389,9 +459,8 @@ class ClientWriter:
             result["diff"] = self._diff(current, after)
         return result
 
-    def _rotate(self, current, wanted):
-        """Make before break: create the replacement, hand out its secret, then delete the old client."""
-        result = self._create(wanted, template=current)
+    def _retire(self, current, result):
+        """Make before break: the replacement's secret is out (``finish``); now delete the old client."""
         result["rotated_from"] = current["id"]
         if self.params.get("keep_previous") or self.runner.check_mode:
             return result
@@ -464,6 +533,52 @@ class ClientWriter:
             "expires_time": client.get("expiresTime"),
             "created_at": client.get("createdAt"),
         })
+
+
+class PendingCreate:
+    """A client this run created whose secret is not delivered yet: ``ClientWriter.finish`` settles and delivers it."""
+
+    def __init__(self, created, secret, template, known_ids, name):
+        self.created = created
+        self.secret = secret
+        self.template = template  # the client being rotated, or None
+        self.known_ids = set(known_ids)  # clients of that name that existed before the create (never competitors)
+        self.name = name
+
+
+def relist(api):
+    """(the caller's live clients, None), or (None, the error) when the listing failed."""
+    try:
+        return [client for client in api.list_personal_clients() if live(client)], None
+    except ConductorOneError as exc:
+        return None, exc
+
+
+def created_order(client):
+    """The order that settles a race: ``createdAt`` (to the nanosecond; unknown sorts last), then the id."""
+    value = client.get("createdAt")
+    try:
+        moment = parse_timestamp(value)
+    except InputError:
+        moment = None
+    if moment is None:
+        return (1, datetime.datetime.max.replace(tzinfo=datetime.timezone.utc), 0, client.get("id") or "")
+    fraction = _TIMESTAMP.match(str(value).strip()).group(7) or ""
+    return (0, moment, int(fraction.ljust(9, "0")[6:9]), client.get("id") or "")
+
+
+def settle_race(own, known_ids, listing, name=None):
+    """Pure: the client named ``name`` that wins, among ``own`` and the live ones in ``listing`` not in ``known_ids``.
+
+    Every run that created a client of that name computes the same winner from any listing made after its own
+    create: the oldest (``createdAt``, then the smallest id). A client of that name that existed before the create
+    (``known_ids``: the one being rotated, those kept by keep_previous, those other items of a set claim) never
+    competes.
+    """
+    name = own.get("displayName") if name is None else name
+    rivals = [client for client in listing or [] if live(client) and client.get("displayName") == name
+              and client.get("id") not in known_ids and client.get("id") != own.get("id")]
+    return min([own] + rivals, key=created_order)
 
 
 def _held_by(path, record, whose):

@@ -4,14 +4,15 @@
 """Roles: lookup by id or name, the role_info listing, and the role converge logic.
 
 Roles can only be read and updated (there is no create or delete), and built-in roles
-(``systemBuiltin``) cannot be edited at all.
+(``systemBuiltin``) cannot be edited at all. The API has no conditional update: an exact list is
+last-writer-wins; the append and remove modes verify their update and re-apply it when another writer undid it.
 """
 
 from __future__ import annotations
 
 import threading
 
-from ._errors import InputError
+from ._errors import ConductorOneError, InputError
 from ._normalize import api_view, check_display_text
 from ._resource import Resource
 
@@ -21,6 +22,8 @@ ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "syst
 ROLE_FIELDS = (("display_name", "displayName"), ("permissions", "permissions"), ("service_roles", "serviceRoles"))
 OPTION_OF_FIELD = dict((field, option) for option, field in ROLE_FIELDS)
 LIST_FIELDS = (("permissions", "permissions", "remove_permissions"), ("service_roles", "serviceRoles", "remove_service_roles"))
+# append/remove: how many times an update undone by another writer is re-applied before the task fails
+REAPPLY_ATTEMPTS = 3
 
 # The options of one role (conductorone.iam.role, and each item of conductorone.iam.role_set).
 ROLE_OPTIONS = {
@@ -132,14 +135,42 @@ class Role(Resource):
         return self.write(current, desired, mask)
 
     def write(self, current, desired, mask):
-        """Send the planned update (none in check mode) and return the module result."""
+        """Send the planned update (none in check mode) and return the module result.
+
+        In the append and remove modes the update is then verified (``_verify``): another writer's update may have
+        overwritten it (the API has no conditional update). Exact lists are last-writer-wins and not re-read.
+        """
         after = dict(current, **desired)
         if mask and not self.runner.check_mode:
             after = self.api.update_role(current["id"], desired, mask)
+            if merges(self.params):
+                after = self._verify(current["id"], after)
         result = {"changed": bool(mask), "role": role_result(after)}
         if self.runner.diff_mode:
             result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
         return result
+
+    def _verify(self, role_id, after):
+        """Re-read the role after an append/remove update; while another writer's update has undone this task's
+        entries, re-apply them onto what that writer left, at most REAPPLY_ATTEMPTS times."""
+        for attempt in range(REAPPLY_ATTEMPTS + 1):
+            seen = self.api.get_role(role_id)
+            if seen is None:
+                return after
+            desired, mask = plan_role(self.params, seen)
+            if not mask:
+                return seen
+            if attempt == REAPPLY_ATTEMPTS:
+                break
+            self.runner.warn("another writer updated role {0} at the same time and undid this task's change of {1}; "
+                             "re-applied it onto that writer's version (attempt {2} of {3})".format(
+                                 _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), attempt + 1,
+                                 REAPPLY_ATTEMPTS))
+            after = self.api.update_role(role_id, desired, mask)
+        raise ConductorOneError("role {0}: other writers kept undoing this task's change of {1}; gave up after {2} "
+                                "re-applications. Run the task again when the other writers are done".format(
+                                    _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), REAPPLY_ATTEMPTS),
+                                operation="Roles.Update")
 
     def find(self):
         role_id = self.params.get("id")
@@ -149,6 +180,13 @@ class Role(Resource):
                 raise InputError("id: no role with id {0!r} (roles cannot be created)".format(role_id))
             return role
         return (self.catalog or RoleCatalog(self.api)).resolve(self.params["name"], "name")
+
+
+def merges(params):
+    """True in the append and remove modes: entries are added to or removed from what the role has, so another
+    writer's entries must survive (and this task's must survive theirs). An exact list replaces, last writer wins."""
+    appends = params.get("append") and any(params.get(option) is not None for option, dummy, dummy2 in LIST_FIELDS)
+    return bool(appends or any(params.get(remove) for dummy, dummy2, remove in LIST_FIELDS))
 
 
 def check_role_params(params):

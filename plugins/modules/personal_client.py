@@ -113,6 +113,10 @@ extends_documentation_fragment:
 notes:
   - Check mode writes nothing, no secret file either, and predicts the same change as a real run.
   - With O(state=absent) on a client that does not exist, nothing changes.
+  - Overlapping runs (on other controllers too) create a display name once. After a create the module lists your
+    clients again and keeps the oldest client of that name; a run whose client lost deletes it, returns
+    RV(lost_race) and no secret, and does not fail. The secret is delivered only after that check. See the
+    R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
 seealso:
   - module: conductorone.iam.personal_client_info
   - module: conductorone.iam.role_info
@@ -211,6 +215,21 @@ rotated_from:
   returned: when the client was rotated (also in check mode)
   type: str
   sample: strange-hydra-68836
+lost_race:
+  description:
+    - Another run created (or rotated) a client of this display name at the same time, and its client was
+      created first, so it is kept (RV(personal_client) is that client). This run deleted the client it had
+      created, holds no secret for the winner and reports C(changed=false). See the
+      R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
+  returned: when this run lost a race to create or rotate the client
+  type: dict
+  contains:
+    winner:
+      description: The id of the client that is kept (created by the other run).
+      type: str
+    deleted:
+      description: The id of the client this run created and deleted again.
+      type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -127,6 +127,10 @@ extends_documentation_fragment:
   - conductorone.iam.attributes
 notes:
   - Check mode writes nothing and predicts the same changes as a real run.
+  - Overlapping runs (on other controllers too) create each display name once. A run that created clients lists
+    your clients once more, after all its creates, and keeps the oldest client of each name; an item whose client
+    lost deletes it and reports RV(results[].lost_race), without a secret and without failing. See the
+    R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
   - Results that carry a new secret are hidden in Ansible's output (as with C(no_log)); O(ignore:register) still
     receives them.
 seealso:
@@ -187,6 +191,20 @@ results:
       description: The id of the client that a rotation replaced.
       type: str
       returned: when rotated
+    lost_race:
+      description:
+        - Another run created (or rotated) this item's client at the same time and its client was created first;
+          this run deleted its own, holds no secret for the winner, and the item is not changed. See the
+          R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
+      type: dict
+      returned: when this item lost a race to create or rotate its client
+      contains:
+        winner:
+          description: The id of the client that is kept (created by the other run).
+          type: str
+        deleted:
+          description: The id of the client this run created and deleted again.
+          type: str
     failed:
       description: True when the item failed.
       type: bool

@@ -15,6 +15,10 @@ description:
   - Roles can only be read and updated; they cannot be created or deleted. Built-in roles
     (RV(role.system_builtin)) cannot be edited at all; a task that would change one fails before any write.
   - Lists are compared as sets. One update is sent, naming exactly the changed fields.
+  - With O(append=true), O(remove_permissions) or O(remove_service_roles), the role is read again after the update;
+    when another run's update undid this task's entries, they are re-applied onto that version (at most 3 times).
+    An exact list is last-writer-wins. See the
+    R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
 options:

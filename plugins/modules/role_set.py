@@ -75,6 +75,9 @@ extends_documentation_fragment:
   - conductorone.iam.attributes
 notes:
   - Check mode writes nothing and predicts the same changes as a real run.
+  - Items with C(append=true) or C(remove_*) are read again after their update and re-applied when another run's
+    update undid them (at most 3 times); exact lists are last-writer-wins. See the
+    R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
 seealso:
   - module: conductorone.iam.role
   - module: conductorone.iam.personal_client_set

@@ -65,6 +65,7 @@ VERBOSE = tuple(LEAKS + '::' + name for name in VERBOSE_TESTS)
 FILES = ('tests/reliability/test_rel_leaks.py::test_secret_dir_vanishes_during_create',
          'tests/reliability/test_rel_leaks.py::test_failed_create_leaves_no_file')
 FORKS = ('tests/reliability/test_rel_concurrency.py::test_ten_forks_fifty_clients',)
+RACES = 'tests/reliability/test_rel_concurrency.py::test_overlapping_runs'
 GRID = 'tests/reliability/test_rel_transient_faults.py::test_transient_fault'
 # every file whose scenarios inject a fault through the emulator (the transient grid, the paged listing, ...)
 FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliability/test_rel_auth.py', LEAKS,
@@ -514,6 +515,18 @@ MUTATIONS = [
      '                    view["scoped_roles"] = sorted(labels.get(role_id, role_id) for role_id in view["scoped_roles"])\n',
      '                    view["scoped_roles"] = sorted(view["scoped_roles"])\n',
      ('tests/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
+    # issue 19: concurrency (overlapping runs, tests/reliability/test_rel_concurrency.py CC1-CC5)
+    ('race-no-settling', 'create race: every run keeps the client it created (no tie-break)', PCS,
+     '    return min([own] + rivals, key=created_order)\n', '    return own\n', (RACES, '-k', 'CC1 or CC2 or CC3')),
+    ('race-loser-keeps-duplicate', 'create race: the loser does not delete the client it created', PCS,
+     '            self.api.delete_personal_client(created["id"])\n', '            pass\n', (RACES, '-k', 'CC1 or CC2 or CC3')),
+    ('race-single-unsettled', 'create race: personal_client does not re-list after its create (as if the listing failed)', PCS,
+     '            listing, error = relist(self.api)\n', '            listing, error = None, "mutated"\n', (RACES, '-k', 'CC2 or CC3')),
+    ('race-set-unsettled', 'create race: personal_client_set does not re-list after its creates (as if the listing failed)',
+     'plugins/module_utils/_personal_client_set.py', '        listing, list_error = relist(self.api)\n',
+     '        listing, list_error = None, "mutated"\n', (RACES, '-k', 'CC1')),
+    ('race-role-unverified', 'role append/remove: the update is not re-read nor re-applied (lost update)', ROLES,
+     '            if merges(self.params):\n', '            if False:\n', (RACES, '-k', 'CC4 or CC5')),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -4,6 +4,7 @@
 the same declaration from two ansible-playbook processes at once. The final state must equal the declared state,
 with no duplicate, and a second run must change nothing."""
 
+import json
 import sys
 import time
 
@@ -204,3 +205,247 @@ def test_role_converged_twice_in_parallel(name, report):
         name, ', '.join(sorted(ROLE_DECL[name]))), 'final role equals the declaration, no duplicate entries; a third run changes nothing',
         observed + ('' if not problems else ' -- ' + '; '.join(problems)), not problems, faults=delays)
     assert not problems, '\n'.join(problems)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Issue 19 (findings 1 and 5): overlapping runs, forced. Two ansible-playbook processes that share nothing but the
+# tenant (own HOME, TMPDIR, ANSIBLE_HOME, token cache and secret directory) converge the same declarations; the
+# emulator holds each contended request until the other process's arrived (a barrier), so both plan from the same
+# state before either writes. Then a third, sequential run must change nothing and write nothing.
+
+RACE_SET = ['race-set-%d' % i for i in range(5)]
+RACE_SINGLE = 'race-single'
+RACE_ROTATED = 'race-rotated'
+RACE_ROLE = 'custom:race-append'
+RACE_ROLE_SET = 'custom:race-remove'
+RACE_ROLE_SEED = [
+    {'name': RACE_ROLE, 'displayName': 'Race append', 'permissions': [P + 'Roles.List'], 'serviceRoles': []},
+    {'name': RACE_ROLE_SET, 'displayName': 'Race remove', 'permissions': [P + 'Roles.List', P + 'Roles.Get', P + 'Roles.Update'],
+     'serviceRoles': []},
+]
+APPENDED = {1: P + 'Roles.Get', 2: P + 'Roles.Update'}  # what each process appends to RACE_ROLE
+REMOVED = {1: P + 'Roles.Get', 2: P + 'Roles.Update'}  # what each process removes from RACE_ROLE_SET
+RACE_DEFAULTS = {'retries': 4, 'timeout': 40}
+HOLD = 30  # seconds a held request waits for its partner at most (below the timeout)
+CREATE_PATH = '^/api/v1/iam/personal_clients$'
+# key -> (label, guarantee)
+RACES = {
+    'CC1': ('CC1 personal_client_set: two processes create the same 5 declared clients at once (10 creates held '
+            'until all arrived)',
+            'one live client per name; its secret delivered by exactly one process (its secret file), the other '
+            'process deleted its own duplicate and reports the winner (changed=false, no secret file); a third run '
+            'changes nothing'),
+    'CC2': ('CC2 personal_client: two processes create one client at once',
+            'one live client; secret delivered by exactly one process; the other reports the winner; a third run '
+            'changes nothing'),
+    'CC3': ('CC3 personal_client rotate=true: two processes rotate the same client at once',
+            'one replacement (not two), the old client deleted, the new secret delivered by exactly one process; a '
+            'third run changes nothing'),
+    'CC4': ('CC4 role append=true: two processes append different permissions to one role at once',
+            'both permissions on the role (the update another writer undid is re-applied); a third run changes '
+            'nothing'),
+    'CC5': ('CC5 role_set remove_permissions: two processes remove different permissions from one role at once',
+            'both permissions removed, the rest kept; a third run changes nothing'),
+}
+
+
+def _race_play(index, secret_dir, rotate=True):
+    other = 3 - index
+    tasks = [
+        relkit.mod('CC1 set', 'personal_client_set', {
+            'clients': [{'display_name': name, 'secret_path': name + '.json'} for name in RACE_SET],
+            'secret_dir': str(secret_dir)}),
+        relkit.mod('CC2 single', 'personal_client', {'display_name': RACE_SINGLE,
+                                                     'secret_path': str(secret_dir / (RACE_SINGLE + '.json'))}),
+        relkit.mod('CC3 rotate', 'personal_client', dict({'display_name': RACE_ROTATED,
+                                                          'secret_path': str(secret_dir / (RACE_ROTATED + '.json'))},
+                                                         **({'rotate': True} if rotate else {}))),
+        relkit.mod('CC4 append', 'role', {'name': RACE_ROLE, 'permissions': [APPENDED[index]] if rotate else list(APPENDED.values()),
+                                          'append': True}),
+        relkit.mod('CC5 remove', 'role_set', {'roles': [{'name': RACE_ROLE_SET, 'remove_permissions':
+                                                         [REMOVED[index]] if rotate else [REMOVED[index], REMOVED[other]]}]}),
+    ]
+    return [relkit.play(tasks, defaults=RACE_DEFAULTS)]
+
+
+def _held(method, path, count):
+    return {'method': method, 'path': path, 'kind': 'delay', 'seconds': HOLD, 'count': count, 'barrier': count}
+
+
+def _controller(ws, index):
+    """A controller of its own: HOME, TMPDIR, ANSIBLE_HOME, token cache and secret directory."""
+    root = ws.subdir('race-controller-%d' % index)
+    for name in ('home', 'tmp', 'ansible-home', 'cache', 'secrets'):
+        (root / name).mkdir(mode=0o700)
+    env = {'HOME': str(root / 'home'), 'TMPDIR': str(root / 'tmp'), 'ANSIBLE_HOME': str(root / 'ansible-home')}
+    return env, root / 'cache', root / 'secrets'
+
+
+def _secret_files(secret_dir):
+    out = {}
+    for path in sorted(secret_dir.glob('*.json')):
+        out[path.stem] = json.loads(path.read_text())
+    return out
+
+
+@relkit.job('concurrency-races', weight=6)
+def races_job():
+    ws = relkit.workspace()
+    emu = relkit.Emulator(ws.subdir('concurrency-races-emulator')).start()
+    try:
+        admin = emu.client_id.split('@')[0]
+        user = next(c['userId'] for c in emu.state()['personalClients'] if c['id'] == admin)
+        seeded = emu.control('POST', 'seed', {'roles': RACE_ROLE_SEED,
+                                              'personalClients': [{'user': user, 'displayName': RACE_ROTATED}]})
+        roles = dict((role['name'], role['id']) for role in seeded['roles'])
+        rotated_id = seeded['personalClients'][0]['id']
+        # the creates of each task, both processes' at once (CC1: 5 each, CC2 and CC3: 1 each, in task order: the
+        # first pending fault that matches is used); the role updates and the append/remove modes' re-reads
+        emu.control('POST', 'faults', [
+            _held('POST', CREATE_PATH, 2 * len(RACE_SET)), _held('POST', CREATE_PATH, 2), _held('POST', CREATE_PATH, 2),
+            _held('POST', '^/api/v1/iam/roles/%s$' % roles[RACE_ROLE], 2),
+            _held('GET', '^/api/v1/iam/roles/%s$' % roles[RACE_ROLE], 2),
+            _held('POST', '^/api/v1/iam/roles/%s$' % roles[RACE_ROLE_SET], 2),
+            _held('GET', '^/api/v1/iam/roles/%s$' % roles[RACE_ROLE_SET], 2),
+        ])
+        controllers = dict((index, _controller(ws, index)) for index in (1, 2))
+        procs = [relkit.run_playbook(_race_play(index, controllers[index][2]), emu, name='race-process-%d' % index,
+                                     extra_env=controllers[index][0], xdg=controllers[index][1], background=True)
+                 for index in (1, 2)]
+        runs = dict(zip((1, 2), [proc.wait() for proc in procs]))
+        log = emu.requests_log()
+        pending = emu.control('GET', 'faults')['faults']
+        files = dict((index, _secret_files(controllers[index][2])) for index in (1, 2))
+        works = {}
+        for index, found in files.items():
+            for name, record in found.items():
+                works[(index, name)] = emu.secret_works(record.get('client_id'), record.get('client_secret'))
+        live = dict((name, emu.live_clients(name)) for name in RACE_SET + [RACE_SINGLE, RACE_ROTATED])
+        role_state = dict((name, emu.role(name)) for name in (RACE_ROLE, RACE_ROLE_SET))
+        emu.control('DELETE', 'requests')
+        env, cache, secrets = controllers[1]
+        third = relkit.run_playbook(_race_play(1, secrets, rotate=False), emu, name='race-process-3', extra_env=env, xdg=cache)
+        log3 = emu.requests_log()
+        return {'runs': runs, 'log': log, 'pending': pending, 'files': files, 'works': works, 'live': live,
+                'roles': role_state, 'third': third, 'log3': log3, 'rotated_id': rotated_id, 'role_ids': roles}
+    finally:
+        emu.stop()
+
+
+def _set_item(result, name):
+    return next((item for item in (result or {}).get('results') or [] if item.get('display_name') == name), {})
+
+
+def _client_outcomes(out, name, task):
+    """Problems of one declared name: one live client, delivered by exactly one process, the other reports it."""
+    problems = []
+    live = out['live'][name]
+    if len(live) != 1:
+        return ['%d live clients named %s: %s' % (len(live), name, [c['id'] for c in live])]
+    winner = live[0]['id']
+    holders = [index for index in (1, 2) if out['files'][index].get(name, {}).get('id') == winner]
+    stale = [(index, out['files'][index][name]['id']) for index in (1, 2)
+             if name in out['files'][index] and out['files'][index][name]['id'] != winner]
+    if len(holders) != 1:
+        problems.append('the secret of %s is in %d secret files (want exactly 1)' % (name, len(holders)))
+    elif not out['works'][(holders[0], name)]:
+        problems.append('the delivered secret of %s does not authenticate' % name)
+    if stale:
+        problems.append('secret files of clients that no longer exist: %s' % stale)
+    reports = []
+    for index in (1, 2):
+        result = out['runs'][index].result(task)
+        item = _set_item(result, name) if task.startswith('CC1') else result
+        if relkit.failed(result):
+            problems.append('process %d failed: %s' % (index, str(result.get('msg'))[:300]))
+        reports.append((index, item.get('lost_race'), item.get('changed')))
+    losers = [(index, lost) for index, lost, dummy in reports if lost]
+    if len(losers) != 1:
+        problems.append('want exactly one process to report the lost race for %s (the race forced), got %s' % (name, reports))
+    else:
+        index, lost = losers[0]
+        if lost.get('winner') != winner or index in holders:
+            problems.append('the loser (process %d) reports %s, but %s is live and process %s holds it' % (index, lost, winner, holders))
+        if [changed for i, dummy, changed in reports if i == index] != [False]:
+            problems.append('the loser reports changed: %s' % reports)
+        if 'holds no secret for %s' % winner not in out['runs'][index].text():
+            problems.append('the loser does not say plainly that it holds no secret for %s' % winner)
+    return problems
+
+
+def _third_problems(out, task, names=()):
+    problems = []
+    result = out['third'].result(task)
+    if relkit.failed(result) or result.get('changed'):
+        problems.append('third run not a no-op: %s' % relkit.summarize(result))
+    return problems
+
+
+@pytest.mark.parametrize('key', sorted(RACES))
+def test_overlapping_runs(key, report):
+    out = relkit.job_result('concurrency-races')
+    label, guarantee = RACES[key]
+    problems = []
+    if key == 'CC1':
+        for name in RACE_SET:
+            problems += _client_outcomes(out, name, 'CC1 set')
+        held = [e for e in out['log'] if e.get('fault') and e['path'] == '/api/v1/iam/personal_clients' and e['method'] == 'POST']
+        if len(held) != 2 * len(RACE_SET) + 4:
+            problems.append('%d creates held by the barriers (want %d)' % (len(held), 2 * len(RACE_SET) + 4))
+        problems += _third_problems(out, 'CC1 set')
+    elif key == 'CC2':
+        problems += _client_outcomes(out, RACE_SINGLE, 'CC2 single') + _third_problems(out, 'CC2 single')
+    elif key == 'CC3':
+        problems += _client_outcomes(out, RACE_ROTATED, 'CC3 rotate') + _third_problems(out, 'CC3 rotate')
+        if any(c['id'] == out['rotated_id'] for c in out['live'][RACE_ROTATED]):
+            problems.append('the rotated client %s is still live' % out['rotated_id'])
+    else:
+        name, changed = (RACE_ROLE, APPENDED) if key == 'CC4' else (RACE_ROLE_SET, REMOVED)
+        task = 'CC4 append' if key == 'CC4' else 'CC5 remove'
+        role = out['roles'][name]
+        have = set(role['permissions'])
+        if key == 'CC4':
+            missing = set(APPENDED.values()) - have
+            if missing or P + 'Roles.List' not in have:
+                problems.append('lost update: %s missing from %s' % (sorted(missing), sorted(have)))
+        else:
+            kept = set(REMOVED.values()) & have
+            if kept or P + 'Roles.List' not in have:
+                problems.append('lost update: %s still on the role (%s)' % (sorted(kept), sorted(have)))
+        for index in (1, 2):
+            result = out['runs'][index].result(task)
+            if relkit.failed(result) or not result.get('changed'):
+                problems.append('process %d: %s' % (index, relkit.summarize(result)))
+        role_id = out['role_ids'][name]
+        held = [e for e in out['log'] if e.get('fault') and e['path'].endswith(role_id)]
+        if len(held) != 4:
+            problems.append('%d requests on the role held by the barriers (want 2 updates + 2 re-reads)' % len(held))
+        problems += _third_problems(out, task)
+    # this row's requests: the personal clients (CC1-CC3) or its role (CC4, CC5)
+    mine = (lambda path: 'personal_clients' in path) if key in ('CC1', 'CC2', 'CC3') else (
+        lambda path: out['role_ids'][RACE_ROLE if key == 'CC4' else RACE_ROLE_SET] in path)
+    left = [(f['method'], f['path'], f['count']) for f in out['pending'] if mine(f['path'])]
+    if left:  # a request the race needs was never sent (a re-read, say), or the processes did not overlap
+        problems.append('barrier faults never consumed: %s' % left)
+    writes3 = [e for e in out['log3'] if e['method'] in ('POST', 'DELETE') and mine(e['path'])]
+    if writes3:
+        problems.append('third run wrote: %s' % writes3[:5])
+    observed = 'process 1: %s; process 2: %s; third run: %s' % (
+        _summary(out['runs'][1], key), _summary(out['runs'][2], key), _summary(out['third'], key))
+    report.add('partial', label, guarantee, observed + ('' if not problems else ' -- ' + '; '.join(problems)), not problems,
+               faults=len([e for e in out['log'] if e.get('fault')]) if key == 'CC1' else 0)
+    assert not problems, '\n'.join(problems) + '\n' + out['runs'][1].describe()[-2000:] + out['runs'][2].describe()[-2000:]
+
+
+def _summary(run, key):
+    task = {'CC1': 'CC1 set', 'CC2': 'CC2 single', 'CC3': 'CC3 rotate', 'CC4': 'CC4 append', 'CC5': 'CC5 remove'}[key]
+    try:
+        result = run.result(task)
+    except KeyError:
+        return 'no result'
+    if key == 'CC1' and not relkit.failed(result):
+        lost = sum(1 for item in result.get('results') or [] if item.get('lost_race'))
+        return 'created %d, lost the race for %d' % (len((result.get('summary') or {}).get('created') or []), lost)
+    if result.get('lost_race'):
+        return 'lost the race to %s (changed=%s)' % (result['lost_race']['winner'], result.get('changed'))
+    return relkit.summarize(result)

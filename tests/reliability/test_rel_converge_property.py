@@ -9,6 +9,9 @@ converge step:
 
 * check mode, run first, writes nothing;
 * no two live clients share a declared display name;
+* overlapping runs leave one client per name: two runs converging at once (both planning from the same listing,
+  forced by a barrier, each with its own secret directory: two controllers) end with at most one live client per
+  declared name, the secret of each delivered by exactly one of them, and neither fails;
 * every live client the test did not seed has exactly one delivered secret: in one secret file (no two secret files
   hold the same client) or once in a returned mapping, never both, never twice;
 * the client the run authenticates with is never deleted (exclusive mode included);
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import sys
+import threading
 
 import pytest
 
@@ -65,7 +69,8 @@ FAULTS += [dict(CREATE, kind='status', status=400)] * 3
 WRITES = ('POST', 'DELETE', 'PUT', 'PATCH')
 
 _ENV = {}
-_COUNTS = {'steps': 0, 'converges': 0, 'faults': 0, 'failed_runs': 0, 'cleanups': 0, 'secrets': 0}
+_COUNTS = {'steps': 0, 'converges': 0, 'faults': 0, 'failed_runs': 0, 'cleanups': 0, 'secrets': 0, 'overlaps': 0,
+           'races_lost': 0}
 # the documented remedy when a rotation could not delete the client it replaced: the user deletes it
 _OLD_NOT_DELETED = re.compile(r'rotated (\S+) to \S+, but deleting the old client failed')
 
@@ -90,9 +95,11 @@ class Converge(RuleBasedStateMachine):
         super().__init__()
         self.emu = _ENV['emu']
         self.secret_dir = _ENV['secret_dir']
+        self.secret_dirs = (self.secret_dir, _ENV['secret_dir2'])  # the second: another controller's (overlapping runs)
         self.emu.control('POST', 'reset')
-        for name in os.listdir(self.secret_dir):
-            os.unlink(os.path.join(self.secret_dir, name))
+        for directory in self.secret_dirs:
+            for name in os.listdir(directory):
+                os.unlink(os.path.join(directory, name))
         self.admin_id = self.emu.client_id.split('@')[0]
         self.seeded = set(c['id'] for c in self.emu.live_clients())
         self.declared = {}
@@ -103,23 +110,28 @@ class Converge(RuleBasedStateMachine):
     # -- the engine ---------------------------------------------------------------------------------------------
 
     def _run(self, check_mode=False):
+        self.emu.control('DELETE', 'requests')
+        runner = self._invoke(check_mode)
+        writes = [e for e in self.emu.requests_log() if e['method'] in WRITES and e['path'] != '/auth/v1/token']
+        self._follow_remedies(runner.warnings)
+        return runner.result, writes
+
+    def _invoke(self, check_mode=False, secret_dir=None):
+        """One converge of the declared items by the engine (a runner holding its result and warnings)."""
         validator, resource, run_resource, runner_class = _ENV['engine']
         items = []
         for name, spec in self.declared.items():
             item = dict((key, value) for key, value in spec.items() if value is not None and not key.startswith('_'))
             item.setdefault('display_name', name)
             items.append(item)
-        args = {'clients': items, 'exclusive': self.exclusive, 'secret_dir': self.secret_dir, 'parallel': 4,
+        args = {'clients': items, 'exclusive': self.exclusive, 'secret_dir': secret_dir or self.secret_dir, 'parallel': 4,
                 'client_id': self.emu.client_id, 'client_secret': self.emu.client_secret, 'server_url': self.emu.url,
                 'token_cache': False, 'retries': 2, 'timeout': 5}
         validation = validator.validate(args)
         assert not validation.error_messages, validation.error_messages
         runner = runner_class(validation.validated_parameters, check_mode, False)
-        self.emu.control('DELETE', 'requests')
         run_resource(runner, resource)
-        writes = [e for e in self.emu.requests_log() if e['method'] in WRITES and e['path'] != '/auth/v1/token']
-        self._follow_remedies(runner.warnings)
-        return runner.result, writes
+        return runner
 
     def _follow_remedies(self, warnings):
         """A rotation whose old client could not be deleted says "delete it yourself": do so, as a user would."""
@@ -138,10 +150,11 @@ class Converge(RuleBasedStateMachine):
     def _deliveries(self):
         """Client id -> where its secret was handed over: the secret files now on disk, and each returned mapping."""
         places = {}
-        for name in sorted(os.listdir(self.secret_dir)):
-            if name.endswith('.json'):
-                with open(os.path.join(self.secret_dir, name), encoding='utf-8') as handle:
-                    places.setdefault(json.load(handle)['id'], []).append(name)
+        for directory in self.secret_dirs:
+            for name in sorted(os.listdir(directory)):
+                if name.endswith('.json'):
+                    with open(os.path.join(directory, name), encoding='utf-8') as handle:
+                        places.setdefault(json.load(handle)['id'], []).append(os.path.join(directory, name))
         for client_id in self.returned:
             places.setdefault(client_id, []).append('returned secrets')
         return places
@@ -220,14 +233,49 @@ class Converge(RuleBasedStateMachine):
             self._collect_secrets(result)
             self._check_live_state()
         assert not result.get('failed'), result.get('msg')
-        # one-shot intents (rotate, rename by id) are done: the model names every item by display name again
+        self._settle_intents()
+        again, writes = self._run()
+        assert not again.get('failed'), again.get('msg')
+        assert not again['changed'] and writes == [], 'second converge changed %s: %s' % (again['summary'], writes)
+
+    @rule()
+    def overlapping_converge(self):
+        """Two runs (two controllers: own secret directories) converge the declared set at once. Each run's first
+        listing is held until the other's arrived, so both plan from the same state and both create what is missing
+        and rotate what is due: overlapping runs must leave one client per name."""
+        _COUNTS['steps'] += 1
+        _COUNTS['overlaps'] += 1
+        self.emu.control('POST', 'faults', {'method': 'GET', 'path': r'^/api/v1/iam/personal_clients$', 'kind': 'delay',
+                                            'seconds': 20, 'count': 2, 'barrier': 2})
+        runners = [None, None]
+
+        def converge_as(index):
+            runners[index] = self._invoke(secret_dir=self.secret_dirs[index])
+        threads = [threading.Thread(target=converge_as, args=(index,)) for index in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        pending = self.emu.control('GET', 'faults')['faults']
+        self.emu.control('DELETE', 'faults')
+        assert not pending, 'the two runs did not both list (barrier never passed): %s' % pending
+        for runner in runners:
+            self._follow_remedies(runner.warnings)
+            self._collect_secrets(runner.result)
+            assert not runner.result.get('failed'), 'an overlapping run failed: %s' % runner.result.get('msg')
+            _COUNTS['races_lost'] += sum(1 for item in runner.result['results'] if item.get('lost_race'))
+        self._check_live_state()
+        self._settle_intents()
+        again, writes = self._run()
+        assert not again.get('failed'), again.get('msg')
+        assert not again['changed'] and writes == [], 'converge after overlapping runs changed %s: %s' % (again['summary'], writes)
+
+    def _settle_intents(self):
+        """One-shot intents (rotate, rename by id) are done: the model names every item by display name again."""
         for spec in self.declared.values():
             spec.pop('id', None)
             if spec.pop('rotate', None):
                 spec['rotate_if_expires_within'] = spec.pop('_window', None)
-        again, writes = self._run()
-        assert not again.get('failed'), again.get('msg')
-        assert not again['changed'] and writes == [], 'second converge changed %s: %s' % (again['summary'], writes)
 
     def _check_live_state(self, names=True):
         live = self.emu.live_clients()
@@ -251,10 +299,11 @@ class Converge(RuleBasedStateMachine):
 
 def test_converge_property(report, tmp_path):
     ws = relkit.workspace()
-    secret_dir = tmp_path / 'secrets'
+    secret_dir, secret_dir2 = tmp_path / 'secrets', tmp_path / 'secrets-2'
     secret_dir.mkdir(mode=0o700)
+    secret_dir2.mkdir(mode=0o700)
     with relkit.Emulator(ws.subdir('converge-property-emulator')) as emu:
-        _ENV.update(emu=emu, secret_dir=str(secret_dir), engine=_engine())
+        _ENV.update(emu=emu, secret_dir=str(secret_dir), secret_dir2=str(secret_dir2), engine=_engine())
         if SEED is not None:
             hypothesis.seed(SEED)(Converge)
         machine = Converge.TestCase
@@ -267,16 +316,18 @@ def test_converge_property(report, tmp_path):
             observed = (('seed %s: ' % SEED if SEED is not None else 'fresh seed: ') +
                         '%d examples x up to %d steps: %d rule steps, %d of them converges, %d with a fault (%d runs '
                         'failed and were converged by the next; %d rotations left the old client, deleted as the '
-                        'warning says; up to %d live created clients at once), every invariant held'
+                        'warning says; up to %d live created clients at once); %d pairs of overlapping runs (%d '
+                        'items lost the race), every invariant held'
                         % (EXAMPLES, STEPS, _COUNTS['steps'], _COUNTS['converges'], _COUNTS['faults'],
-                           _COUNTS['failed_runs'], _COUNTS['cleanups'], _COUNTS['secrets']))
+                           _COUNTS['failed_runs'], _COUNTS['cleanups'], _COUNTS['secrets'], _COUNTS['overlaps'],
+                           _COUNTS['races_lost']))
             assert passed, 'no converge step ran'
         except Exception as exc:  # pylint: disable=broad-except
             observed = 'falsified: %s' % str(exc)[:400]
             raise
         finally:
             report.add('converge', 'stateful property test: random declared sets, renames, rotations, exclusive on/off, '
-                       'with 429, 503, dropped connections and lost create responses',
-                       'check mode writes nothing; no duplicate display names; every live created client has exactly '
-                       'one delivered secret; '
+                       'with 429, 503, dropped connections, lost create responses and pairs of overlapping runs',
+                       'check mode writes nothing; no duplicate display names; overlapping runs leave one client per '
+                       'name; every live created client has exactly one delivered secret; '
                        'the authenticated client is never deleted; a second converge changes nothing', observed, passed)

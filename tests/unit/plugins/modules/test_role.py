@@ -24,17 +24,19 @@ VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "display
 @pytest.fixture
 def updates(monkeypatch):
     calls = []
+    stored = copy.deepcopy([AUDITOR, VIEWER])  # the server keeps what was written (append mode re-reads it)
 
     def list_roles(self):
-        return copy.deepcopy([AUDITOR, VIEWER])
+        return copy.deepcopy(stored)
 
     def get_role(self, role_id):
-        return next((copy.deepcopy(item) for item in (AUDITOR, VIEWER) if item["id"] == role_id), None)
+        return next((copy.deepcopy(item) for item in stored if item["id"] == role_id), None)
 
     def update_role(self, role_id, fields, update_mask):
         calls.append((role_id, fields, update_mask))
-        current = get_role(self, role_id)
-        return dict(current, **fields)
+        current = next(item for item in stored if item["id"] == role_id)
+        current.update(copy.deepcopy(fields))
+        return copy.deepcopy(current)
 
     monkeypatch.setattr(IamApi, "list_roles", list_roles)
     monkeypatch.setattr(IamApi, "get_role", get_role)
