@@ -288,23 +288,46 @@ class PersonalClient(Resource):
 
 
 class ClientWriter:
-    """Carries out one item's planned action (the writes, none in check mode) and returns the module result."""
+    """Carries out one item's planned action (the writes, none in check mode) and returns the module result.
 
-    def __init__(self, runner, api, lookup, desired):
+    A client made here whose secret has not reached its secret_path is never lost with a failure: whatever
+    exception ends the action afterwards carries ``partial_result`` (the client and its secret), which the
+    module's failure result and the set's ``secrets`` return. With ``retire_later`` (the set module), a rotation
+    whose new secret is only returned leaves the old client's deletion to the caller (``result["retire"]``):
+    a returned secret is delivered only when the task succeeds.
+    """
+
+    def __init__(self, runner, api, lookup, desired, retire_later=False):
         self.runner = runner
         self.api = api
         self.lookup = lookup
         self.desired = desired
         self.params = desired.params
+        self.retire_later = retire_later
+        # (client, secret, written to secret_path) of the client this action made, once the create answered
+        self.made = None
 
     def execute(self, action, current, wanted):
-        if self.desired.state == "absent":
-            return self._absent(current)
-        if action == CREATE:
-            return self._create(wanted)
-        if action == ROTATE:
-            return self._rotate(current, wanted)
-        return self._update(current, wanted)
+        try:
+            if self.desired.state == "absent":
+                return self._absent(current)
+            if action == CREATE:
+                return self._create(wanted)
+            if action == ROTATE:
+                return self._rotate(current, wanted)
+            return self._update(current, wanted)
+        except Exception as exc:
+            if self.made is not None:
+                exc.partial_result = self.partial_result()
+            raise
+
+    def partial_result(self):
+        """The result of a failed action that made a client: that client, and its secret unless it is in its file."""
+        client, secret, written = self.made
+        result = {"changed": True, "personal_client": client_result(client)}
+        if secret and (not written or self.params.get("return_secret")):
+            result["client_secret"] = secret
+        return result
 
     def _absent(self, current):
         result = {"changed": current is not None, "personal_client": client_result(current) if current else {}}
@@ -324,11 +347,13 @@ class ClientWriter:
             once = ExactlyOnceCreate(self.api, self.runner.warn)
             known = once.existing_ids(self.lookup, request.get("displayName"), template)
             created, secret = once.create(request, known)
+            self.made = (created, secret, False)
             self._check_scope(request, created)
             try:
                 self._store_secret(created, secret)
             except OSError as exc:
                 self._discard_unreceived(created, exc)
+            self.made = (created, secret, bool(self.params.get("secret_path")))
         result = {"changed": True, "personal_client": client_result(created)}
         if secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
             result["client_secret"] = secret
@@ -352,18 +377,29 @@ class ClientWriter:
         return result
 
     def _rotate(self, current, wanted):
-        """Make before break: create the replacement, hand out its secret, then delete the old client."""
+        """Make before break: create the replacement, deliver its secret, then delete the old client.
+
+        A secret written to secret_path is delivered; a returned one is, once the task succeeds: with
+        ``retire_later`` the caller deletes the old client then (``retire``), and keeps it when the task fails.
+        """
         result = self._create(wanted, template=current)
         result["rotated_from"] = current["id"]
         if self.params.get("keep_previous") or self.runner.check_mode:
             return result
+        if self.retire_later and not self.params.get("secret_path"):
+            result["retire"] = current["id"]
+            return result
+        self.retire(current["id"], result["personal_client"]["id"])
+        return result
+
+    def retire(self, old_id, new_id):
+        """Delete the client a rotation replaced; a failure only warns (the new secret is already out)."""
         try:
-            self.api.delete_personal_client(current["id"])
+            self.api.delete_personal_client(old_id)
         except ConductorOneError as exc:
             # The new secret is already out; failing now would lose it. Report and leave the old one.
             self.runner.warn("rotated {0} to {1}, but deleting the old client failed: {2}; delete it yourself".format(
-                current["id"], result["personal_client"]["id"], exc))
-        return result
+                old_id, new_id, exc))
 
     def _check_scope(self, sent, client):
         if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):
@@ -371,15 +407,20 @@ class ClientWriter:
                              "requested role".format(client.get("id"), sorted_set(client.get("scopedRoles"))))
 
     def _discard_unreceived(self, client, write_error):
-        """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path."""
+        """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path.
+
+        When that delete fails too, the client lives on and its secret is returned with the failure instead.
+        """
         path = self.params["secret_path"]
         try:
             self.api.delete_personal_client(client["id"])
         except ConductorOneError as exc:
             raise ConductorOneError(
                 "could not write the secret of the new client {0} to {1} ({2}), and deleting that client failed too "
-                "({3}): nobody has its secret, delete it (state=absent, id={0})".format(client["id"], path, write_error, exc),
+                "({3}): its secret is returned in this failed result instead (client_secret, or secrets for a set); "
+                "store it, or delete the client (state=absent, id={0})".format(client["id"], path, write_error, exc),
                 operation="secret_path")
+        self.made = None  # the client is gone: nothing to deliver
         raise ConductorOneError("could not write the secret of the new client {0} to {1} ({2}); the client was deleted "
                                 "again because nobody has its secret".format(client["id"], path, write_error),
                                 operation="secret_path")
