@@ -34,18 +34,17 @@ def check_secret_path(path, option="secret_path"):
     except OSError:
         return
     if info.st_uid != os.getuid():
-        raise InputError("{0}: {1} is owned by {2}, not by you ({3}): another user placed it there and could read or "
+        raise InputError("{0}: {1} is owned by {2}, not by you: another user placed it there and could read or "
                          "replace it; remove it (or chown it to yourself), or choose another path".format(
-                             option, path, user_name(info.st_uid), user_name(os.getuid())))
+                             option, path, user_name(info.st_uid)))
 
 
 def _unsafe_message(option, directory, level, info, reason):
     where = "the directory {0}".format(directory) if level == directory else \
         "the directory {0} (above {1})".format(level, directory)
     if reason == "owner":
-        return ("{0}: {1} is owned by {2}, not by you ({3}) or root, so its owner could replace the secret file; use "
-                "a directory you own (mkdir -m 0700), or chown it to yourself".format(
-                    option, where, user_name(info.st_uid), user_name(os.getuid())))
+        return ("{0}: {1} is owned by {2}, not by you or root, so its owner could replace the secret file; use a "
+                "directory you own (mkdir -m 0700), or chown it to yourself".format(option, where, user_name(info.st_uid)))
     if reason == "writable":
         return ("{0}: {1} is writable by other users (mode {2:04o}) and not sticky, so they could replace the secret "
                 "file; use a private directory (chmod 0700)".format(option, where, stat.S_IMODE(info.st_mode)))

@@ -117,8 +117,8 @@ def test_check_refuses_a_sticky_world_writable_directory_owned_by_another_user(t
     directory.mkdir()
     os.chmod(str(directory), 0o1777)
     another_user(directory)
-    with pytest.raises(InputError, match=r"^secret_path: the directory {0} is owned by .*uid \d+.*, not by you "
-                                         r"\(.*\) or root, so its owner could replace the secret file; use a directory you "
+    with pytest.raises(InputError, match=r"^secret_path: the directory {0} is owned by .*uid \d+\), not by you "
+                                         r"or root, so its owner could replace the secret file; use a directory you "
                                          r"own \(mkdir -m 0700\), or chown it to yourself$".format(re.escape(str(directory)))):
         check_secret_path(str(directory / "s.json"))
 
@@ -139,7 +139,7 @@ def test_check_refuses_a_file_owned_by_another_user(tmp_path):
     path = tmp_path / "s.json"
     path.write_text("{}")
     os.chown(str(path), OTHER_UID, -1)
-    with pytest.raises(InputError, match=r"^secret_path: {0} is owned by .*uid 65534.*, not by you .*: another user placed "
+    with pytest.raises(InputError, match=r"^secret_path: {0} is owned by .*uid 65534\), not by you: another user placed "
                                          r"it there".format(re.escape(str(path)))):
         check_secret_path(str(path))
 
