@@ -54,6 +54,7 @@ SEC_AMBIENT = SEC + '::test_ambient_server_url'  # S2
 SEC_CACHE = SEC + '::test_token_cache'  # S10, S13, S14
 CONVERGE = 'tests/reliability/test_rel_converge.py'
 LEAKS = 'tests/reliability/test_rel_leaks.py'
+PARTIAL = 'tests/reliability/test_rel_partial_failure.py::test_partial_failure'
 TLS = 'tests/reliability/test_rel_leaks.py::test_tls'
 VERBOSE_TESTS = ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant', 'test_leak_detector_canary',
                  'test_secret_files_and_token_cache')
@@ -365,6 +366,34 @@ MUTATIONS = [
     refusal('ca-path-missing-allowed', 'a ca_path that does not exist', 'plugins/module_utils/_api.py', 'ca_path: {0} does not exist', (TLS,)),
     ('unverified-tls-silent', 'TLS: validate_certs=false gives no warning', 'plugins/module_utils/_http.py',
      '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
+    # issue 19: partial failure and secret_path ownership (tests/reliability/test_rel_partial_failure.py PF1-PF8)
+    ('partial-strip-fault-inert', 'fault injector: the strip fault answers the whole object (the fault is still logged)',
+     'tests/emulator/c1emu/server.py', "        if kind == 'strip':\n            response = strip_fields(",
+     "        if False:\n            response = strip_fields(", (PARTIAL,)),
+    ('partial-update-object-unchecked', 'a personal client update answered 2xx without `client` raises KeyError',
+     'plugins/module_utils/_api.py', '        return answered_object(answer, "client", "PersonalClientService.Update")\n',
+     '        return answer["client"]\n', (PARTIAL,)),
+    ('partial-create-object-unchecked', 'a create answered 2xx without `client` raises KeyError', 'plugins/module_utils/_api.py',
+     '        client = answered_object(body, "client", operation)\n', '        client = body["client"]\n', (PARTIAL,)),
+    ('partial-create-secret-unchecked', 'a create answered 2xx without `clientSecret` passes as a client without secret',
+     'plugins/module_utils/_api.py', '        if not isinstance(secret, str) or not secret.strip():\n', '        if False:\n',
+     (PARTIAL,)),
+    ('partial-role-object-unchecked', 'a role update answered 2xx without `role` raises KeyError', 'plugins/module_utils/_api.py',
+     '        return answered_object(self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body),\n'
+     '                               "role", "Roles.Update")\n',
+     '        return self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body)["role"]\n',
+     (PARTIAL,)),
+    ('partial-rotation-not-deferred', 'set rotation: the old client is deleted before the task is known to succeed',
+     'plugins/module_utils/_personal_clients.py', '        if self.retire_later and not self.params.get("secret_path"):\n',
+     '        if False:\n', (PARTIAL,)),
+    ('partial-failed-set-drops-secrets', 'a set whose items partly failed returns only its message (no `secrets`)',
+     'plugins/module_utils/_runner.py', '        return runner.fail(result.pop("msg"), **result)\n',
+     '        return runner.fail(result.pop("msg"))\n', (PARTIAL,)),
+    ('partial-directory-owner-unchecked', 'secret_path: a directory (or one above) owned by another user is accepted',
+     'plugins/module_utils/_token_cache.py', '        if info.st_uid not in (uid, 0):\n            return path, info, "owner"\n',
+     '        if False:\n            return path, info, "owner"\n', (PARTIAL,)),
+    ('partial-file-owner-unchecked', 'secret_path: a file owned by another user is replaced', 'plugins/module_utils/_secret_file.py',
+     '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
 ] + BAD_INPUT_MUTATIONS
 
 
