@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, error_text, item_name, run_parallel, unique_or_fail
+from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
 from ._errors import ConductorOneError, InputError
 from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
                                 PersonalClientLookup, cutename, plan_client)
@@ -160,14 +160,8 @@ class PersonalClientSet(Resource):
             extras = undeclared(listing, lookup, plans, self._protected_ids(listing))
         report = SetReport(OPTION, tuple(KIND.values()), self.runner.check_mode)
         secrets = {}
-        retire = self._converge(plans, lookup, parallel, report, secrets)
+        self._converge(plans, lookup, parallel, report, secrets)
         notes = []
-        if retire and report.failures:
-            notes.append("rotation: the previous client(s) {0} were kept because the task failed and the new secrets are "
-                         "only in this failed result's secrets; store them, then delete the previous clients "
-                         "(state=absent, id)".format(", ".join(old for old, _new, _writer in retire)))
-        elif retire:
-            self._retire(retire, parallel)
         if extras and report.failures:
             notes.append("exclusive: {0} undeclared client(s) were not deleted because an item failed: {1}".format(
                 len(extras), ", ".join(client["id"] for client in extras)))
@@ -194,19 +188,18 @@ class PersonalClientSet(Resource):
         return protected
 
     def _converge(self, plans, lookup, parallel, report, secrets):
-        """Carry out every planned item; returns the rotations whose old client is still to be deleted
-        [(old id, new id, writer)]: their new secret is only returned, so it is delivered when the task succeeds."""
-        jobs, pending, retire = [], [], []
+        """Carry out every planned item; every new secret not in its file goes to ``secrets``, failed item or not."""
+        jobs, pending = [], []
         for plan in plans:
             if plan.error is not None:
                 report.add(plan.index, plan.label, plan.action or "unknown", error=plan.error,
                            object_id=(plan.current or {}).get("id"))
                 continue
             writer = ClientWriter(ItemRunner(plan.desired.params, self.runner, item_name(OPTION, plan.index, plan.label)),
-                                  self.api, lookup, plan.desired, retire_later=True)
+                                  self.api, lookup, plan.desired)
             jobs.append(bind(writer.execute, plan.action, plan.current, plan.wanted))
-            pending.append((plan, writer))
-        for (plan, writer), (result, error) in zip(pending, run_parallel(jobs, parallel)):
+            pending.append(plan)
+        for plan, (result, error) in zip(pending, run_parallel(jobs, parallel)):
             # A failed item that made a client still returns it and its secret (ClientWriter.partial_result).
             result = result if error is None else getattr(error, "partial_result", None)
             if result and "client_secret" in result:
@@ -217,17 +210,6 @@ class PersonalClientSet(Resource):
                                object_id=((result or {}).get("personal_client") or plan.current or {}).get("id"))
             if result and result.get("rotated_from"):
                 entry["rotated_from"] = result["rotated_from"]
-            if result and result.get("retire"):
-                retire.append((result.pop("retire"), entry["id"], writer))
-        return retire
-
-    def _retire(self, retire, parallel):
-        """Delete the clients rotations replaced (each failure only warns, the new secrets being out)."""
-        jobs = [bind(writer.retire, old, new) for old, new, writer in retire]
-        for (old, new, writer), (_result, error) in zip(retire, run_parallel(jobs, parallel)):
-            if error is not None:
-                writer.runner.warn("rotated {0} to {1}, but deleting the old client failed: {2}; delete it yourself".format(
-                    old, new, error_text(error)))
 
     def _delete_undeclared(self, extras, lookup, parallel, report):
         jobs = []

@@ -292,18 +292,15 @@ class ClientWriter:
 
     A client made here whose secret has not reached its secret_path is never lost with a failure: whatever
     exception ends the action afterwards carries ``partial_result`` (the client and its secret), which the
-    module's failure result and the set's ``secrets`` return. With ``retire_later`` (the set module), a rotation
-    whose new secret is only returned leaves the old client's deletion to the caller (``result["retire"]``):
-    a returned secret is delivered only when the task succeeds.
+    module's failure result and the set's ``secrets`` return.
     """
 
-    def __init__(self, runner, api, lookup, desired, retire_later=False):
+    def __init__(self, runner, api, lookup, desired):
         self.runner = runner
         self.api = api
         self.lookup = lookup
         self.desired = desired
         self.params = desired.params
-        self.retire_later = retire_later
         # (client, secret, written to secret_path) of the client this action made, once the create answered
         self.made = None
 
@@ -377,29 +374,18 @@ class ClientWriter:
         return result
 
     def _rotate(self, current, wanted):
-        """Make before break: create the replacement, deliver its secret, then delete the old client.
-
-        A secret written to secret_path is delivered; a returned one is, once the task succeeds: with
-        ``retire_later`` the caller deletes the old client then (``retire``), and keeps it when the task fails.
-        """
+        """Make before break: create the replacement, hand out its secret, then delete the old client."""
         result = self._create(wanted, template=current)
         result["rotated_from"] = current["id"]
         if self.params.get("keep_previous") or self.runner.check_mode:
             return result
-        if self.retire_later and not self.params.get("secret_path"):
-            result["retire"] = current["id"]
-            return result
-        self.retire(current["id"], result["personal_client"]["id"])
-        return result
-
-    def retire(self, old_id, new_id):
-        """Delete the client a rotation replaced; a failure only warns (the new secret is already out)."""
         try:
-            self.api.delete_personal_client(old_id)
+            self.api.delete_personal_client(current["id"])
         except ConductorOneError as exc:
             # The new secret is already out; failing now would lose it. Report and leave the old one.
             self.runner.warn("rotated {0} to {1}, but deleting the old client failed: {2}; delete it yourself".format(
-                old_id, new_id, exc))
+                current["id"], result["personal_client"]["id"], exc))
+        return result
 
     def _check_scope(self, sent, client):
         if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):

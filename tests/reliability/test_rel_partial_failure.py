@@ -13,6 +13,9 @@ local user (uid 65534, so the suite must run as root): each is refused before an
 import json
 import os
 import re
+import shutil
+import threading
+import time
 
 import pytest
 
@@ -80,23 +83,54 @@ def _scenarios(workdir):
                 problems.append('the secret in %s does not work' % filed)
         except (OSError, ValueError) as exc:
             problems.append('the secret file of pf filed is missing: %s' % exc)
-        if 'pf-rot-old' not in [c['id'] for c in ctx.emu.live_clients('pf rotated')]:
-            problems.append('the rotated client pf-rot-old was deleted although its replacement\'s secret is only in a '
-                            'failed result')
-        if 'pf-rot-old' not in str(r.get('msg')) or 'kept' not in str(r.get('msg')):
-            problems.append('the message does not say the previous client pf-rot-old was kept: %s' % r.get('msg'))
+        rotated = results.get('pf rotated') or {}
+        if rotated.get('rotated_from') != 'pf-rot-old' or rotated.get('failed') or \
+                rotated.get('id') != (secrets.get('pf rotated') or {}).get('id'):
+            problems.append('the rotation is not reported with its new client and secret: %s' % rotated)
         return problems, '%s; secrets for %s' % (relkit.summarize(r)[:200], sorted(secrets))
     out.append(_scenario(
         'PF1', 'personal_client_set: one item\'s update answered 2xx without `client` (others: a create, a rotation, a '
         'create with secret_path)',
-        'that item fails naming PersonalClientService.Update; every new secret is returned in `secrets` or in its file '
-        'and works; the rotated client is kept (its replacement\'s secret is only in the failed result)',
+        'that item fails naming PersonalClientService.Update; every new secret, the rotation\'s too, is returned in '
+        '`secrets` (failed task or not) or in its file, and works',
         [{'method': 'POST', 'path': '^/api/v1/iam/personal_clients/pf-odd$', 'kind': 'strip', 'fields': ['client']}],
         [relkit.mod('PF1 run', 'personal_client_set', {'clients': [
             {'display_name': 'pf new'}, {'display_name': 'pf rotated', 'rotate': True},
             {'display_name': 'pf odd', 'allow_source_cidr': ['10.0.0.0/8']},
             {'display_name': 'pf filed', 'secret_path': filed}]})],
-        check_set, 'failed', [('POST', '^/api/v1/iam/personal_clients/pf-odd$', [200]), ('DELETE', ONE, 0)]))
+        check_set, 'failed', [('POST', '^/api/v1/iam/personal_clients/pf-odd$', [200]), ('DELETE', ONE, [200])]))
+
+    # PF9, PF10: the secret file cannot be written (its directory removed while the create is held) and deleting the
+    # new client fails too: the client lives on, so its secret must come back with the failure
+    for key, module in (('PF9', 'personal_client'), ('PF10', 'personal_client_set')):
+        directory = workdir / key.lower()
+        directory.mkdir(exist_ok=True)
+        name = 'pf unwritable %s' % key
+        item = {'display_name': name, 'secret_path': str(directory / 's.json')}
+
+        def check_unwritable(ctx, name=name, module=module):
+            r = ctx.r('run')
+            msg = str(r.get('msg'))
+            problems = []
+            if "could not write the secret" not in msg or 'its secret is returned in this failed result' not in msg:
+                problems.append('the failure does not say the secret is returned instead: %s' % msg[:240])
+            if module == 'personal_client':
+                client, secret = r.get('personal_client') or {}, r.get('client_secret')
+            else:
+                client = (r.get('secrets') or {}).get(name) or {}
+                secret = client.get('client_secret')
+            live = [c['id'] for c in ctx.emu.live_clients(name)]
+            if live != [client.get('id')] or not _works(ctx, client.get('client_id'), secret):
+                problems.append('no working secret of the live client %s returned with the failure' % live)
+            return problems, msg[:200]
+        out.append(_scenario(
+            key, '%s: secret_path\'s directory removed while the create is held, and deleting the new client fails '
+            '(503 x3)' % module,
+            'one failure naming secret_path; the client that lives on has its secret returned with it, and it works',
+            [dict(CREATE, kind='delay', seconds=4, hold=True),
+             {'method': 'DELETE', 'path': ONE, 'kind': 'status', 'status': 503, 'count': 3}],
+            [relkit.mod(key + ' run', module, item if module == 'personal_client' else {'clients': [item]})],
+            check_unwritable, 'failed', [('POST', PCS, [200]), ('DELETE', ONE, [503, 503, 503])]))
 
     # PF2: a create answered without its secret is a lost create: reconciled, not a silent secret-less client
     def check_secretless(ctx):
@@ -220,7 +254,7 @@ def _scenarios(workdir):
     return out
 
 
-KEYS = ['PF1', 'PF2', 'PF3', 'PF4', 'PF5', 'PF6', 'PF7', 'PF8']
+KEYS = ['PF1', 'PF2', 'PF3', 'PF4', 'PF5', 'PF6', 'PF7', 'PF8', 'PF9', 'PF10']
 _BY_KEY = {}
 
 
@@ -229,7 +263,29 @@ def partial_failure_job():
     workdir = relkit.workspace().subdir('partial-failure-files')
     scenarios = _scenarios(workdir)
     _BY_KEY.update((s.key, s) for s in scenarios)
-    return relkit.run_scenario_set('partial-failure', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=SEED)])
+    emu = relkit.Emulator(relkit.workspace().subdir('partial-failure-emulator')).start()
+    watcher = threading.Thread(target=_remove_while_held, args=(emu, [workdir / 'pf9', workdir / 'pf10']), daemon=True)
+    watcher.start()
+    try:
+        return relkit.run_scenario_set('partial-failure', scenarios, defaults=DEFAULTS, emulator=emu,
+                                       pre_tasks=[relkit.ctl('seed', seed=SEED)])
+    finally:
+        emu.stop()
+
+
+def _remove_while_held(emu, directories):
+    """PF9, PF10: once the scenario's create is held by the emulator, remove its secret directory, then let it go on."""
+    deadline = time.time() + 300
+    for directory in directories:
+        while time.time() < deadline:
+            try:
+                if emu.control('GET', 'faults').get('held'):
+                    shutil.rmtree(str(directory), ignore_errors=True)
+                    emu.control('POST', 'release')
+                    break
+            except Exception:  # pylint: disable=broad-exception-caught
+                return  # the emulator is gone: the scenario reports the hold it never saw released
+            time.sleep(0.05)
 
 
 @pytest.mark.parametrize('key', KEYS)

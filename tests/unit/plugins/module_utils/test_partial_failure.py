@@ -143,9 +143,9 @@ def test_a_secret_written_to_its_file_is_not_returned_with_a_later_failure(tmp_p
     server = FakeConductorOne()
     server.clients["old-1"] = dict(client("old-1", "ci"), userId="fake-user")
 
-    def explode(self, old_id, new_id):
+    def explode(self, client_id):
         raise RuntimeError("boom")
-    monkeypatch.setattr(ClientWriter, "retire", explode)
+    monkeypatch.setattr(IamApi, "delete_personal_client", explode)
     path = tmp_path / "ci.json"
     result, dummy = run_module(server, display_name="ci", rotate=True, secret_path=str(path))
     assert result["failed"] is True and "client_secret" not in result
@@ -165,9 +165,8 @@ def test_an_item_raising_anything_fails_alone_and_every_new_secret_is_still_retu
     for name, secret in result["secrets"].items():
         assert secret["client_secret"].endswith(secret["id"])
     assert result["_ansible_no_log"] is True
-    # the rotation's new secret is only in this failed result: the old client is kept, and the message says so
-    assert ("delete", "b-1") not in api.calls
-    assert "the previous client(s) b-1 were kept because the task failed" in result["msg"]
+    # the rotation handed its new secret to the result (returned, failed task or not) before deleting the old client
+    assert [call[0] for call in api.writes() if call[1] in ("rotated", "b-1")] == ["create", "delete"]
     assert result["results"][1]["rotated_from"] == "b-1" and result["results"][1]["changed"] is True
 
 
@@ -179,15 +178,6 @@ def test_an_unexpected_item_error_is_masked():
     assert list(result["secrets"]) == ["fine"]
 
 
-def test_a_set_rotation_deletes_the_old_client_after_every_item_was_written():
-    api = FakeApi([client("b-1", "rotated"), client("c-1", "edited")])
-    result, dummy = converge(api, [{"display_name": "rotated", "rotate": True},
-                                   {"display_name": "edited", "allow_source_cidr": ["10.0.0.0/8"]}], parallel=1)
-    assert not result.get("failed")
-    assert [call[0] for call in api.writes()] == ["create", "update", "delete"] and api.writes()[-1] == ("delete", "b-1")
-    assert result["secrets"]["rotated"]["id"] == result["results"][0]["id"]
-
-
 def test_a_set_rotation_with_secret_path_deletes_the_old_client_even_when_another_item_fails(tmp_path):
     api = FakeApi([client("b-1", "rotated")], fail={("create", "bad"): KeyError("client")})
     path = tmp_path / "rotated.json"
@@ -195,14 +185,34 @@ def test_a_set_rotation_with_secret_path_deletes_the_old_client_even_when_anothe
                                    {"display_name": "bad"}])
     assert result["failed"] is True and ("delete", "b-1") in api.calls and result["secrets"] == {}
     assert json.loads(path.read_text())["id"] == result["results"][0]["id"]
-    assert "were kept" not in result["msg"]
 
 
-def test_a_failed_delete_of_a_rotated_client_only_warns():
+def test_a_rotation_failing_oddly_after_its_create_still_returns_the_new_secret():
     api = FakeApi([client("b-1", "rotated")], fail={("delete", "b-1"): RuntimeError("gone wrong")})
-    result, runner = converge(api, [{"display_name": "rotated", "rotate": True}])
-    assert not result.get("failed") and result["secrets"]["rotated"]
-    assert any("deleting the old client failed" in warning and "b-1" in warning for warning in runner.warnings)
+    result, dummy = converge(api, [{"display_name": "rotated", "rotate": True}, {"display_name": "fine"}])
+    assert result["failed"] is True and result["summary"]["failed"] == ["rotated"]
+    assert "clients[0] (rotated): unexpected error (RuntimeError): gone wrong" in result["msg"]
+    new = result["secrets"]["rotated"]
+    assert new["id"] != "b-1" and new["client_secret"].endswith(new["id"])
+    assert result["results"][0]["id"] == new["id"] and result["results"][0]["changed"] is True
+    assert sorted(result["secrets"]) == ["fine", "rotated"]
+
+
+def test_a_set_item_whose_secret_file_and_cleanup_both_fail_returns_its_secret(tmp_path):
+    directory = tmp_path / "gone"
+    directory.mkdir()
+    api = FakeApi(fail={("delete", "new-client-00001"): ConductorOneError("unavailable", status=503)})
+    real_create = api.create_personal_client
+
+    def create_then_lose_the_directory(request):
+        answer = real_create(request)
+        directory.rmdir()
+        return answer
+    api.create_personal_client = create_then_lose_the_directory
+    result, dummy = converge(api, [{"display_name": "filed", "secret_path": str(directory / "s.json")}])
+    assert result["failed"] is True
+    assert "its secret is returned in this failed result instead" in result["msg"]
+    assert result["secrets"]["filed"]["client_secret"].endswith("new-client-00001")
 
 
 def test_an_unexpected_planning_error_fails_only_its_item(monkeypatch):
