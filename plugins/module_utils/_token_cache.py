@@ -28,6 +28,10 @@ try:
     import fcntl
 except ImportError:  # not POSIX: no cross-process lock, at worst one exchange per concurrent task
     fcntl = None
+try:
+    import pwd
+except ImportError:  # not POSIX: owners are named by uid
+    pwd = None
 
 # Do not hand out a cached token that expires within this many seconds.
 MIN_REMAINING_SECONDS = 60
@@ -118,9 +122,8 @@ def unsafe_level(directory, uid=None, private=False):
 def user_name(uid):
     """``name (uid N)`` for messages; the bare uid when the account is unknown."""
     try:
-        import pwd  # POSIX only
         return "{0} (uid {1})".format(pwd.getpwuid(uid).pw_name, uid)
-    except (ImportError, KeyError):
+    except (AttributeError, KeyError):  # no pwd module, or no such account
         return "uid {0}".format(uid)
 
 
