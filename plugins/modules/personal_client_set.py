@@ -248,7 +248,7 @@ secrets:
     - The new secrets of clients created or rotated by this task that have no O(clients[].secret_path) (or have
       O(clients[].return_secret=true)), keyed by display name, each with C(id), C(client_id), C(client_secret) and
       C(expires_time). When not empty, Ansible hides the whole result in its output.
-    - Also returned when the task fails: a failed item that created a client whose secret reached no file has it
+    - Also returned when the task fails. A failed item that created a client whose secret reached no file has it
       here too, so a failed task loses no secret. Use C(register) with C(ignore_errors) (or C(failed_when))
       to keep it.
   returned: always

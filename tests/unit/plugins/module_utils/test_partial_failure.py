@@ -20,8 +20,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._runner import ru
 from ansible_collections.conductorone.iam.plugins.modules import personal_client
 from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import iam
-from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_converge import (FakeApi, client, converge,
-                                                                                                 run_roles, VIEWER)
+from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_converge import (
+    FakeApi, VIEWER, client, converge, run_roles)
 
 CREATE = r"^/api/v1/iam/personal_clients$"
 SHAPED = "secret-token:conductorone.com:v1:looks-like-a-secret"
