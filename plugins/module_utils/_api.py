@@ -174,10 +174,7 @@ class _ListingLimits:
         return page
 
     def items(self, page):
-        items = page.get("list") or []
-        if not isinstance(items, list):
-            raise ConductorOneError("the server answered a page whose list is a JSON {0}, not a list".format(
-                type(items).__name__), operation=self.operation)
+        items = page_items(page, self.operation)
         self.count += len(items)
         if self.count > self.max_items:
             raise ConductorOneError(
@@ -193,6 +190,29 @@ def _positive_int(params, name, default):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError("{0} must be a positive whole number, got {1!r}".format(name, value))
     return value
+
+
+def answered_object(body, field, operation):
+    """The ``field`` object of a success answer. A 2xx answer without it (a gateway or proxy mangling the body, a
+    server bug) is a ConductorOneError naming the operation, never a KeyError that would fail the whole run.
+
+    The status is left unknown (None): the request was carried out, so a create reconciles it like a lost response.
+    """
+    value = body.get(field) if isinstance(body, dict) else None
+    if not isinstance(value, dict):
+        raise ConductorOneError(
+            "the server answered success without the {0!r} object this call returns, so its outcome is unknown "
+            "(the change may have been made): check the object, then run again".format(field), operation=operation)
+    return value
+
+
+def page_items(page, operation):
+    """The items of one page of a list or search answer (an empty list may be left out, as protojson does)."""
+    items = page.get("list") if isinstance(page, dict) else None
+    if not isinstance(page, dict) or not isinstance(items or [], list) or \
+            not all(isinstance(item, dict) for item in items or []):
+        raise ConductorOneError("the server answered success with a page that is not a list of objects", operation=operation)
+    return items or []
 
 
 def _next_token(page, previous, operation):
@@ -269,11 +289,12 @@ class IamApi:
 
     def get_role(self, role_id):
         body = self.client.get_or_none(self.ROLES + "/" + _segment(role_id), "Roles.Get")
-        return body.get("role") if body else None
+        return None if body is None else answered_object(body, "role", "Roles.Get")
 
     def update_role(self, role_id, role, update_mask):
         body = {"role": role, "updateMask": ",".join(update_mask)}
-        return self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body)["role"]
+        return answered_object(self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body),
+                               "role", "Roles.Update")
 
     # Personal clients
     def list_personal_clients(self):
@@ -281,16 +302,29 @@ class IamApi:
 
     def get_personal_client(self, client_id):
         body = self.client.get_or_none(self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Get")
-        return body.get("client") if body else None
+        return None if body is None else answered_object(body, "client", "PersonalClientService.Get")
 
     def create_personal_client(self, request):
-        """Returns (client, secret). The secret is only ever returned here."""
-        body = self.client.call("POST", self.CLIENTS, "PersonalClientService.Create", body=request)
-        return body["client"], body.get("clientSecret")
+        """Returns (client, secret). The secret is only ever returned here.
+
+        A success answer without the client or its secret raises (status None, like a lost response): the client
+        was made, and nobody has its secret.
+        """
+        operation = "PersonalClientService.Create"
+        body = self.client.call("POST", self.CLIENTS, operation, body=request)
+        client = answered_object(body, "client", operation)
+        if not client.get("id"):
+            raise ConductorOneError("the server answered success with a client that has no id", operation=operation)
+        secret = body.get("clientSecret")
+        if not isinstance(secret, str) or not secret.strip():
+            raise ConductorOneError("the server answered success without the 'clientSecret' of the client it created "
+                                    "({0}), and the secret is returned only once".format(client.get("id")), operation=operation)
+        return client, secret
 
     def update_personal_client(self, client_id, fields, update_mask):
         body = {"client": fields, "updateMask": ",".join(update_mask)}
-        return self.client.call("POST", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Update", body=body)["client"]
+        answer = self.client.call("POST", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Update", body=body)
+        return answered_object(answer, "client", "PersonalClientService.Update")
 
     def delete_personal_client(self, client_id):
         """True when deleted, False when it was already gone."""

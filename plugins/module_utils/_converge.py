@@ -5,17 +5,21 @@
 
 A set module plans every item first (no write), then carries the writes out on at most ``parallel`` threads
 that share one API client (one token, one connection pool, one 429 gate). One item's failure does not stop
-the others; the task fails at the end listing each failed item.
+the others, whatever it raised (an unexpected exception is that item's failure, its message masked); the task
+fails at the end listing each failed item, and still returns what the other items (and a failed item's own
+``partial_result``) produced.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from . import _masking
 from ._errors import ConductorOneError, InputError
 
 DEFAULT_PARALLEL = 8
-# Failures that belong to one item; anything else is a bug and fails the task as usual.
+# The failures items expect; any other exception (a bug, an answer nobody foresaw) is still that item's
+# failure, reported as unexpected, so that the others' results (and new secrets) are not lost with it.
 ITEM_ERRORS = (InputError, ConductorOneError, OSError)
 
 
@@ -59,11 +63,11 @@ def unique_or_fail(option, keyed, what):
 
 
 def run_parallel(jobs, parallel):
-    """Call each job; at most ``parallel`` at once. Returns [(result, error)] in job order; ITEM_ERRORS are caught."""
+    """Call each job; at most ``parallel`` at once. Returns [(result, error)] in job order; every Exception is caught."""
     def guarded(job):
         try:
             return job(), None
-        except ITEM_ERRORS as exc:
+        except Exception as exc:  # pylint: disable=broad-exception-caught
             return None, exc
 
     if parallel <= 1 or len(jobs) <= 1:
@@ -78,7 +82,12 @@ def bind(func, *args):
 
 
 def error_text(exc):
-    return str(exc) or exc.__class__.__name__
+    """An item's failure message, masked; an exception outside ITEM_ERRORS is named as unexpected."""
+    if isinstance(exc, ITEM_ERRORS):
+        text = str(exc) or exc.__class__.__name__
+    else:
+        text = "unexpected error ({0}): {1}".format(type(exc).__name__, exc)
+    return _masking.mask_message(text)
 
 
 class SetReport:

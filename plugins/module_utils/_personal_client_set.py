@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
-from ._errors import InputError
+from ._errors import ConductorOneError, InputError
 from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
                                 PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
 from ._resource import Resource
@@ -119,7 +119,10 @@ def plan_items(parsed, lookup, catalog):
             current = lookup.find(desired.id, desired.display_name, claimed)
             action, wanted = plan_client(desired, current, catalog)
             plans.append(Planned(index, desired, current, action, wanted))
-        except InputError as exc:
+        except ConductorOneError:
+            raise  # an API call the whole set needs (the role catalog) failed: nothing was written yet
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # bad input, or anything unforeseen in this item's client: this item fails (masked), the others go on
             plans.append(Planned(index, desired, error=exc))
     _check_shared_clients(plans)
     return plans
@@ -187,6 +190,7 @@ class PersonalClientSet(Resource):
         return protected
 
     def _converge(self, plans, lookup, parallel, report, secrets):
+        """Carry out every planned item; every new secret not in its file goes to ``secrets``, failed item or not."""
         jobs, pending, writers = [], [], []
         for plan in plans:
             if plan.error is not None:
@@ -200,6 +204,8 @@ class PersonalClientSet(Resource):
             writers.append(writer)
         outcomes = self._settle_creates(writers, run_parallel(jobs, parallel), parallel)
         for plan, (result, error) in zip(pending, outcomes):
+            # A failed item that made a client still returns it and its secret (ClientWriter.partial_result).
+            result = result if error is None else getattr(error, "partial_result", None)
             if result and "client_secret" in result:
                 client = result["personal_client"]
                 secrets[plan.label] = {"id": client["id"], "client_id": client["client_id"],

@@ -22,6 +22,7 @@ the winner. The secret is delivered only after that (docs/docsite/rst/guide_conc
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import time
@@ -295,7 +296,12 @@ class PersonalClient(Resource):
 
 
 class ClientWriter:
-    """Carries out one item's planned action (the writes, none in check mode) and returns the module result."""
+    """Carries out one item's planned action (the writes, none in check mode) and returns the module result.
+
+    A client made here whose secret has not reached its secret_path is never lost with a failure: whatever
+    exception ends the action afterwards carries ``partial_result`` (the client and its secret), which the
+    module's failure result and the set's ``secrets`` return.
+    """
 
     def __init__(self, runner, api, lookup, desired, catalog=None):
         self.runner = runner
@@ -304,6 +310,8 @@ class ClientWriter:
         self.desired = desired
         self.params = desired.params
         self.catalog = catalog
+        # (client, secret, written to secret_path) of the client this action made, once the create answered
+        self.made = None
 
     def _diff(self, before, after):
         """The diff of one client, its scoped roles named as the user wrote them (or by name), with the id."""
@@ -354,15 +362,40 @@ class ClientWriter:
 
         A set calls ``begin`` for every item, lists the caller's clients once, then calls ``finish`` for each create.
         """
-        if self.desired.state == "absent":
-            return self._absent(current)
-        if action == CREATE:
-            return self._create(wanted)
-        if action == ROTATE:
-            return self._create(wanted, template=current)
-        return self._update(current, wanted)
+        with self._partial_result_on_failure():
+            if self.desired.state == "absent":
+                return self._absent(current)
+            if action == CREATE:
+                return self._create(wanted)
+            if action == ROTATE:
+                return self._create(wanted, template=current)
+            return self._update(current, wanted)
+
+    @contextlib.contextmanager
+    def _partial_result_on_failure(self):
+        """Whatever ends the action after a create carries that client and its secret (``partial_result``)."""
+        try:
+            yield
+        except Exception as exc:
+            if self.made is not None:
+                exc.partial_result = self.partial_result()
+            raise
+
+    def partial_result(self):
+        """The result of a failed action that made a client: that client, and its secret unless it is in its file."""
+        client, secret, written = self.made
+        result = {"changed": True, "personal_client": client_result(client)}
+        if secret and (not written or self.params.get("return_secret")):
+            result["client_secret"] = secret
+        return result
 
     def finish(self, pending, listing, list_error=None):
+        """Settle a create against ``listing`` and deliver its secret (``_settle``); a failure on the way carries
+        the new client and its secret (``partial_result``)."""
+        with self._partial_result_on_failure():
+            return self._settle(pending, listing, list_error)
+
+    def _settle(self, pending, listing, list_error):
         """Settle a create against ``listing`` (the caller's clients, listed after the create), then deliver.
 
         The winner is the oldest client of that name that did not exist before (``settle_race``). When this run's
@@ -385,6 +418,7 @@ class ClientWriter:
                 self._store_secret(created, pending.secret)
             except OSError as exc:
                 self._discard_unreceived(created, exc)
+            self.made = (created, pending.secret, bool(self.params.get("secret_path")))
         result = {"changed": True, "personal_client": client_result(created)}
         if pending.secret and (not self.params.get("secret_path") or self.params.get("return_secret")):
             result["client_secret"] = pending.secret
@@ -404,6 +438,7 @@ class ClientWriter:
                 "another run created {0!r} at the same time and its client {1} is kept (the oldest), but deleting this "
                 "run's duplicate {2} failed ({3}): delete it (state=absent, id={2})".format(
                     pending.name, winner["id"], created["id"], exc), operation="PersonalClientService.Delete")
+        self.made = None  # this run's client is gone: no secret of it to deliver
         note = "; secret_path was not written" if self.params.get("secret_path") else ""
         if template:
             note += "; the run that made {0} replaces {1}, which this run leaves alone".format(winner["id"], template["id"])
@@ -434,6 +469,7 @@ class ClientWriter:
             once = ExactlyOnceCreate(self.api, self.runner.warn)
             known = once.existing_ids(self.lookup, request.get("displayName"), template)
             created, secret = once.create(request, known)
+            self.made = (created, secret, False)
             self._check_scope(request, created)
             return PendingCreate(created, secret, template, known, request.get("displayName"))
         predicted = self.desired.predicted(request, template)
@@ -478,15 +514,20 @@ class ClientWriter:
                              "requested role".format(client.get("id"), sorted_set(client.get("scopedRoles"))))
 
     def _discard_unreceived(self, client, write_error):
-        """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path."""
+        """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path.
+
+        When that delete fails too, the client lives on and its secret is returned with the failure instead.
+        """
         path = self.params["secret_path"]
         try:
             self.api.delete_personal_client(client["id"])
         except ConductorOneError as exc:
             raise ConductorOneError(
                 "could not write the secret of the new client {0} to {1} ({2}), and deleting that client failed too "
-                "({3}): nobody has its secret, delete it (state=absent, id={0})".format(client["id"], path, write_error, exc),
+                "({3}): its secret is returned in this failed result instead (client_secret, or secrets for a set); "
+                "store it, or delete the client (state=absent, id={0})".format(client["id"], path, write_error, exc),
                 operation="secret_path")
+        self.made = None  # the client is gone: nothing to deliver
         raise ConductorOneError("could not write the secret of the new client {0} to {1} ({2}); the client was deleted "
                                 "again because nobody has its secret".format(client["id"], path, write_error),
                                 operation="secret_path")

@@ -88,17 +88,17 @@ def run_resource(runner, resource_class):
     try:
         result = resource_class(MaskingRunner(runner)).run()
     except InputError as exc:
-        return runner.fail(_masking.mask_message(str(exc)), changed=False)
+        return _fail(runner, exc, _masking.mask_message(str(exc)), changed=False)
     except MissingLibraryError as exc:
         return runner.fail(missing_required_lib(exc.library), exception=_masking.mask_message(exc.traceback, None),
                            changed=False)
     except ConductorOneError as exc:
-        return runner.fail(_masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),
-                           changed=getattr(exc, "changed", False))
+        return _fail(runner, exc, _masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),
+                     changed=getattr(exc, "changed", False))
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # requests, for one, quotes a whole Authorization header in some errors: nothing leaves unmasked.
-        return runner.fail(unexpected_error_message(exc), exception=_masking.mask_message(traceback.format_exc(), None),
-                           changed=False)
+        return _fail(runner, exc, unexpected_error_message(exc),
+                     exception=_masking.mask_message(traceback.format_exc(), None), changed=False)
     result = hide_new_secrets(_masking.mask(result))
     if result.get("failed"):
         # A set module whose items partly failed: the whole result, failed, with its per-item message.
@@ -106,6 +106,15 @@ def run_resource(runner, resource_class):
         result.pop("failed")
         return runner.fail(result.pop("msg"), **result)
     return runner.exit(**result)
+
+
+def _fail(runner, exc, msg, **result):
+    """Fail with ``msg``; an exception carrying ``partial_result`` (a client made before the failure, with the
+    secret that reached no file) returns that too, marked like any result holding a new secret."""
+    partial = getattr(exc, "partial_result", None)
+    if partial:
+        result = hide_new_secrets(dict(_masking.mask(partial), **dict(result, changed=True)))
+    return runner.fail(msg, **result)
 
 
 def unexpected_error_message(exc):

@@ -11,6 +11,7 @@ import stat
 import tempfile
 
 from ._errors import InputError
+from ._token_cache import unsafe_level, user_name
 from ._url import tenant_authority
 
 
@@ -23,12 +24,32 @@ def check_secret_path(path, option="secret_path"):
         raise InputError("{0}: the directory {1} does not exist; create it first (mode 0700)".format(option, directory))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError("{0}: the directory {1} is not writable by this user".format(option, directory))
-    info = os.stat(directory)
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
-        # Whoever else may write there can rename the secret file away or swap in their own between runs.
-        raise InputError("{0}: the directory {1} is writable by other users (mode {2:04o}) and not sticky, so "
-                         "they could replace the secret file; use a private directory (chmod 0700)".format(
-                             option, directory, stat.S_IMODE(info.st_mode)))
+    # The token cache's rule (one implementation): whoever else owns, or may write to, the directory or one above
+    # it can rename the secret file away or swap in their own between runs, sticky bit or not.
+    problem = unsafe_level(directory)
+    if problem is not None:
+        raise InputError(_unsafe_message(option, directory, *problem))
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if info.st_uid != os.getuid():
+        raise InputError("{0}: {1} is owned by {2}, not by you: another user placed it there and could read or "
+                         "replace it; remove it (or chown it to yourself), or choose another path".format(
+                             option, path, user_name(info.st_uid)))
+
+
+def _unsafe_message(option, directory, level, info, reason):
+    where = "the directory {0}".format(directory) if level == directory else \
+        "the directory {0} (above {1})".format(level, directory)
+    if reason == "owner":
+        return ("{0}: {1} is owned by {2}, not by you or root, so its owner could replace the secret file; use a "
+                "directory you own (mkdir -m 0700), or chown it to yourself".format(option, where, user_name(info.st_uid)))
+    if reason == "writable":
+        return ("{0}: {1} is writable by other users (mode {2:04o}) and not sticky, so they could replace the secret "
+                "file; use a private directory (chmod 0700)".format(option, where, stat.S_IMODE(info.st_mode)))
+    return "{0}: {1} cannot be examined, so whether another user could replace the secret file is unknown".format(
+        option, where)
 
 
 def client_in_secret_file(path):

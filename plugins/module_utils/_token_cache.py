@@ -28,6 +28,10 @@ try:
     import fcntl
 except ImportError:  # not POSIX: no cross-process lock, at worst one exchange per concurrent task
     fcntl = None
+try:
+    import pwd
+except ImportError:  # not POSIX: owners are named by uid
+    pwd = None
 
 # Do not hand out a cached token that expires within this many seconds.
 MIN_REMAINING_SECONDS = 60
@@ -84,24 +88,43 @@ def make_private_directories(directory):
 def directory_is_safe(directory, uid=None):
     """The directory and every one above it: owned by this user or root, and not writable by others unless
     sticky (like /tmp), so nobody else can swap a file or directory on the path. The last level must be private."""
+    return unsafe_level(directory, uid, private=True) is None
+
+
+def unsafe_level(directory, uid=None, private=False):
+    """The first level of ``directory`` (itself, then each one above) where another user could swap what it holds:
+    ``(path, os.stat of it or None, reason)``, else None. The one rule for the token cache and secret files.
+
+    Every level must be owned by this user or root (``reason`` ``"owner"``) and not writable by others unless sticky
+    (``"writable"``). With ``private`` the directory itself must also be this user's own and closed to others
+    (``"private"``). A level that cannot be examined is ``"unreadable"``.
+    """
     uid = os.getuid() if uid is None else uid
     path = os.path.abspath(directory)
-    try:
-        info = os.stat(path)
-        if info.st_uid != uid or stat.S_IMODE(info.st_mode) & 0o077:
-            return False
-        while True:
-            parent = os.path.dirname(path)
-            if parent == path:
-                return True
-            path = parent
+    first = True
+    while True:
+        try:
             info = os.stat(path)
-            if info.st_uid not in (uid, 0):
-                return False
-            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
-                return False
-    except OSError:
-        return False
+        except OSError:
+            return path, None, "unreadable"
+        if first and private and (info.st_uid != uid or stat.S_IMODE(info.st_mode) & 0o077):
+            return path, info, "private"
+        if info.st_uid not in (uid, 0):
+            return path, info, "owner"
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+            return path, info, "writable"
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path, first = parent, False
+
+
+def user_name(uid):
+    """``name (uid N)`` for messages; the bare uid when the account is unknown."""
+    try:
+        return "{0} (uid {1})".format(pwd.getpwuid(uid).pw_name, uid)
+    except (AttributeError, KeyError):  # no pwd module, or no such account
+        return "uid {0}".format(uid)
 
 
 class TokenCache:

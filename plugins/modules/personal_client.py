@@ -99,7 +99,11 @@ options:
         tenant, a live client, or another user's client is refused before any write (use another path, or remove the
         file if that client is gone).
       - Its directory must exist. When set, the secret is left out of the result unless O(return_secret=true).
+      - The directory, every directory above it and an existing file must belong to you or root (the rule of the token
+        cache), and no directory on the way may be writable by other users unless it is sticky (like C(/tmp)).
+        Otherwise the task fails before any write, naming the owner.
       - If the file cannot be written, the new client is deleted again (nobody has its secret) and the task fails.
+        If that delete fails too, the secret is returned with the failure in RV(client_secret).
       - If the client exists but the file does not, the module warns that the secret cannot be recovered.
     type: path
   return_secret:
@@ -207,7 +211,9 @@ client_secret:
   description:
     - The new client's secret. ConductorOne never returns it again.
     - Use O(ignore:no_log=true) on the task, or O(secret_path).
-  returned: when a client was created or rotated (not in check mode), and O(secret_path) is not set or O(return_secret=true)
+  returned: >-
+    when a client was created or rotated (not in check mode), and O(secret_path) is not set or O(return_secret=true);
+    also when the task fails after the client was created and before its secret reached O(secret_path)
   type: str
   sample: "secret-token:conductorone.com:v1:eyJrdHkiOiJPS1Ai..."
 rotated_from:

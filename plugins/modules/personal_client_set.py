@@ -19,8 +19,9 @@ description:
   - Every item is checked before any request. Two items naming the same id, the same display name or the same
     O(clients[].secret_path) are refused before any write. Secret paths are compared by the file they name, however
     spelled (a directory reached through a symlink or a bind mount is the same directory).
-  - One item's failure does not stop the others. The task fails at the end, listing each failed item (index,
-    display name, message); RV(results) and RV(summary) still describe what was done.
+  - One item's failure (whatever it raised; an unexpected error is reported masked) does not stop the others. The task
+    fails at the end, listing each failed item (index, display name, message); RV(results), RV(summary) and
+    RV(secrets) still describe what was done and hold every new secret.
   - With O(exclusive=true), the caller's clients that O(clients) does not declare are deleted, except the client
     this task authenticated with and those in O(protected). Nothing is deleted when an item failed.
 author:
@@ -89,6 +90,8 @@ options:
           - A file on the controller for the secret of a new or rotated client (JSON, mode V(0600), written
             atomically). A relative path is relative to O(secret_dir).
           - Without it, the new secret is returned in RV(secrets).
+          - The directory, every directory above it and an existing file must belong to you or root, and no directory
+            on the way may be writable by other users unless it is sticky; otherwise the task fails before any write.
         type: path
       return_secret:
         description:
@@ -263,6 +266,9 @@ secrets:
     - The new secrets of clients created or rotated by this task that have no O(clients[].secret_path) (or have
       O(clients[].return_secret=true)), keyed by display name, each with C(id), C(client_id), C(client_secret) and
       C(expires_time). When not empty, Ansible hides the whole result in its output.
+    - Also returned when the task fails. A failed item that created a client whose secret reached no file has it
+      here too, so a failed task loses no secret. Use C(register) with C(ignore_errors) (or C(failed_when))
+      to keep it.
   returned: always
   type: dict
 """

@@ -58,6 +58,7 @@ SEC_AMBIENT = SEC + '::test_ambient_server_url'  # S2
 SEC_CACHE = SEC + '::test_token_cache'  # S10, S13, S14
 CONVERGE = 'tests/reliability/test_rel_converge.py'
 LEAKS = 'tests/reliability/test_rel_leaks.py'
+PARTIAL = 'tests/reliability/test_rel_partial_failure.py::test_partial_failure'
 TLS = 'tests/reliability/test_rel_leaks.py::test_tls'
 VERBOSE_TESTS = ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant', 'test_leak_detector_canary',
                  'test_secret_files_and_token_cache')
@@ -315,18 +316,18 @@ MUTATIONS = [
      '    parts = [server_url, client_id, secret_digest, list(tls)]\n', '    parts = [server_url, client_id, secret_digest]\n', (SEC_CACHE,)),
     ('cache-parents-unchecked', 'token cache: a world-writable directory above the cache is not refused',
      'plugins/module_utils/_token_cache.py',
-     '            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n                return False\n',
-     '            if False:\n                return False\n', (SEC_CACHE,)),
+     '        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n            return path, info, "writable"\n',
+     '        if False:\n            return path, info, "writable"\n', (SEC_CACHE,)),
     ('secret-dir-mode-unchecked', 'secret_path: a world-writable, non-sticky directory is not refused',
      'plugins/module_utils/_secret_file.py',
-     '    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:\n', '    if False:\n', (SEC_MAIN,)),
+     '    if problem is not None:\n', '    if problem is not None and problem[2] != "writable":\n', (SEC_MAIN,)),
     ('display-name-controls-allowed', 'display_name: control and bidi characters are not refused', 'plugins/module_utils/_normalize.py',
      '    if isinstance(value, str) and any(char in _UNSAFE_IN_NAMES for char in value):\n', '    if False:\n', (SEC_MAIN,)),
     ('assertion-replayed', 'token exchange: a retry resends the first (already used) assertion', 'plugins/module_utils/_auth.py',
      '        return dict(self) if attempt == 0 else self._build()\n', '        return dict(self)\n', (SEC_MAIN,)),
     ('api-error-unmasked', 'masking: the API error path returns the message and api_error unmasked', 'plugins/module_utils/_runner.py',
-     '        return runner.fail(_masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),\n',
-     '        return runner.fail(str(exc), api_error=exc.as_result(),\n', (SEC_MAIN, LEAKS)),
+     '        return _fail(runner, exc, _masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),\n',
+     '        return _fail(runner, exc, str(exc), api_error=exc.as_result(),\n', (SEC_MAIN, LEAKS)),
     # secret files and the leak scan itself (tests/reliability/test_rel_leaks.py)
     ('secret-file-not-atomic', 'secret_path: written in place (mode of an existing file kept, umask applies, temp file left)',
      'plugins/module_utils/_secret_file.py', '        os.replace(temp_path, path)\n',
@@ -527,6 +528,41 @@ MUTATIONS = [
      '        listing, list_error = None, "mutated"\n', (RACES, '-k', 'CC1')),
     ('race-role-unverified', 'role append/remove: the update is not re-read nor re-applied (lost update)', ROLES,
      '            if merges(self.params):\n', '            if False:\n', (RACES, '-k', 'CC4 or CC5')),
+    # issue 19: partial failure and secret_path ownership (tests/reliability/test_rel_partial_failure.py PF1-PF8)
+    ('partial-strip-fault-inert', 'fault injector: the strip fault answers the whole object (the fault is still logged)',
+     'tests/emulator/c1emu/server.py', "        if kind == 'strip':\n            response = strip_fields(",
+     "        if False:\n            response = strip_fields(", (PARTIAL,)),
+    ('partial-update-object-unchecked', 'a personal client update answered 2xx without `client` raises KeyError',
+     'plugins/module_utils/_api.py', '        return answered_object(answer, "client", "PersonalClientService.Update")\n',
+     '        return answer["client"]\n', (PARTIAL,)),
+    ('partial-create-object-unchecked', 'a create answered 2xx without `client` raises KeyError', 'plugins/module_utils/_api.py',
+     '        client = answered_object(body, "client", operation)\n', '        client = body["client"]\n', (PARTIAL,)),
+    ('partial-create-secret-unchecked', 'a create answered 2xx without `clientSecret` passes as a client without secret',
+     'plugins/module_utils/_api.py', '        if not isinstance(secret, str) or not secret.strip():\n', '        if False:\n',
+     (PARTIAL,)),
+    ('partial-role-object-unchecked', 'a role update answered 2xx without `role` raises KeyError', 'plugins/module_utils/_api.py',
+     '        return answered_object(self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body),\n'
+     '                               "role", "Roles.Update")\n',
+     '        return self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body)["role"]\n',
+     (PARTIAL,)),
+    ('partial-made-client-forgotten', 'a failure after a create carries no partial result (client and secret dropped)',
+     'plugins/module_utils/_personal_clients.py', '                exc.partial_result = self.partial_result()\n',
+     '                pass\n', (PARTIAL,)),
+    ('partial-set-item-result-dropped', 'set: a failed item\'s partial result (its new secret) is not collected',
+     'plugins/module_utils/_personal_client_set.py',
+     '            result = result if error is None else getattr(error, "partial_result", None)\n',
+     '            result = result if error is None else None\n', (PARTIAL,)),
+    ('partial-module-failure-drops-result', 'single module: a failure returns no partial result (no client_secret)',
+     'plugins/module_utils/_runner.py', '    partial = getattr(exc, "partial_result", None)\n', '    partial = None\n',
+     (PARTIAL,)),
+    ('partial-failed-set-drops-secrets', 'a set whose items partly failed returns only its message (no `secrets`)',
+     'plugins/module_utils/_runner.py', '        return runner.fail(result.pop("msg"), **result)\n',
+     '        return runner.fail(result.pop("msg"))\n', (PARTIAL,)),
+    ('partial-directory-owner-unchecked', 'secret_path: a directory (or one above) owned by another user is accepted',
+     'plugins/module_utils/_token_cache.py', '        if info.st_uid not in (uid, 0):\n            return path, info, "owner"\n',
+     '        if False:\n            return path, info, "owner"\n', (PARTIAL,)),
+    ('partial-file-owner-unchecked', 'secret_path: a file owned by another user is replaced', 'plugins/module_utils/_secret_file.py',
+     '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
 ] + BAD_INPUT_MUTATIONS
 
 

@@ -105,7 +105,7 @@ class FakeConductorOne:
     """Personal clients of one user and a role catalog, behind ``send``; ``fault()`` queues transport faults.
 
     Faults are taken in the order queued. Kinds: ``lost`` (applied, then the connection fails), ``drop`` (not applied, connection fails),
-    ``status`` (not applied, HTTP ``status``), ``timeout`` (a read timeout; the request is applied only after
+    ``status`` (not applied, HTTP ``status``), ``strip`` (applied, answered 2xx with ``{}``), ``timeout`` (a read timeout; the request is applied only after
     ``applied_after`` further requests, or never when None: the server was still working on it).
     """
 
@@ -168,6 +168,8 @@ class FakeConductorOne:
         self.log.append((method, path, "lost" if kind == "lost" else 200))
         if kind == "lost":
             raise ConductorOneError("connection failed: lost (not retried: the request may have been applied)", operation=operation)
+        if kind == "strip":  # applied, then a 2xx answer without its object
+            return {}
         return answer
 
     def _take(self, method, path):

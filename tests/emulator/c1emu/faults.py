@@ -5,7 +5,7 @@
 import re
 import threading
 
-KINDS = ('status', 'html', 'delay', 'drop', 'lost_response')
+KINDS = ('status', 'html', 'delay', 'drop', 'lost_response', 'strip')
 MAX_LOG = 20000
 
 
@@ -51,6 +51,12 @@ def _parse(spec):
         for optional in ('code', 'message', 'body'):
             if spec.get(optional) is not None:
                 fault[optional] = spec[optional]
+    if kind == 'strip':  # handled normally (its effect kept); a 2xx answer loses these top-level fields
+        fields = spec.get('fields')
+        if fields is not None and (not isinstance(fields, list) or not fields or
+                                   not all(isinstance(field, str) and field for field in fields)):
+            raise FaultError('fields must be a non-empty list of field names')
+        fault['fields'] = fields
     if kind == 'delay':
         seconds = spec.get('seconds', 1)
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 300:

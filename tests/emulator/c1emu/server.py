@@ -52,6 +52,16 @@ class Response:
         self.headers = headers or []
 
 
+def strip_fields(response, fields):
+    """A 2xx JSON answer without the top-level ``fields`` (None: all of them, ``{}``); other answers unchanged."""
+    if not 200 <= response.status < 300 or response.content_type != 'application/json':
+        return response
+    body = json.loads(response.body.decode('utf-8'))
+    if isinstance(body, dict):
+        body = {} if fields is None else {key: value for key, value in body.items() if key not in fields}
+    return Response(response.status, body, headers=response.headers)
+
+
 def gateway_error(code, message, request_id, http_status):
     body = {'code': code, 'message': '%s (request-id: %s)' % (message, request_id), 'details': []}
     return Response(http_status, body)
@@ -222,6 +232,8 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:  # pylint: disable=broad-exception-caught
                 traceback.print_exc(file=sys.stderr)
                 response = gateway_error(INTERNAL, 'internal error', request_id, 500)
+        if kind == 'strip':
+            response = strip_fields(response, fault.get('fields'))
         app.faults.record(method, path, response.status, kind, split.query, page_token)
         if kind == 'lost_response':
             self._drop()

@@ -264,3 +264,34 @@ def test_config_control(emu):
     assert emu.control('POST', 'config', {'tokenTtl': 30})['tokenTtl'] == 30
     assert c1client.token_response(emu.url, emu.client_id, emu.client_secret).json()['expires_in'] == 30
     emu.control('POST', 'config', {'tokenTtl': 600})
+
+
+def test_strip_fault_answers_2xx_without_the_object_and_keeps_the_effect(api, emu):
+    emu.control('POST', 'faults', {'kind': 'strip', 'fields': ['client'], 'method': 'POST',
+                                   'path': '^/api/v1/iam/personal_clients$'})
+    response = requests.post(api.url + PC, json={'displayName': 'hollow'}, headers={'Authorization': 'Bearer ' + api.token},
+                             timeout=30)
+    body = response.json()
+    assert response.status_code == 200
+    assert 'client' not in body and body['clientSecret']  # only the named field is gone
+    names = [c['displayName'] for c in api.get(PC).json()['list']]
+    assert names.count('hollow') == 1  # the create was carried out
+    entry = emu.control('GET', 'requests')['requests'][-2]
+    assert entry == {'method': 'POST', 'path': PC, 'query': '', 'status': 200, 'fault': 'strip'}
+
+
+def test_strip_fault_without_fields_answers_an_empty_object_and_leaves_errors_alone(api, emu):
+    emu.control('POST', 'faults', {'kind': 'strip', 'count': 2, 'path': '^/api/v1/iam/roles/'})
+    role_id = api.get(ROLES).json()['list'][0]['id']
+    assert requests.get(api.url + ROLES + '/' + role_id, headers={'Authorization': 'Bearer ' + api.token},
+                        timeout=30).json() == {}
+    missing = requests.get(api.url + ROLES + '/nope', headers={'Authorization': 'Bearer ' + api.token}, timeout=30)
+    assert missing.status_code == 404 and missing.json()['code'] == 5  # an error answer is not stripped
+    assert raw_get(api, ROLES + '/' + role_id).json()['role']['id'] == role_id  # count used up
+
+
+@pytest.mark.parametrize('fields', [[], 'client', [''], [1]])
+def test_strip_fault_refuses_bad_fields(emu, fields):
+    answer = emu.control('POST', 'faults', {'kind': 'strip', 'fields': fields}, expect=400)
+    assert 'fields must be' in answer['error']
+    assert emu.control('GET', 'faults')['faults'] == []

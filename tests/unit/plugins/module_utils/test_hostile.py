@@ -154,7 +154,7 @@ def test_a_listing_within_the_limits_is_whole():
 
 def test_a_page_whose_list_is_not_a_list_fails_clearly():
     api, dummy = paged_client([{"list": {"id": "x"}}])
-    with pytest.raises(ConductorOneError, match="list is a JSON dict, not a list"):
+    with pytest.raises(ConductorOneError, match="page that is not a list of objects"):
         api.list_roles()
 
 

@@ -258,8 +258,12 @@ def test_secret_that_cannot_be_written_and_client_that_cannot_be_deleted(tmp_pat
     with pytest.raises(ConductorOneError) as excinfo:
         converge(server, display_name="ci", secret_path=str(path))
     assert "deleting that client failed too" in str(excinfo.value)
-    assert "delete it (state=absent, id=fake-client-1)" in str(excinfo.value)
+    assert "delete the client (state=absent, id=fake-client-1)" in str(excinfo.value)
     assert [c["id"] for c in server.live()] == ["fake-client-1"]
+    # the client lives on, so its secret is returned with the failure, never in its message
+    assert excinfo.value.partial_result["client_secret"] == server.secrets["fake-client-1"]
+    assert excinfo.value.partial_result["personal_client"]["id"] == "fake-client-1"
+    assert server.secrets["fake-client-1"] not in str(excinfo.value)
 
 
 # --- update / absent / input -------------------------------------------------------------------------

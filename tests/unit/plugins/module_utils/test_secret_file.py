@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import os
 import stat
 import tempfile
@@ -133,3 +134,69 @@ def test_the_write_works_when_the_temp_directory_is_another_file_system(tmp_path
     assert json.loads(target.read_text()) == CONTENT and mode(target) == 0o600
     assert renamed == [(str(target.parent), str(target.parent))]
     assert os.listdir(str(elsewhere)) == [] and leftovers(target.parent) == []
+
+
+# --- ownership: the token cache's rule (issue 19, finding 4) ---------------------------------------------
+
+OTHER_UID = 65534
+
+
+@pytest.fixture
+def another_user(monkeypatch):
+    """Make ``chown(path)`` leave ``path`` owned by someone other than the running user: as root, a real chown to
+    uid 65534; otherwise the running user appears under another uid (every real owner is then someone else)."""
+    if os.getuid() == 0:
+        return lambda path: os.chown(str(path), OTHER_UID, -1)
+    real = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: real + 1)
+    return lambda path: None
+
+
+def test_check_refuses_a_sticky_world_writable_directory_owned_by_another_user(tmp_path, another_user):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    os.chmod(str(directory), 0o1777)
+    another_user(directory)
+    with pytest.raises(InputError, match=r"^secret_path: the directory {0} is owned by .*uid \d+\), not by you "
+                                         r"or root, so its owner could replace the secret file; use a directory you "
+                                         r"own \(mkdir -m 0700\), or chown it to yourself$".format(re.escape(str(directory)))):
+        check_secret_path(str(directory / "s.json"))
+
+
+def test_check_refuses_a_directory_below_one_owned_by_another_user(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("giving a directory to another user needs root")
+    above = tmp_path / "theirs"
+    (above / "mine").mkdir(parents=True)
+    os.chown(str(above), OTHER_UID, -1)
+    with pytest.raises(InputError, match=r"^secret_path: the directory .* \(above .*\) is owned by "):
+        check_secret_path(str(above / "mine" / "s.json"))
+
+
+def test_check_refuses_a_file_owned_by_another_user(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("placing a file of another user needs root")
+    path = tmp_path / "s.json"
+    path.write_text("{}")
+    os.chown(str(path), OTHER_UID, -1)
+    with pytest.raises(InputError, match=r"^secret_path: {0} is owned by .*uid 65534\), not by you: another user placed "
+                                         r"it there".format(re.escape(str(path)))):
+        check_secret_path(str(path))
+
+
+def test_check_refuses_a_world_writable_directory_above_the_secret_directory(tmp_path):
+    above = tmp_path / "open"
+    (above / "mine").mkdir(parents=True)
+    os.chmod(str(above), 0o777)
+    with pytest.raises(InputError, match=r"^secret_path: the directory .*open \(above .*mine\) is writable by other users "
+                                         r"\(mode 0777\) and not sticky"):
+        check_secret_path(str(above / "mine" / "s.json"))
+
+
+def test_check_accepts_a_sticky_directory_of_root_or_of_this_user(tmp_path):
+    directory = tmp_path / "sticky"
+    directory.mkdir()
+    os.chmod(str(directory), 0o1777)
+    check_secret_path(str(directory / "s.json"))
+    (directory / "s.json").write_text("{}")  # an existing file of this user
+    check_secret_path(str(directory / "s.json"))
