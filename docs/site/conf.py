@@ -92,7 +92,7 @@ def _guides_toctree():
     return '\n'.join(out)
 
 
-def _source_read(app, docname, source):
+def _source_read(_app, docname, source):
     if docname == 'index':
         if GUIDES_MARK not in source[0]:
             raise RuntimeError('docs/site/rst/index.rst lost the line %r' % GUIDES_MARK)

@@ -12,7 +12,8 @@ Several markers may stand before one block (one action each). ACTION is one of:
     file=NAME    write the block to NAME (relative to the scenario's working directory)
     tasks=NAME   the block is a list of tasks: append them to the play `hosts: localhost` in NAME;
                  each such playbook is run with `ansible-playbook NAME` after the scenario's other blocks
-    playbook=NAME  write the block to NAME and run `ansible-playbook NAME` there
+    playbook=NAME  write the block to NAME and run `ansible-playbook NAME` there (with `-i inventory` when the
+                 working directory has an `inventory`, as the guides run playbooks)
     run          run the block: a `console` block's `$ ` commands (with their continuation lines) are
                  typed into the scenario's one shell session, in order; a `bash`/`sh` block with a
                  `#!` line runs as a script of its own, without one it is typed into the session
@@ -195,7 +196,7 @@ def script(blocks):
             out.append(_heredoc(b.name, b.text))
         elif b.kind == 'playbook':
             out.append(_heredoc(b.name, b.text))
-            out.append('ansible-playbook %s' % shlex.quote(b.name))
+            out.append('ansible-playbook $([ -f inventory ] && echo "-i inventory") %s' % shlex.quote(b.name))
         elif b.kind == 'tasks':
             plays[b.name] = plays.get(b.name, '') + ('\n' if b.name in plays else '') + b.text
         elif b.lang == 'console':
@@ -208,6 +209,8 @@ def script(blocks):
             out.append(b.text)
         else:
             raise DocError('%s: cannot run a %r block (console, bash or sh)' % (b.where, b.lang))
+    if plays:
+        out.append('cd "$DOCS_TEST_WORK"')
     for name, tasks in plays.items():
         play = ('- name: %s (from the documentation)\n  hosts: localhost\n  gather_facts: false\n  tasks:\n%s'
                 % (name, _indent(tasks, 4)))

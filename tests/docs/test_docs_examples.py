@@ -26,6 +26,7 @@ import docblocks  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.dirname(sys.executable)   # the venv's bin: ansible-playbook, and a python3 with cryptography
+FIXTURES = os.path.join(HERE, 'fixtures')
 EMULATOR = '.ansible/collections/ansible_collections/conductorone/iam/tests/emulator/serve.py'
 
 # scenarios whose blocks start and stop the emulator themselves
@@ -38,9 +39,9 @@ GUIDES = {
     'guide_secrets.rst': {'secrets', 'readme'},
     'guide_secret_handoff.rst': 'not run here yet: its commands are being reworked (issue 22, item 3)',
     'guide_inventory_state.rst': 'not marked yet',
-    'guide_credential_hygiene.rst': 'not marked yet',
+    'guide_credential_hygiene.rst': {'hygiene'},
     'guide_awx.rst': 'not run here: tests/awx/runner_job.py runs examples/site.yml as AWX jobs',
-    'guide_testing.rst': 'not marked yet',
+    'guide_testing.rst': {'testing'},
 }
 
 
@@ -78,7 +79,7 @@ def installed_home(tmp_path_factory):
 
 
 class Scenario(object):
-    def __init__(self, root, template_home):
+    def __init__(self, name, root, template_home):
         self.home = os.path.join(root, 'home')
         self.work = os.path.join(root, 'work')
         self.tmp = os.path.join(root, 'tmp')
@@ -87,6 +88,9 @@ class Scenario(object):
         os.mkdir(self.tmp)
         self.env = clean_env(self.home, self.tmp)
         self.env['DOCS_TEST_WORK'] = self.work
+        fixtures = os.path.join(FIXTURES, name)
+        if os.path.isdir(fixtures):   # what a guide takes as the user's own (an inventory, "your playbook")
+            shutil.copytree(fixtures, self.work, dirs_exist_ok=True)
         self.emulator = None
 
     def start_emulator(self):
@@ -110,16 +114,20 @@ class Scenario(object):
         path = os.path.join(self.tmp, 'session.sh')
         with open(path, 'w') as f:
             f.write(docblocks.script(blocks))
-        proc = subprocess.Popen(['bash', path], env=self.env, cwd=self.work, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, universal_newlines=True, start_new_session=True)
-        try:
-            out, _ = proc.communicate(timeout=900)
-        finally:
-            try:   # background jobs the documents started (an emulator)
-                os.killpg(proc.pid, signal.SIGTERM)
-            except OSError:
-                pass
-        return proc.returncode, out
+        log = os.path.join(self.tmp, 'session.log')
+        # output to a file, not a pipe: a background job the documents start (an emulator) keeps it open
+        with open(log, 'w') as out:
+            proc = subprocess.Popen(['bash', path], env=self.env, cwd=self.work, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            try:
+                proc.wait(timeout=900)
+            finally:
+                try:   # stop the background jobs the documents started
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except OSError:
+                    pass
+        with open(log) as f:
+            return proc.returncode, f.read()
 
     def stop(self):
         if self.emulator is not None:
@@ -151,7 +159,14 @@ def check_testing(s, out):
     assert out.rstrip().endswith('::: docs-test: done'), out
 
 
+def check_hygiene(s, out):
+    # examples/hygiene.yml wrote its report under $TMPDIR, and the quick look ran after it
+    assert os.path.isfile(os.path.join(s.tmp, 'conductorone-hygiene', 'report.json'))
+    assert 'clients break the policy' in out and 'ansible-playbook quick-look.yml' in out, out
+
+
 CHECKS = {
+    'hygiene': check_hygiene,
     'readme': check_readme,
     'secrets': check_secrets,
     'testing': check_testing,
@@ -174,7 +189,7 @@ def test_every_guide_is_run_or_says_why():
 
 @pytest.mark.parametrize('name', sorted(ALL))
 def test_documented_sequence_runs(name, installed_home, tmp_path):
-    s = Scenario(str(tmp_path), installed_home)
+    s = Scenario(name, str(tmp_path), installed_home)
     try:
         if name not in SELF_STARTING:
             s.start_emulator()
