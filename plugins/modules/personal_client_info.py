@@ -13,9 +13,9 @@ version_added: 0.1.0
 description:
   - Lists the calling user's live personal clients, following every page, optionally filtered.
   - With O(all_users=true), lists every user's clients through the admin search. Only a Super Administrator may list
-    other users' clients (ConductorOne: only Super Administrators can view API keys other than their own), and the
-    credential must not be scoped to a role without that right (such as Read-Only Administrator): the search is
-    refused with HTTP 403 otherwise.
+    other users' clients (ConductorOne documents that only Super Administrators can view API keys other than their
+    own), and the credential must not be scoped to a role without that right (such as Read-Only Administrator);
+    otherwise the search is refused with HTTP 403.
   - Filters combine with each other (a client is returned when it matches all of them), with O(all_users) and with
     O(user_ids). Each client comes with computed credential hygiene fields (age, days since last use, days until
     expiry, unscoped, unrestricted source); for a policy and a report, see M(conductorone.iam.personal_client_hygiene).
