@@ -70,9 +70,9 @@ def _write_inventory(path, project, labels):
     return path
 
 
+ANSIBLE_INVENTORY = _write_inventory(os.path.join(HERE, 'build', 'intersphinx', 'ansible_devel.inv'), 'Ansible', ANSIBLE_LABELS)
 intersphinx_mapping = {
-    'ansible_devel': (ANSIBLE_DOCS, _write_inventory(os.path.join(HERE, 'build', 'intersphinx', 'ansible_devel.inv'),
-                                                    'Ansible', ANSIBLE_LABELS)),
+    'ansible_devel': (ANSIBLE_DOCS, ANSIBLE_INVENTORY),
 }
 
 

@@ -46,14 +46,14 @@ class DocError(Exception):
     """A marker that does not stand before a code block, or names an unknown action."""
 
 
-class Block(object):
+class Block:
     def __init__(self, doc, line, lang, text, scenario, action):
         self.doc = doc
         self.line = line          # 1-based line of the block's first content line
         self.lang = lang
         self.text = text
         self.scenario = scenario
-        kind, _, name = action.partition('=')
+        kind, _sep, name = action.partition('=')
         self.kind = kind
         self.name = name
 

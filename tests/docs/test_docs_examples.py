@@ -78,7 +78,7 @@ def installed_home(tmp_path_factory):
     return home
 
 
-class Scenario(object):
+class Scenario:
     def __init__(self, name, root, template_home):
         self.home = os.path.join(root, 'home')
         self.work = os.path.join(root, 'work')
@@ -106,7 +106,7 @@ class Scenario(object):
             time.sleep(0.1)
         with open(env_file) as f:
             for line in f:
-                key, _, value = line.strip().partition('=')
+                key, _sep, value = line.strip().partition('=')
                 if key:
                     self.env[key] = value
 
@@ -154,7 +154,7 @@ def check_secrets(s, out):
     assert recaps(out) == [2, 0, 0], out   # create (dir + client); use; rotation not yet due
 
 
-def check_testing(s, out):
+def check_testing(_s, out):
     assert 'CONDUCTORONE_CLIENT_ID=' in out   # the `cat` of the env file
     assert out.rstrip().endswith('::: docs-test: done'), out
 
