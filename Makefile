@@ -9,7 +9,8 @@
 #   make test                  everything CI runs (continues after a failure; last line: N passed, N failed)
 #   make sanity|units|integration [CORES="2.19"]   ansible-test on each core (default: 2.19 2.16 2.21)
 #   make lint                  action group check, shellcheck, ansible-lint, changelog lint, docs lint
-#   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html
+#   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html,
+#                              + tests/docs (the documents' examples run as written, a broken reference fails)
 #   make build                 ansible-galaxy collection build into dist/ (+ contents check, install, verify, galaxy-importer)
 #   make awx-job               examples/site.yml as two ansible-runner jobs (AWX's job engine) against the emulator
 #   make secret-stores         the OpenBao and AWS Secrets Manager hand-off examples against servers the test starts

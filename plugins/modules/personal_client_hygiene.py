@@ -12,7 +12,7 @@ short_description: Check ConductorOne personal clients against a credential hygi
 version_added: 0.2.0
 description:
   - Lists the caller's live personal clients (O(scope=caller)) or every user's (O(scope=tenant), through the admin
-    search, which needs the Super Administrator, Read-Only Administrator or Auditor role), checks each against
+    search, which only a Super Administrator may use, with a credential not scoped to a lesser role), checks each against
     O(policy), and returns one RV(violations) row per client that breaks a rule.
   - With O(enforce=true), deletes the caller's own clients that break one of O(delete_rules), by default the expired,
     stale and never-used ones. It never deletes another user's client, the client the run authenticates with
@@ -72,7 +72,8 @@ options:
         default: false
   scope:
     description:
-      - V(caller) checks the calling user's clients; V(tenant) checks every user's through the admin search.
+      - V(caller) checks the calling user's clients; V(tenant) checks every user's through the admin search (Super
+        Administrator only).
     type: str
     choices: [caller, tenant]
     default: caller

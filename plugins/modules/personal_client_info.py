@@ -12,7 +12,10 @@ short_description: List ConductorOne personal clients (API credentials)
 version_added: 0.1.0
 description:
   - Lists the calling user's live personal clients, following every page, optionally filtered.
-  - With O(all_users=true), lists every user's clients through the admin search (needs the Super Administrator role).
+  - With O(all_users=true), lists every user's clients through the admin search. Only a Super Administrator may list
+    other users' clients (ConductorOne documents that only Super Administrators can view API keys other than their
+    own), and the credential must not be scoped to a role without that right (such as Read-Only Administrator);
+    otherwise the search is refused with HTTP 403.
   - Filters combine with each other (a client is returned when it matches all of them), with O(all_users) and with
     O(user_ids). Each client comes with computed credential hygiene fields (age, days since last use, days until
     expiry, unscoped, unrestricted source); for a policy and a report, see M(conductorone.iam.personal_client_hygiene).
@@ -63,7 +66,8 @@ options:
     version_added: 0.2.0
   all_users:
     description:
-      - Search the clients of every user instead of the caller's own.
+      - Search the clients of every user instead of the caller's own. Needs a Super Administrator's credential whose
+        scope (if any) includes Super Administrator.
       - Combines with every filter; all filters must match.
     type: bool
     default: false

@@ -16,11 +16,21 @@ import sys
 import tempfile
 import threading
 
-from c1emu import seed as seeding
-from c1emu import tls
-from c1emu.faults import Faults
-from c1emu.server import App, Server
-from c1emu.store import Store, write_atomic
+try:  # the emulator signs and verifies Ed25519 keys (and makes its TLS certificates) with cryptography
+    import cryptography  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    sys.stderr.write(
+        'serve.py: the emulator needs the Python package cryptography, which this Python (%s) cannot import.\n'
+        'Install it for this interpreter: %s -m pip install cryptography\n'
+        '(or run serve.py with the Python of your Ansible controller, which has it: it is the collection\'s '
+        'requirement too)\n' % (sys.executable, sys.executable))
+    sys.exit(2)
+
+from c1emu import seed as seeding  # noqa: E402  pylint: disable=wrong-import-position
+from c1emu import tls  # noqa: E402  pylint: disable=wrong-import-position
+from c1emu.faults import Faults  # noqa: E402  pylint: disable=wrong-import-position
+from c1emu.server import App, Server  # noqa: E402  pylint: disable=wrong-import-position
+from c1emu.store import Store, write_atomic  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def parse_args(argv):

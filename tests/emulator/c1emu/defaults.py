@@ -31,7 +31,9 @@ SYSTEM_LOGS = ['permission/c1.api.systemlog.v1.SystemLogService.ListEvents']
 
 OWNER_PERMISSIONS = (OWN_CLIENTS + [PC_SEARCH] + ROLES_READ + [ROLES_UPDATE, INTROSPECT] + APPS_READ + APPS_WRITE + CAMPAIGNS
                      + REQUESTS + CONNECTORS + SYSTEM_LOGS)
-VIEWER_PERMISSIONS = [PC_GET, PC_LIST, PC_SEARCH] + ROLES_READ + [INTROSPECT] + APPS_READ + SYSTEM_LOGS
+# Search lists every user's personal clients: ConductorOne's docs (API-NOTES 3.4, 3.7) say only Super
+# Administrators may view API keys other than their own, so no other built-in role holds it.
+VIEWER_PERMISSIONS = [PC_GET, PC_LIST] + ROLES_READ + [INTROSPECT] + APPS_READ + SYSTEM_LOGS
 BASIC_PERMISSIONS = OWN_CLIENTS + ROLES_READ + [INTROSPECT]
 
 
@@ -81,7 +83,7 @@ def default_seed():
                      ['role/c1.api.app.v1.ConnectorService:owner']),
             _builtin('system:system-logs-reader', 'Read-Only to System Logs', SYSTEM_LOGS + [INTROSPECT],
                      ['role/c1.api.systemlog.v1.SystemLogService:viewer'], api_only=True),
-            _custom('custom:auditor', 'Auditor', ROLES_READ + [PC_SEARCH, INTROSPECT] + APPS_READ, ['role/c1.api.app.v1.Apps:viewer']),
+            _custom('custom:auditor', 'Auditor', ROLES_READ + [INTROSPECT] + APPS_READ, ['role/c1.api.app.v1.Apps:viewer']),
             _custom('custom:app-reviewer', 'App Reviewer', APPS_READ + CAMPAIGNS[:1] + [INTROSPECT], ['role/c1.api.app.v1.Apps:viewer']),
         ],
         'users': [

@@ -48,7 +48,7 @@ def load_seed_file(path):
             try:
                 import yaml  # pylint: disable=import-outside-toplevel
             except ImportError as exc:
-                raise SeedError('%s is not JSON and PyYAML is not installed to read it as YAML' % path) from exc
+                raise SeedError('%s is not JSON and PyYAML is not installed to read it as YAML (pip install pyyaml, or give a JSON seed)' % path) from exc
             doc = yaml.safe_load(text)
     if doc is None:
         doc = {}

@@ -11,6 +11,7 @@ from harness import Api
 
 PC = '/api/v1/iam/personal_clients'
 SEARCH = '/api/v1/search/iam/personal_clients'
+SEARCH_PERMISSION = 'permission/c1.api.iam.v1.PersonalClientSearchService.Search'
 ROLES = '/api/v1/iam/roles'
 INTROSPECT = '/api/v1/auth/introspect'
 
@@ -75,11 +76,10 @@ def test_basic_user_permissions(api):
     assert 'missing permission/c1.api.iam.v1.Roles.Update' in response.json()['message']
 
 
-def test_viewer_reads_and_searches_but_cannot_write(api):
+def test_viewer_reads_but_cannot_write_nor_search(api):
     viewer = api.credentials(roles=['system:viewer'])
     token = viewer['token']
     api.get(ROLES, token=token)
-    api.post(SEARCH, {}, token=token)
     api.get(PC, token=token)
     assert 'PersonalClientService.Create' in api.post(PC, {'displayName': 'x'}, token=token, expect=403).json()['message']
     auditor = api.role_id('custom:auditor')
@@ -101,7 +101,7 @@ def test_scoped_key_is_the_intersection(api):
     admin = api.credentials(roles=['system:owner'], scopedRoles=['system:viewer'])
     token = admin['token']
     api.get(ROLES, token=token)
-    api.post(SEARCH, {}, token=token)
+    api.post(SEARCH, {}, token=token, expect=403)   # the viewer has no Search
     auditor = api.role_id('custom:auditor')
     api.post(ROLES + '/' + auditor, {'role': {'displayName': 'x'}, 'updateMask': 'displayName'}, token=token, expect=403)
     api.post(PC, {'displayName': 'x'}, token=token, expect=403)
@@ -147,8 +147,20 @@ def test_introspect(api, emu):
 
 def test_role_edits_change_permissions(api):
     auditor = api.credentials(roles=['custom:auditor'])
-    api.post(SEARCH, {}, token=auditor['token'])
+    api.post(SEARCH, {}, token=auditor['token'], expect=403)
     role_id = api.role_id('custom:auditor')
+    api.post(ROLES + '/' + role_id, {'role': {'permissions': [SEARCH_PERMISSION]}, 'updateMask': 'permissions'})
+    api.post(SEARCH, {}, token=auditor['token'])
     api.post(ROLES + '/' + role_id, {'role': {'permissions': ['permission/c1.api.iam.v1.Roles.List']}, 'updateMask': 'permissions'})
     api.post(SEARCH, {}, token=auditor['token'], expect=403)
     api.get(ROLES, token=auditor['token'])
+
+
+def test_only_a_super_administrator_lists_all_users_clients(api):
+    """all_users (Search): ConductorOne's docs say only Super Administrators may view API keys other than their own."""
+    holders = sorted(r['name'] for r in api.roles() if SEARCH_PERMISSION in (r['permissions'] or []))
+    assert holders == ['system:owner']
+    api.post(SEARCH, {}, token=api.credentials(roles=['system:owner'])['token'])
+    for role in ('system:viewer', 'custom:auditor', 'system:user'):
+        response = api.post(SEARCH, {}, token=api.credentials(roles=[role])['token'], expect=403)
+        assert 'missing ' + SEARCH_PERMISSION in response.json()['message']

@@ -178,3 +178,18 @@ def test_bad_arguments(tmp_path):
     result = subprocess.run([sys.executable, str(SERVE), '--token-ttl', '0'], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert not list(tmp_path.iterdir())
+
+
+def test_a_python_without_cryptography_is_told_what_to_install(tmp_path):
+    """The testing guide says `python3 serve.py`: with a Python that lacks cryptography, say what to install."""
+    venv = tmp_path / 'venv'
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(venv)], check=True)
+    python = str(venv / 'bin' / 'python')
+    assert subprocess.run([python, '-c', 'import cryptography'], stderr=subprocess.DEVNULL, check=False).returncode != 0
+    env_file = tmp_path / 'c1.env'
+    proc = subprocess.run([python, SERVE, '--env-file', str(env_file)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr and 'ModuleNotFoundError' not in proc.stderr
+    assert '%s -m pip install cryptography' % python in proc.stderr
+    assert not env_file.exists()

@@ -40,7 +40,7 @@ def test_default_catalog(api):
     assert 'permission/c1.api.iam.v1.Roles.Update' in owner
     assert 'permission/c1.api.iam.v1.PersonalClientSearchService.Search' in owner
     assert 'permission/c1.api.iam.v1.Roles.Update' not in roles['system:viewer']['permissions']
-    assert 'permission/c1.api.iam.v1.PersonalClientSearchService.Search' in roles['system:viewer']['permissions']
+    assert 'permission/c1.api.iam.v1.PersonalClientSearchService.Search' not in roles['system:viewer']['permissions']
 
 
 def test_role_ids_survive_reset(api, emu):
