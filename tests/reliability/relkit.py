@@ -520,6 +520,8 @@ class Report:
         ('restart', '7. State across emulator restarts'),
         ('converge', '8. Declared state: exclusive mode and shared secret files (security findings 5, 6)'),
         ('security', '9. Security'),
+        ('partial', '10. Concurrency and partial failure'),
+        ('hostile', '11. Hostile tenant'),
     ]
 
     NOTES = {
