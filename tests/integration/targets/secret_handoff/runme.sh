@@ -241,6 +241,24 @@ use "$REPORT" -e handoff_name=ci_report
 store_role | tee "$WORK/role-fourth.log"
 grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$WORK/role-fourth.log"
 
+# one item fails (its create answered 400), the other is created: its secret is still stored, then the play fails
+cat >"$WORK/role-partial.yml" <<'EOF'
+conductorone_personal_clients:
+  - display_name: partial-a
+    expires_in: 90d
+  - display_name: partial-b
+    expires_in: 90d
+EOF
+emulator_control POST faults '{"method": "POST", "path": "^/api/v1/iam/personal_clients$", "kind": "status", "status": 400, "count": 1}'
+expect_failure "$WORK/role-partial.log" 'failed 1 \(partial-[ab]\)' \
+  store_role -e "@$WORK/role-partial.yml" -e "handoff_vars_dir=$WORK/partial"
+created=$(live_ids partial-a | wc -w)
+if [ "$created" = 1 ]; then made=partial-a; else made=partial-b; fi
+[ "$(($(live_ids partial-a | wc -w) + $(live_ids partial-b | wc -w)))" = 1 ]
+[ "$(ls "$WORK/partial")" = "$made.vault.yml" ]
+check_vault_file "$WORK/partial/$made.vault.yml"
+use "$WORK/partial/$made.vault.yml" -e "handoff_name=${made/-/_}"
+
 # the guide's command sequence (docs/docsite/rst/guide_secret_handoff.rst, the console block of the ansible-vault
 # section), run exactly as written: from a new directory, with a new HOME where the collection is installed
 emulator_control POST reset '{}'
