@@ -563,6 +563,20 @@ MUTATIONS = [
      '        if False:\n            return path, info, "owner"\n', (PARTIAL,)),
     ('partial-file-owner-unchecked', 'secret_path: a file owned by another user is replaced', 'plugins/module_utils/_secret_file.py',
      '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
+    # issue 19: secret hand-off examples (tests/reliability/test_rel_examples.py E1-E4)
+    ('handoff-rotation-drops-old', 'store-in-vault.yml: a rotation deletes the old client before the new secret is stored',
+     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '', ('tests/reliability/test_rel_examples.py',)),
+    ('handoff-lost-store-silent', 'store-in-vault.yml: a re-run does not notice a client whose secret was never stored',
+     'examples/secret-handoff/store-in-vault.yml',
+     "        - handoff_stored_client_id | default('') != handoff_credential.personal_client.client_id\n", '        - false\n',
+     ('tests/reliability/test_rel_examples.py',)),
+    ('handoff-open-dir-accepted', 'store-in-vault.yml: a vars directory other users can write to is accepted',
+     'examples/secret-handoff/store-in-vault.yml',
+     '          - not handoff_paths.results[1].stat.wgrp\n          - not handoff_paths.results[1].stat.woth\n', '',
+     ('tests/reliability/test_rel_examples.py',)),
+    ('handoff-collision-unchecked', 'store-role-secrets-in-vault.yml: two display names for one vars file are accepted',
+     'examples/secret-handoff/store-role-secrets-in-vault.yml',
+     '          - handoff_stems | unique | length == handoff_stems | length\n', '          - true\n', ('tests/reliability/test_rel_examples.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
