@@ -26,7 +26,7 @@ from . import _masking
 from ._errors import ConductorOneError, InputError, MissingLibraryError
 from ._url import Endpoint, has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
 
-if TYPE_CHECKING:  # only for the annotations: cryptography is imported when a secret is used, and these import back
+if TYPE_CHECKING:  # annotations only: cryptography is imported when a secret is used; transport and cache are handed in
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from ._http import JSON, HttpTransport
