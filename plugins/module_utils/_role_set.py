@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     # One item's plan: (index, label, role object, current, desired, mask, error); either the role was found and
     # planned (error None) or it was not (current, desired and mask None, error says why).
-    RolePlan = Tuple[int, Optional[str], Role, Optional[JsonObject], Optional[JsonObject], Optional[List[str]], Optional[InputError]]
+    RolePlan = Tuple[int, Optional[str], Role, Optional[JsonObject], Optional[JsonObject], Optional[List[str]],
+                     Optional[InputError]]
 
 OPTION = "roles"
 ACTIONS = ("updated", "unchanged")
@@ -46,8 +47,8 @@ def check_items(items: List[Params]) -> None:
         except InputError as exc:
             raise InputError("{0}: {1}".format(item_name(OPTION, index, _label(params)), exc))
     labels = [_label(params) for params in items]
-    unique_or_fail(OPTION, [(None if label is None else label.strip(), index, label) for index, label in enumerate(labels)],
-                   "role")
+    keyed = [(None if label is None else label.strip(), index, label) for index, label in enumerate(labels)]
+    unique_or_fail(OPTION, keyed, "role")
 
 
 def plan_items(items: List[Params], catalog: RoleCatalog, runner: Runner, api: IamApi) -> List[RolePlan]:
