@@ -10,29 +10,38 @@ access token) unless ``protected`` names the clients to keep.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
+
 from . import _hygiene
 from ._errors import ConductorOneError, InputError
 from ._normalize import format_timestamp, utcnow
 from ._personal_clients import cutename, live
-from ._runner import Resource
+from ._resource import Resource
+
+if TYPE_CHECKING:
+    from ._hygiene import Row
+    from ._types import JsonObject, Result
 
 
 class PersonalClientHygiene(Resource):
     """Evaluate the policy over the caller's (or every user's) clients; delete the caller's violating ones on request."""
 
-    def run(self):
+    # Ids of the caller's live clients, known after _clients() when it listed only them (scope=own); else None.
+    own_ids: Optional[Set[str]]
+
+    def run(self) -> Result:
         params, now = self.params, utcnow()
         policy = _hygiene.parse_policy(params.get("policy"))
         delete_rules = self._delete_rules(policy)
         protected = self._protected()
         clients = self._clients()
-        rows = []
+        rows: List[Row] = []
         for client in sorted(clients, key=lambda c: (c.get("userId") or "", c.get("displayName") or "", c.get("id"))):
             rules = _hygiene.violations(client, policy, now)
             if rules:
                 rows.append(_hygiene.report_row(client, rules, now))
         deleted, kept = self._enforce(rows, delete_rules, protected)
-        result = {
+        result: Result = {
             "changed": bool(deleted),
             "checked_at": format_timestamp(now),
             "scope": params["scope"],
@@ -54,7 +63,7 @@ class PersonalClientHygiene(Resource):
 
     # Input
 
-    def _delete_rules(self, policy):
+    def _delete_rules(self, policy: Dict[str, Any]) -> Set[str]:
         params = self.params
         if params.get("user_ids") and params["scope"] != "tenant":
             raise InputError("user_ids only applies with scope=tenant")
@@ -68,7 +77,7 @@ class PersonalClientHygiene(Resource):
                              "set one of them in policy".format(", ".join(rules) or "empty"))
         return set(rules)
 
-    def _protected(self):
+    def _protected(self) -> Set[str]:
         """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``."""
         protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
         own = self.api.client.authenticated_client_id
@@ -82,7 +91,7 @@ class PersonalClientHygiene(Resource):
 
     # Listing and enforcement
 
-    def _clients(self):
+    def _clients(self) -> List[JsonObject]:
         self.own_ids = None
         if self.params["scope"] == "tenant":
             clients = self.api.search_personal_clients(None, self.params.get("user_ids"))
@@ -93,7 +102,8 @@ class PersonalClientHygiene(Resource):
             self.own_ids = set(client["id"] for client in clients)
         return clients
 
-    def _enforce(self, rows, delete_rules, protected):
+    def _enforce(self, rows: List[Row], delete_rules: Set[str],
+                 protected: Set[str]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
         """(deleted, kept): the caller's violating clients deleted (in check mode: that would be), and those spared."""
         if not self.params.get("enforce"):
             return [], []
@@ -101,7 +111,8 @@ class PersonalClientHygiene(Resource):
         if not candidates:
             return [], []
         own = self.own_ids if self.own_ids is not None else self._own_ids()
-        deleted, kept = [], []
+        deleted: List[Dict[str, Any]] = []
+        kept: List[Dict[str, Any]] = []
         for row in candidates:
             if row["id"] in protected:
                 kept.append(dict(_brief(row), reason="protected: the run authenticates with it or protected lists it"))
@@ -113,7 +124,7 @@ class PersonalClientHygiene(Resource):
                 deleted.append(dict(_brief(row), rules=sorted(delete_rules.intersection(row["rules"]))))
         return deleted, kept
 
-    def _delete(self, row, deleted):
+    def _delete(self, row: Row, deleted: List[Dict[str, Any]]) -> None:
         """Delete one client; a failure says which clients this run had already deleted."""
         try:
             self.api.delete_personal_client(row["id"])
@@ -121,18 +132,19 @@ class PersonalClientHygiene(Resource):
             if deleted:
                 exc.message += "; {0} deleted before this failure: {1}".format(
                     len(deleted), ", ".join(done["id"] for done in deleted))
-                exc.changed = True
+                # ConductorOneError declares no ``changed``: run_resource reads it with getattr (default False)
+                setattr(exc, "changed", True)
             raise
 
-    def _own_ids(self):
+    def _own_ids(self) -> Set[str]:
         """Ids of the caller's live clients (List shows the caller's only, whoever the caller is)."""
         return set(client["id"] for client in self.api.list_personal_clients() if live(client))
 
 
-def _brief(row):
+def _brief(row: Row) -> Dict[str, Any]:
     return {"id": row["id"], "display_name": row["display_name"], "owner": row["owner"]}
 
 
-def _policy_view(policy):
+def _policy_view(policy: Dict[str, Any]) -> Dict[str, Any]:
     """The policy in force, for the report: durations in seconds, networks as strings, switches as true."""
     return dict((name, [str(net) for net in value] if name == "allowed_cidrs" else value) for name, value in policy.items())
