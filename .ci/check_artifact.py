@@ -18,7 +18,8 @@ import tarfile
 # unit and integration tests (ansible-test runs them from an installed collection too)
 ALLOWED = (
     "MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.rst", "CONTRIBUTING.md", "requirements.txt", ".ansible-lint",
-    "LICENSES/", "changelogs/changelog.yaml", "changelogs/config.yaml", "changelogs/fragments/",
+    "LICENSES/", "REUSE.toml", "CHANGELOG.rst.license", "changelogs/changelog.yaml.license", "docs/reliability.md.license",
+    "changelogs/changelog.yaml", "changelogs/config.yaml", "changelogs/fragments/",
     "docs/docsite/", "docs/performance.md", "docs/reliability.md",
     "examples/", "extensions/", "meta/", "plugins/", "roles/",
     "tests/config.yml", "tests/emulator/", "tests/unit/", "tests/integration/targets/",
@@ -28,7 +29,7 @@ ALLOWED_DIRS = ("changelogs", "docs", "tests", "tests/integration")
 REQUIRED = (
     "MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml", "meta/execution-environment.yml",
     ".ansible-lint",  # galaxy-importer lints the artifact with it (mock_modules for examples/awx)
-    "LICENSES/GPL-3.0-or-later.txt", "LICENSES/BSD-2-Clause.txt", "requirements.txt",
+    "LICENSES/GPL-3.0-or-later.txt", "LICENSES/BSD-2-Clause.txt", "REUSE.toml", "requirements.txt",
     "changelogs/changelog.yaml", "tests/emulator/serve.py", "extensions/awx/conductorone_credential_type.yml",
     "plugins/modules/role.py", "plugins/action/role.py", "roles/personal_clients/tasks/main.yml",
 )

@@ -127,14 +127,21 @@ def _display_name(value):
     return value
 
 
-def _expires(store, value):
-    """expires (a protobuf Duration string) -> absolute datetime, or None."""
+def _parsed(name, parse, value):
+    """``parse(value)``, or None for None; a ValueError is a 400 naming the field."""
     if value is None:
         return None
     try:
-        delta = validate.positive_duration(value)
+        return parse(value)
     except ValueError as exc:
-        raise invalid('expires: %s' % exc) from exc
+        raise invalid('%s: %s' % (name, exc)) from exc
+
+
+def _expires(store, value):
+    """expires (a protobuf Duration string) -> absolute datetime, or None."""
+    delta = _parsed('expires', validate.positive_duration, value)
+    if delta is None:
+        return None
     limit = store.config.get('maxExpiresSeconds')
     if limit is not None and delta.total_seconds() > limit:
         raise invalid('expires: %s exceeds the maximum of %ss' % (value, limit))
@@ -163,42 +170,45 @@ def pc_list(store, caller, params, _body):
 
 
 def _new_expires_time(value):
-    if value is None:
+    when = _parsed('expiresTime', validate.timestamp, value)
+    if when is None:
         return None
-    try:
-        when = validate.timestamp(value)
-    except ValueError as exc:
-        raise invalid('expiresTime: %s' % exc) from exc
     if when <= now():
         raise invalid('expiresTime %s is in the past' % value)
     return format_time(when)
 
 
+def _update_request(body, name, writable, readonly, decoders):
+    """An update's field mask (every writable field when it has none) and its message's writable fields, each
+    decoded first: a type error is a 400 whether or not the field is masked."""
+    message = proto.message_field(body, name) or {}
+    mask = proto.update_mask(body, writable, readonly) or list(writable)
+    return mask, {field: decode(message, field) for field, decode in decoders.items()}
+
+
+def _apply_update(store, obj, mask, values, checks):
+    """Check every masked field (in the order of ``checks``) before writing any, then stamp updatedAt and save."""
+    obj.update({field: check(values[field]) for field, check in checks.items() if field in mask})
+    obj['updatedAt'] = now_str()
+    store.save()
+
+
 def pc_update(store, caller, params, body):
-    message = proto.message_field(body, 'client') or {}
-    mask = proto.update_mask(body, PC_WRITABLE, PC_READONLY) or list(PC_WRITABLE)
-    # decode every writable field first: a type error is a 400 whether or not it is masked
-    values = {
-        'displayName': proto.string_field(message, 'displayName'),
-        'allowSourceCidr': proto.string_list_field(message, 'allowSourceCidr'),
-        'scopedRoles': proto.string_list_field(message, 'scopedRoles'),
-        'expiresTime': proto.field(message, 'expiresTime'),
-    }
+    mask, values = _update_request(body, 'client', PC_WRITABLE, PC_READONLY, {
+        'displayName': proto.string_field,
+        'allowSourceCidr': proto.string_list_field,
+        'scopedRoles': proto.string_list_field,
+        'expiresTime': proto.field,
+    })
     if values['expiresTime'] is not None and not isinstance(values['expiresTime'], str):
         raise invalid('invalid value for google.protobuf.Timestamp field expiresTime')
     client = _owned_client(store, caller, params['id'])
-    changes = {}
-    if 'displayName' in mask:
-        changes['displayName'] = _display_name(values['displayName'])
-    if 'allowSourceCidr' in mask:
-        changes['allowSourceCidr'] = _cidrs(values['allowSourceCidr'])
-    if 'scopedRoles' in mask:
-        changes['scopedRoles'] = _scoped(store, values['scopedRoles'])
-    if 'expiresTime' in mask:
-        changes['expiresTime'] = _new_expires_time(values['expiresTime'])
-    client.update(changes)
-    client['updatedAt'] = now_str()
-    store.save()
+    _apply_update(store, client, mask, values, {
+        'displayName': _display_name,
+        'allowSourceCidr': _cidrs,
+        'scopedRoles': lambda roles: _scoped(store, roles),
+        'expiresTime': _new_expires_time,
+    })
     return {'client': proto.render_client(client)}
 
 
@@ -256,29 +266,22 @@ def _permission_strings(values, name, prefix):
 
 
 def roles_update(store, _caller, params, body):
-    message = proto.message_field(body, 'role') or {}
-    mask = proto.update_mask(body, ROLE_WRITABLE, ROLE_READONLY) or list(ROLE_WRITABLE)
-    values = {
-        'displayName': proto.string_field(message, 'displayName'),
-        'permissions': proto.string_list_field(message, 'permissions'),
-        'serviceRoles': proto.string_list_field(message, 'serviceRoles'),
-    }
+    mask, values = _update_request(body, 'role', ROLE_WRITABLE, ROLE_READONLY, {
+        'displayName': proto.string_field,
+        'permissions': proto.string_list_field,
+        'serviceRoles': proto.string_list_field,
+    })
     role = _role(store, params['role_id'])
     if role['systemBuiltin']:
         text = 'role %s is system built-in and cannot be edited' % role['name']
         if store.config.get('builtinRoleUpdateError') == 'permission_denied':
             raise ApiError(PERMISSION_DENIED, text)
         raise ApiError(FAILED_PRECONDITION, text)
-    changes = {}
-    if 'displayName' in mask:
-        changes['displayName'] = _display_name(values['displayName'])
-    if 'permissions' in mask:
-        changes['permissions'] = _permission_strings(values['permissions'] or [], 'permissions', 'permission/')
-    if 'serviceRoles' in mask:
-        changes['serviceRoles'] = _permission_strings(values['serviceRoles'] or [], 'serviceRoles', 'role/')
-    role.update(changes)
-    role['updatedAt'] = now_str()
-    store.save()
+    _apply_update(store, role, mask, values, {
+        'displayName': _display_name,
+        'permissions': lambda granted: _permission_strings(granted or [], 'permissions', 'permission/'),
+        'serviceRoles': lambda granted: _permission_strings(granted or [], 'serviceRoles', 'role/'),
+    })
     return {'role': proto.render_role(role)}
 
 

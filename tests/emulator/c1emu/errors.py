@@ -2,6 +2,8 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Error types and the grpc-gateway HTTP status <-> gRPC code mapping."""
 
+import time
+
 OK = 0
 UNKNOWN = 2
 INVALID_ARGUMENT = 3
@@ -103,3 +105,22 @@ def numeric_claim(claims, name, required, token, error):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise error('%s %s claim must be a NumericDate' % (token, name))
     return value
+
+
+def check_token_times(claims, token, error, leeway, max_lifetime=None):
+    """The time claims of JWT ``token`` (a name for messages) against now, give or take ``leeway`` seconds: exp
+    (required) not past and, with ``max_lifetime`` seconds, not further ahead; nbf (optional) reached; iat
+    (required) not in the future. Returns exp; a bad claim raises ``error(message)``."""
+    current = time.time()
+    exp = numeric_claim(claims, 'exp', True, token, error)
+    if exp <= current - leeway:
+        raise error('%s has expired' % token)
+    if max_lifetime is not None and exp > current + max_lifetime + leeway:
+        raise error('%s exp must be within %d minutes from now' % (token, max_lifetime // 60))
+    nbf = numeric_claim(claims, 'nbf', False, token, error)
+    if nbf is not None and nbf > current + leeway:
+        raise error('%s is not valid yet (nbf)' % token)
+    iat = numeric_claim(claims, 'iat', True, token, error)
+    if iat > current + leeway:
+        raise error('%s iat is in the future' % token)
+    return exp

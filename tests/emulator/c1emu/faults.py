@@ -124,8 +124,7 @@ class Faults:
 
     def release(self):
         """Let every held request go on (and any that would arrive later); answers how many were waiting."""
-        with self._lock:
-            gates, self._gates = self._gates, []
+        gates = self._swap('_gates')
         waiting = sum(gate.waiting for gate in gates)
         for gate in gates:
             gate.release()
@@ -139,14 +138,10 @@ class Faults:
             return [public(f) for f in self._pending]
 
     def pending(self):
-        with self._lock:
-            return [public(f) for f in self._pending]
+        return self._copy('_pending', public)
 
     def clear(self):
-        with self._lock:
-            count = len(self._pending)
-            self._pending = []
-            return count
+        return len(self._swap('_pending'))
 
     def take(self, method, path):
         """Consume one use of the first pending fault matching this request, or None."""
@@ -172,11 +167,19 @@ class Faults:
                 del self._log[:len(self._log) - MAX_LOG]
 
     def requests(self):
-        with self._lock:
-            return [dict(entry) for entry in self._log]
+        return self._copy('_log', dict)
 
     def clear_requests(self):
+        return len(self._swap('_log'))
+
+    def _copy(self, name, convert):
+        """The list attribute ``name``, each entry through ``convert``, read under the lock."""
         with self._lock:
-            count = len(self._log)
-            self._log = []
-            return count
+            return [convert(entry) for entry in getattr(self, name)]
+
+    def _swap(self, name):
+        """Empty the list attribute ``name`` under the lock; answers what it held."""
+        with self._lock:
+            held = getattr(self, name)
+            setattr(self, name, [])
+            return held

@@ -15,7 +15,7 @@ import json
 import time
 
 from . import oidc
-from .errors import invalid_client, invalid_request, numeric_claim
+from .errors import check_token_times, invalid_client, invalid_request
 from .util import now_str
 
 GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -111,15 +111,7 @@ def check_subject_token(store, trust, token):
     aud = claims.get('aud')
     if audience not in (aud if isinstance(aud, list) else [aud]):
         raise invalid_request('subject_token audience %r does not include %r' % (aud, audience))
-    current = time.time()
-    if numeric_claim(claims, 'exp', True, 'subject_token', invalid_request) <= current - LEEWAY:
-        raise invalid_request('subject_token has expired')
-    nbf = numeric_claim(claims, 'nbf', False, 'subject_token', invalid_request)
-    if nbf is not None and nbf > current + LEEWAY:
-        raise invalid_request('subject_token is not valid yet (nbf)')
-    iat = numeric_claim(claims, 'iat', True, 'subject_token', invalid_request)
-    if iat > current + LEEWAY:
-        raise invalid_request('subject_token iat is in the future')
+    check_token_times(claims, 'subject_token', invalid_request, LEEWAY)
     for name, pattern in sorted(trust['conditions'].items()):
         if name not in claims or not fnmatch.fnmatchcase(_claim_text(claims[name]), pattern):
             raise invalid_request('subject_token claim %s does not meet the condition of this trust' % name)

@@ -7,7 +7,7 @@ import time
 from urllib.parse import parse_qs
 
 from . import federation, keys, validate
-from .errors import OAuthError, invalid_client, invalid_request, numeric_claim
+from .errors import OAuthError, check_token_times, invalid_client, invalid_request
 from .util import now_str
 
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -67,18 +67,7 @@ def check_assertion(assertion, client, audience, store=None):
     audiences = aud if isinstance(aud, list) else [aud]
     if not any(isinstance(item, str) and item.lower() == audience for item in audiences):
         raise invalid_client('client_assertion aud must be %r (the host without port), got %r' % (audience, aud))
-    current = time.time()
-    exp = numeric_claim(claims, 'exp', True, 'client_assertion', invalid_client)
-    if exp <= current - LEEWAY:
-        raise invalid_client('client_assertion has expired')
-    if exp > current + MAX_LIFETIME + LEEWAY:
-        raise invalid_client('client_assertion exp must be within 5 minutes from now')
-    nbf = numeric_claim(claims, 'nbf', False, 'client_assertion', invalid_client)
-    if nbf is not None and nbf > current + LEEWAY:
-        raise invalid_client('client_assertion is not valid yet (nbf)')
-    iat = numeric_claim(claims, 'iat', True, 'client_assertion', invalid_client)
-    if iat > current + LEEWAY:
-        raise invalid_client('client_assertion iat is in the future')
+    exp = check_token_times(claims, 'client_assertion', invalid_client, LEEWAY, MAX_LIFETIME)
     if store is not None:
         refuse_replay(store, assertion, exp)
 

@@ -49,31 +49,26 @@ def field(message, name):
     return value
 
 
-def string_field(message, name):
+def _typed_field(message, name, kind, valid):
+    """A field (None when absent) that ``valid(value)`` accepts; any other value is a 400 naming ``kind``."""
     value = field(message, name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise invalid('invalid value for string field %s: %s' % (name, json.dumps(value)))
+    if value is not None and not valid(value):
+        raise invalid('invalid value for %s field %s: %s' % (kind, name, json.dumps(value)))
     return value
+
+
+def string_field(message, name):
+    return _typed_field(message, name, 'string', lambda value: isinstance(value, str))
 
 
 def string_list_field(message, name):
-    value = field(message, name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise invalid('invalid value for repeated string field %s: %s' % (name, json.dumps(value)))
-    return list(value)
+    value = _typed_field(message, name, 'repeated string',
+                         lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value))
+    return None if value is None else list(value)
 
 
 def message_field(message, name):
-    value = field(message, name)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise invalid('invalid value for message field %s: %s' % (name, json.dumps(value)))
-    return value
+    return _typed_field(message, name, 'message', lambda value: isinstance(value, dict))
 
 
 def int32_value(value, name):

@@ -105,15 +105,26 @@ def now_str():
     return format_time(now())
 
 
+def _groups(pattern, text, not_a_string, no_match):
+    """The groups of ``pattern`` matching string ``text``; ValueError(not_a_string) or ValueError(no_match % text)."""
+    if not isinstance(text, str):
+        raise ValueError(not_a_string)
+    match = pattern.match(text)
+    if not match:
+        raise ValueError(no_match % text)
+    return match.groups()
+
+
+def _microseconds(frac):
+    """The microseconds of a fraction's digits (up to 9, truncated), 0 without any."""
+    return int((frac or '0').ljust(9, '0')[:6])
+
+
 def parse_time(text):
     """Parse an RFC 3339 timestamp (protojson Timestamp); raises ValueError."""
-    if not isinstance(text, str):
-        raise ValueError('timestamp must be a string')
-    match = TIMESTAMP_RE.match(text)
-    if not match:
-        raise ValueError('invalid RFC 3339 timestamp %r' % text)
-    year, month, day, hour, minute, second, frac, zone = match.groups()
-    micro = int((frac or '0').ljust(9, '0')[:6])
+    year, month, day, hour, minute, second, frac, zone = _groups(
+        TIMESTAMP_RE, text, 'timestamp must be a string', 'invalid RFC 3339 timestamp %r')
+    micro = _microseconds(frac)
     if zone in ('Z', 'z'):
         tzinfo = datetime.timezone.utc
     else:
@@ -125,16 +136,12 @@ def parse_time(text):
 
 def parse_duration(text):
     """Parse a protobuf Duration JSON string ("3600s", "1.5s"); returns a timedelta; raises ValueError."""
-    if not isinstance(text, str):
-        raise ValueError('duration must be a string like "3600s"')
-    match = DURATION_RE.match(text)
-    if not match:
-        raise ValueError('invalid duration %r: expected seconds with an "s" suffix, e.g. "3600s"' % text)
-    negative, whole, frac = match.groups()
+    negative, whole, frac = _groups(DURATION_RE, text, 'duration must be a string like "3600s"',
+                                    'invalid duration %r: expected seconds with an "s" suffix, e.g. "3600s"')
     seconds = int(whole)
     if seconds > MAX_DURATION_SECONDS:
         raise ValueError('duration %r out of range' % text)
-    micro = int((frac or '0').ljust(9, '0')[:6])
+    micro = _microseconds(frac)
     delta = datetime.timedelta(seconds=seconds, microseconds=micro)
     return -delta if negative else delta
 
