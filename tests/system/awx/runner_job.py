@@ -39,7 +39,7 @@ import ansible_runner
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
 import launcher  # noqa: E402  pylint: disable=wrong-import-position
