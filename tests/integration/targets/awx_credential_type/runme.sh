@@ -13,9 +13,9 @@
 #      examples/site.yml passes to the modules with module_defaults
 set -euxo pipefail
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --tls
+# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --tls)"
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/awx_credential_type.XXXXXX")
 trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT

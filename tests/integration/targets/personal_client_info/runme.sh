@@ -6,9 +6,9 @@
 # (all_users) as Super Administrator, and as a Basic User, who may not search them.
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start
+# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
 
 # The token cache goes with the emulator.
 CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/personal_client_info.XXXXXX")

@@ -11,9 +11,9 @@
 #      never the play's own), and again (changes nothing)
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --seed "$PWD/seed.yml"
+# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --seed "$PWD/seed.yml")"
 
 # the reports and the token cache live here, and go with the emulator
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/roles_credential_hygiene.XXXXXX")

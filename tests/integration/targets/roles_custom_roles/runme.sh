@@ -6,9 +6,9 @@
 # idempotent re-runs, append and remove, a failing item and input errors (converge.yml).
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --seed "$PWD/seed.yml"
+# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --seed "$PWD/seed.yml")"
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/roles_custom_roles.XXXXXX")
 trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT

@@ -21,7 +21,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients
     PersonalClient, created_order, settle_race)
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import REAPPLY_ATTEMPTS, Role
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_set
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, FakeRunner
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 
 
 LIST = r"^/api/v1/iam/personal_clients$"

@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_KEYS, Role, RoleCatalog, RoleInfo, role_result
-from ansible_collections.conductorone.iam.tests.unit import fakes
+from ansible_collections.conductorone.iam.tests.support import fakes
 
 AUDITOR = {
     "id": "2fCjgK8tYJxV9u8d1wupBMeXZ45",

@@ -85,16 +85,24 @@ class FakeTransport:
 
 
 class FakeRunner:
-    """The runner interface: params, check_mode, diff_mode, warn (collected)."""
+    """The runner interface: params, check_mode, diff_mode, warn (collected), and fail / exit as run_resource
+    reports through them (``result``)."""
 
     def __init__(self, params, check_mode=False, diff_mode=False):
         self.params = params
         self.check_mode = check_mode
         self.diff_mode = diff_mode
         self.warnings = []
+        self.result = None
 
     def warn(self, message):
         self.warnings.append(message)
+
+    def fail(self, msg, **result):
+        self.result = dict(result, failed=True, msg=msg)
+
+    def exit(self, **result):
+        self.result = result
 
 
 CLIENTS = "/api/v1/iam/personal_clients"
