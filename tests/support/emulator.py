@@ -20,7 +20,8 @@ From a shell (the integration targets' runme.sh files; ``make demo``), the emula
 
 prints shell code that exports CONDUCTORONE_SERVER_URL, _CLIENT_ID, _CLIENT_SECRET, _WFE_CLIENT_ID (and
 _CA_PATH with --tls), EMULATOR_URL, EMULATOR_CA_PATH, EMULATOR_PID, EMULATOR_DIR, C1_COLLECTION (the collection
-the entry ran from), enables the c1_ran_tasks callback, sets per-target ANSIBLE_ASYNC_DIR, ANSIBLE_LOCAL_TEMP and
+the entry ran from), sets WORK_DIR (an empty directory for the target's files, removed with the emulator) and
+PYTHON (the interpreter of this entry, ansible-test's), enables the c1_ran_tasks callback, sets per-target ANSIBLE_ASYNC_DIR, ANSIBLE_LOCAL_TEMP and
 XDG_CACHE_HOME under ansible-test (OUTPUT_DIR), and defines three shell functions:
 
     emulator_stop                 stop it (also on EXIT); fails the script when no ansible-playbook run got to
@@ -248,11 +249,13 @@ def _shell_start(serve_args, python):
     with open(os.open(str(shell_env), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as stream:
         stream.write(''.join('export %s=%s\n' % (key, shlex.quote(value)) for key, value in sorted(exports.items())))
     (workdir / 'pid').write_text(str(emu.proc.pid))
+    (workdir / 'work').mkdir(mode=0o700)
     support = 'PYTHONPATH=%s %s -m support' % (shlex.quote(str(TESTS)), shlex.quote(python))
     print('\n'.join([
         # no xtrace while the credentials are read (the code eval prints holds none of them)
         'case $- in *x*) c1_xtrace=1; { set +x; } 2>/dev/null ;; *) c1_xtrace= ;; esac',
         '. %s' % shlex.quote(str(shell_env)),
+        'WORK_DIR=%s PYTHON=%s' % (shlex.quote(str(workdir / 'work')), shlex.quote(python)),
         'case ":${ANSIBLE_CALLBACK_PLUGINS:-}:" in *:%s:*) ;; *) export ANSIBLE_CALLBACK_PLUGINS=%s'
         '${ANSIBLE_CALLBACK_PLUGINS:+:$ANSIBLE_CALLBACK_PLUGINS} ANSIBLE_CALLBACKS_ENABLED=c1_ran_tasks'
         '${ANSIBLE_CALLBACKS_ENABLED:+,$ANSIBLE_CALLBACKS_ENABLED} ;; esac' % ((shlex.quote(str(CALLBACK_PLUGINS)),) * 2),

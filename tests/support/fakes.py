@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fakes shared by the unit tests, at the transport boundary (what HttpTransport.send returns or raises).
 
+``FakeSession`` stands in for a requests session (scripted responses or exceptions, in order).
 ``FakeTransport`` answers token requests with numbered tokens and API requests with scripted outcomes.
 ``FakeConductorOne`` is a small stateful personal-client API behind the same ``send``, with faults (a lost
 response, a dropped request, a 5xx, a timeout after which the create still happens), so the converge logic is
 tested through its entry points (``PersonalClient(runner, api).run()``) rather than through its private methods.
-``FakeRunner`` is the runner interface of module_utils/_runner.py.
+``FakeRunner`` is the action plugins' runner (the runner interface of module_utils/_runner.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
 
 TOKEN_PATH = "/auth/v1/token"
 
@@ -39,6 +41,28 @@ def client_credentials(name, host="acme.conductor.one"):
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public), "d": b64url(raw_private)}
     secret = "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
     return "{0}@{1}/pcc".format(name, host), secret
+
+
+def next_outcome(outcomes, method, url):
+    """The next scripted outcome (raised when it is an exception); a request beyond the script fails the test."""
+    if not outcomes:
+        raise AssertionError("unexpected request {0} {1}".format(method, url))
+    outcome = outcomes.pop(0)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+class FakeSession:
+    """Replaces a requests session's ``request``: hands out the scripted outcomes in order, raising exceptions."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = []
+
+    def __call__(self, method, url, **kwargs):
+        self.calls.append(dict(kwargs, method=method, url=url))
+        return next_outcome(self.outcomes, method, url)
 
 
 class FakeTransport:
@@ -64,12 +88,7 @@ class FakeTransport:
                 return self.body
             return {"access_token": "token-{0}".format(len(self.token_calls)), "token_type": "Bearer",
                     "expires_in": self.expires_in}
-        if not self.outcomes:
-            raise AssertionError("unexpected request {0} {1}".format(method, url))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return next_outcome(self.outcomes, method, url)
 
     @property
     def token_calls(self):
@@ -84,25 +103,12 @@ class FakeTransport:
         return [call["headers"].get("Authorization") for call in self.api_calls]
 
 
-class FakeRunner:
-    """The runner interface: params, check_mode, diff_mode, warn (collected), and fail / exit as run_resource
-    reports through them (``result``)."""
+class FakeRunner(ActionRunner):
+    """The action plugins' own runner (plugin_utils/_action.py: params, check_mode, diff_mode, warn collected,
+    fail / exit into ``result``), with check and diff mode off unless asked."""
 
     def __init__(self, params, check_mode=False, diff_mode=False):
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = diff_mode
-        self.warnings = []
-        self.result = None
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-    def fail(self, msg, **result):
-        self.result = dict(result, failed=True, msg=msg)
-
-    def exit(self, **result):
-        self.result = result
+        super().__init__(params, check_mode, diff_mode)
 
 
 CLIENTS = "/api/v1/iam/personal_clients"

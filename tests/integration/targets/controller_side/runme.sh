@@ -6,7 +6,8 @@
 # them, on stdout) and the refusal of async, on every core.
 set -eux
 
-# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
 eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
   "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
 

@@ -5,7 +5,8 @@
 # Smoke test of the emulator set-up shared by the integration targets.
 set -eux
 
-# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
 eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
   "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
 

@@ -7,15 +7,11 @@
 # The leak test runs without xtrace, so that the shell prints no secret either.
 set -eux
 
-# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
 eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
   "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --seed "$PWD/seed.yml")"
-
-# Secret files, the token cache and the captured output live here, and go with the emulator.
-WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/personal_client.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
 export XDG_CACHE_HOME=$WORK_DIR/cache
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 
 ansible-playbook -i "$INVENTORY_PATH" main.yml -e "work_dir=$WORK_DIR" "$@"
 

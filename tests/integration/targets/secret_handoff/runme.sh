@@ -14,15 +14,13 @@
 # it, which works as given. Relative paths are taken from the current directory.
 set -euxo pipefail
 
-# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
 eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
   "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/secret_handoff.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK"' EXIT
+WORK=$WORK_DIR
 COLLECTION=$C1_COLLECTION
 EXAMPLES=$COLLECTION/examples/secret-handoff
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(24))' >"$WORK/vault-pass"
 chmod 0600 "$WORK/vault-pass"
 # the user's directory: relative paths on the command lines below are taken from here, not from the playbook's

@@ -14,14 +14,12 @@
 # Every playbook runs at -vvvv; no OIDC token (nor the cached access token) may appear in the output.
 set -eux
 
-# the emulator of the collection under test (tests/support/emulator.py): exports, stop on exit
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
 eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
   "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --tls)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/workload_federation.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK"' EXIT
+WORK=$WORK_DIR
 export XDG_CACHE_HOME=$WORK/cache
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 
 # Keep what the tests need aside, then drop every CONDUCTORONE_* variable. The CA goes to requests through
 # REQUESTS_CA_BUNDLE, so that the connection is named by the two federation variables alone.
