@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026 conductorone.iam contributors
-"""Helpers of the reliability suite: emulator subprocesses, ansible-playbook runs, background jobs, the report.
+"""Helpers of the reliability suite: ansible-playbook runs, background jobs, the report (the emulator wrapper and
+the leak scanner are tests/support's).
 
 Everything is located from this file's path, so the suite works on a fresh clone: the collection is the
 repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/iam`` (a symlink).
