@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
 
@@ -242,3 +243,40 @@ class FakeConductorOne:
         if self.on_create:
             self.on_create(client)
         return {"client": copy.deepcopy(client), "clientSecret": self.secrets[cid]}
+
+
+def role_params(**options):
+    """Every option of the role module, as AnsibleModule would hand them over."""
+    params = dict((name, spec.get("default")) for name, spec in CONNECTION_ARGUMENT_SPEC.items())
+    params.update({"id": None, "name": None, "display_name": None, "permissions": None, "service_roles": None,
+                   "append": False, "remove_permissions": None, "remove_service_roles": None})
+    params.update(options)
+    return params
+
+
+class FakeRoleApi:
+    """The parts of IamApi the role logic uses; update_role answers like the server (merge the masked fields)."""
+
+    def __init__(self, roles):
+        self.roles = copy.deepcopy(list(roles))
+        self.calls = []
+
+    def list_roles(self):
+        self.calls.append(("list_roles",))
+        return copy.deepcopy(self.roles)
+
+    def get_role(self, role_id):
+        self.calls.append(("get_role", role_id))
+        return next((copy.deepcopy(role) for role in self.roles if role["id"] == role_id), None)
+
+    def update_role(self, role_id, role, update_mask):
+        self.calls.append(("update_role", role_id, copy.deepcopy(role), list(update_mask)))
+        stored = next(stored for stored in self.roles if stored["id"] == role_id)
+        for field in update_mask:
+            stored[field] = copy.deepcopy(role[field])
+        stored["updatedAt"] = "2026-01-01T00:00:00Z"
+        return copy.deepcopy(stored)
+
+    @property
+    def updates(self):
+        return [call for call in self.calls if call[0] == "update_role"]
