@@ -35,8 +35,8 @@ class Emulator(support_emulator.Emulator):
     def verify(self):
         return self.env.get('CONDUCTORONE_CA_PATH', True)
 
-    def control(self, method, name, body=None, expect=200):
-        response = requests.request(method, '%s/_emulator/%s' % (self.url, name), json=body, timeout=30, verify=self.verify)
+    def control(self, method, name, body=None, timeout=30, expect=200):
+        response = requests.request(method, '%s/_emulator/%s' % (self.url, name), json=body, timeout=timeout, verify=self.verify)
         if expect is not None:
             assert response.status_code == expect, response.text
         return response.json()

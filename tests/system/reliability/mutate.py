@@ -565,7 +565,8 @@ MUTATIONS = [
      '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
     # issue 19: secret hand-off examples (tests/system/reliability/test_rel_examples.py E1-E4)
     ('handoff-rotation-drops-old', 'store-in-vault.yml: a rotation deletes the old client before the new secret is stored',
-     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '', ('tests/system/reliability/test_rel_examples.py',)),
+     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '',
+     ('tests/system/reliability/test_rel_examples.py',)),
     ('handoff-lost-store-silent', 'store-in-vault.yml: a re-run does not notice a client whose secret was never stored',
      'examples/secret-handoff/store-in-vault.yml',
      "        - handoff_stored_client_id | default('') != handoff_credential.personal_client.client_id\n", '        - false\n',

@@ -224,8 +224,6 @@ AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displ
            "permissions": [P_LIST, P_GET], "serviceRoles": [], "systemBuiltin": False}
 
 
-
-
 class RoleApi(FakeRoleApi):
     """tests/support/fakes.py's role API holding the auditor role; the server keeps what was written."""
 
