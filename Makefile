@@ -10,13 +10,13 @@
 #   make sanity|units|integration [CORES="2.19"]   ansible-test on each core (default: 2.19 2.16 2.21)
 #   make lint                  action group check, shellcheck, ansible-lint, changelog lint, docs lint
 #   make docs                  docs lint + the antsibull-docs Sphinx site (offline, -W): docs/site/build/html,
-#                              + tests/docs (the documents' examples run as written, a broken reference fails)
+#                              + tests/system/docs (the documents' examples run as written, a broken reference fails)
 #   make build                 ansible-galaxy collection build into dist/ (+ contents check, install, verify, galaxy-importer)
 #   make awx-job               examples/site.yml as two ansible-runner jobs (AWX's job engine) against the emulator
 #   make secret-stores         the OpenBao and AWS Secrets Manager hand-off examples against servers the test starts
 #   make demo                  start the emulator, converge examples/ twice against it (changes, then none), stop it
 #   make emulator-tests        the emulator's own pytest suite
-#   make reliability           the fault-injection and leak suite in tests/reliability (also part of test)
+#   make reliability           the fault-injection and leak suite in tests/system/reliability (also part of test)
 #   make bench [BENCH_ARGS=]   the performance benchmark, tests/perf/bench.py (not part of test; ~10 min;
 #                              BENCH_ARGS="--quick" for a 30 s smoke run, which `make test` runs)
 #   make clean / distclean     remove build output / also the venvs
@@ -70,13 +70,13 @@ bench:
 	@.ci/test setup bench
 
 reliability-long:  # the converge property test with a longer, freshly seeded search (~30 min); not part of test
-	C1REL_PROPERTY_RANDOM=1 C1REL_PROPERTY_EXAMPLES=300 C1REL_PROPERTY_STEPS=40 .venv/bin/python -m pytest -p no:cacheprovider tests/reliability/test_rel_converge_property.py
+	C1REL_PROPERTY_RANDOM=1 C1REL_PROPERTY_EXAMPLES=300 C1REL_PROPERTY_STEPS=40 .venv/bin/python -m pytest -p no:cacheprovider tests/system/reliability/test_rel_converge_property.py
 
 demo:
 	@.ci/demo
 
 mutate:  # the mutation check of the reliability suite (~20 min on 2 cores); not part of test
-	@.venv/bin/python tests/reliability/mutate.py $(MUTATE_ARGS)
+	@.venv/bin/python tests/system/reliability/mutate.py $(MUTATE_ARGS)
 
 stage:
 	@.ci/stage-collection

@@ -14,7 +14,7 @@ import sys
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 BIN = os.path.dirname(sys.executable)   # the venv with antsibull-docs and Sphinx
 GUIDES = os.path.join(REPO, 'docs', 'docsite', 'rst')
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026 conductorone.iam contributors
-"""README.md's example and the guides' command sequences, run as written (see tests/docs/README.md).
+"""README.md's example and the guides' command sequences, run as written (see tests/system/docs/README.md).
 
 The blocks are extracted from the documents themselves (docblocks.py), never copied. Each scenario runs
 in a new working directory with a new, empty HOME into which the collection is installed from the
@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import docblocks  # noqa: E402  pylint: disable=wrong-import-position
 
-REPO = os.path.dirname(os.path.dirname(HERE))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 BIN = os.path.dirname(sys.executable)   # the venv's bin: ansible-playbook, and a python3 with cryptography
 FIXTURES = os.path.join(HERE, 'fixtures')
 EMULATOR = '.ansible/collections/ansible_collections/conductorone/iam/tests/emulator/serve.py'
@@ -39,14 +39,14 @@ GUIDES = {
     'guide_secrets.rst': {'secrets', 'readme'},
     'guide_secret_handoff.rst': 'run elsewhere: its ansible-vault command sequence is extracted and run by the '
                                 'secret_handoff integration target, its OpenBao and AWS Secrets Manager sections by '
-                                'tests/secret_stores',
+                                'tests/system/secret_stores',
     'guide_concurrency.rst': 'no commands: the protocol and guarantees of overlapping runs (proven by '
-                             'tests/reliability/test_rel_concurrency.py)',
+                             'tests/system/reliability/test_rel_concurrency.py)',
     'guide_limits.rst': 'no commands: the time and size limits and the sanitising rules (proven by '
-                        'tests/reliability/test_rel_hostile.py)',
+                        'tests/system/reliability/test_rel_hostile.py)',
     'guide_inventory_state.rst': {'inventory'},
     'guide_credential_hygiene.rst': {'hygiene'},
-    'guide_awx.rst': 'not run here: tests/awx/runner_job.py runs examples/site.yml as AWX jobs',
+    'guide_awx.rst': 'not run here: tests/system/awx/runner_job.py runs examples/site.yml as AWX jobs',
     'guide_testing.rst': {'testing'},
 }
 

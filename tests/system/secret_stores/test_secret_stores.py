@@ -16,7 +16,7 @@ nothing; (OpenBao) an entry lost after the create is recovered by a rotation. No
 not even at -vvv (the rotation and the later play), where a task without no_log would print its arguments.
 
 Run by `.ci/test secret-stores` from .venv-stores (tests/requirements-stores.txt) with the staged collection on
-ANSIBLE_COLLECTIONS_PATH; directly: `.ci/stage-collection && .venv-stores/bin/python -m pytest tests/secret_stores`.
+ANSIBLE_COLLECTIONS_PATH; directly: `.ci/stage-collection && .venv-stores/bin/python -m pytest tests/system/secret_stores`.
 """
 
 import json
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples" / "secret-handoff"
 GUIDE = REPO / "docs" / "docsite" / "rst" / "guide_secret_handoff.rst"
 OPENBAO_SECTION = "OpenBao or HashiCorp Vault (tested)"

@@ -2,7 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """Reliability & security suite: background jobs start after collection; the report is written at the end.
 
-Run: python -m pytest -p no:cacheprovider tests/reliability   (from the repository root, in the venv with
+Run: python -m pytest -p no:cacheprovider tests/system/reliability   (from the repository root, in the venv with
 ansible-core, requests, cryptography and pytest). C1REL_WORKERS sets the number of parallel jobs (default 4),
 C1REL_KEEP=1 keeps the temporary directory (playbooks, outputs, emulator logs), C1REL_REPORT overrides the
 report path (default docs/reliability.md; a partial run writes $TMPDIR/reliability.partial.md instead).
@@ -64,7 +64,7 @@ def pytest_sessionfinish(session, exitstatus):
             partial.append('stopped early')
         meta = {
             'generated': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
-            'command': 'python -m pytest -p no:cacheprovider tests/reliability',
+            'command': 'python -m pytest -p no:cacheprovider tests/system/reliability',
             'ansible': _ansible_version(),
             'python': sys.version.split()[0],
             'runtime': time.time() - _STARTED,

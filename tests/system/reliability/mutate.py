@@ -6,27 +6,27 @@ Each mutation replaces one exact snippet (a validator, an argument-spec entry, a
 fault injector, a retry or reconciliation path) in a temporary copy of the repository (git ls-files, tracked and
 untracked; never the worktree), runs the scenarios that claim to prove that path against that copy, and counts the
 failures. A mutation that no scenario notices is a hole in the suite; a snippet that is no longer in its file stops
-the script (the mutation is stale; tests/reliability/test_rel_contract.py checks every snippet still applies).
+the script (the mutation is stale; tests/system/reliability/test_rel_contract.py checks every snippet still applies).
 
 A bad-input validator's mutation runs only the rows about its option (``-k B012 or ...``; the bad-input job then
 builds only those rows), so each row is shown failing under the mutation of the check that refuses it, not under
 one "all validation off" switch. The table ends with the coverage of the suite: how many report rows (of every row
-pytest collects in tests/reliability, the harness's own contract tests aside) fail under at least one mutation,
+pytest collects in tests/system/reliability, the harness's own contract tests aside) fail under at least one mutation,
 which rows no mutation runs, and which run under some mutation but fail under none.
 
 A mutation may also target unit test files (``tests/unit/...``, e.g. a boundary that only a fixed clock can hit): they
 run against the same copy, staged as ``ansible_collections/conductorone/iam`` (a symlink) on PYTHONPATH. Their rows
 count in the mutation's own line of the table, not in the coverage lines (those count report rows only).
 
-    .venv/bin/python tests/reliability/mutate.py                # every mutation, a Markdown table on stdout
-    .venv/bin/python tests/reliability/mutate.py --list         # names only
-    .venv/bin/python tests/reliability/mutate.py --only retries-off --only token-cache-off
+    .venv/bin/python tests/system/reliability/mutate.py                # every mutation, a Markdown table on stdout
+    .venv/bin/python tests/system/reliability/mutate.py --list         # names only
+    .venv/bin/python tests/system/reliability/mutate.py --only retries-off --only token-cache-off
     make mutate [MUTATE_ARGS="--only retries-off"]
 
 Exit status 1 when a mutation is survived (no selected scenario failed) or the unmutated baseline fails.
-Not part of `make test`: 19 minutes for 113 mutations on 2 shared, loaded cores with --jobs 3 (three mutations side
-by side, each in its own copy); the unmutated baseline (one run of every targeted file) takes about 3 of them
-(--no-baseline skips it).
+Not part of `make test` (it runs the targeted scenarios once per mutation). --jobs N runs N mutations side by
+side, each in its own copy; the unmutated baseline (one run of every targeted file) runs first (--no-baseline
+skips it).
 """
 
 import argparse
@@ -41,43 +41,43 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import relkit  # noqa: E402  pylint: disable=wrong-import-position
 import test_rel_bad_input as bad_input  # noqa: E402  pylint: disable=wrong-import-position
 
-LOST = 'tests/reliability/test_rel_lost_create.py'
-BAD = 'tests/reliability/test_rel_bad_input.py'
-PAGED = 'tests/reliability/test_rel_transient_faults.py::test_fault_on_a_later_page'
-AUTH = 'tests/reliability/test_rel_auth.py::test_auth'
-RESTART = 'tests/reliability/test_rel_restart.py'
-SEC = 'tests/reliability/test_rel_security.py'
+LOST = 'tests/system/reliability/test_rel_lost_create.py'
+BAD = 'tests/system/reliability/test_rel_bad_input.py'
+PAGED = 'tests/system/reliability/test_rel_transient_faults.py::test_fault_on_a_later_page'
+AUTH = 'tests/system/reliability/test_rel_auth.py::test_auth'
+RESTART = 'tests/system/reliability/test_rel_restart.py'
+SEC = 'tests/system/reliability/test_rel_security.py'
 SEC_MAIN = SEC + '::test_attack'  # S1, S3-S9, S11, S12, S15-S17: one playbook (conftest starts only the jobs a test names)
 SEC_AMBIENT = SEC + '::test_ambient_server_url'  # S2
 SEC_CACHE = SEC + '::test_token_cache'  # S10, S13, S14
-CONVERGE = 'tests/reliability/test_rel_converge.py'
-LEAKS = 'tests/reliability/test_rel_leaks.py'
-PARTIAL = 'tests/reliability/test_rel_partial_failure.py::test_partial_failure'
-TLS = 'tests/reliability/test_rel_leaks.py::test_tls'
+CONVERGE = 'tests/system/reliability/test_rel_converge.py'
+LEAKS = 'tests/system/reliability/test_rel_leaks.py'
+PARTIAL = 'tests/system/reliability/test_rel_partial_failure.py::test_partial_failure'
+TLS = 'tests/system/reliability/test_rel_leaks.py::test_tls'
 VERBOSE_TESTS = ('test_verbose_run_with_failures', 'test_check_mode_run', 'test_access_token_variant', 'test_leak_detector_canary',
                  'test_secret_files_and_token_cache')
 VERBOSE = tuple(LEAKS + '::' + name for name in VERBOSE_TESTS)
-FILES = ('tests/reliability/test_rel_leaks.py::test_secret_dir_vanishes_during_create',
-         'tests/reliability/test_rel_leaks.py::test_failed_create_leaves_no_file')
-FORKS = ('tests/reliability/test_rel_concurrency.py::test_ten_forks_fifty_clients',)
-RACES = 'tests/reliability/test_rel_concurrency.py::test_overlapping_runs'
-GRID = 'tests/reliability/test_rel_transient_faults.py::test_transient_fault'
+FILES = ('tests/system/reliability/test_rel_leaks.py::test_secret_dir_vanishes_during_create',
+         'tests/system/reliability/test_rel_leaks.py::test_failed_create_leaves_no_file')
+FORKS = ('tests/system/reliability/test_rel_concurrency.py::test_ten_forks_fifty_clients',)
+RACES = 'tests/system/reliability/test_rel_concurrency.py::test_overlapping_runs'
+GRID = 'tests/system/reliability/test_rel_transient_faults.py::test_transient_fault'
 # every file whose scenarios inject a fault through the emulator (the transient grid, the paged listing, ...)
-FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliability/test_rel_auth.py', LEAKS,
-           'tests/reliability/test_rel_concurrency.py', RESTART)
-SCENARIO_ROOT = 'tests/reliability'
+FAULTED = ('tests/system/reliability/test_rel_transient_faults.py', LOST, 'tests/system/reliability/test_rel_auth.py', LEAKS,
+           'tests/system/reliability/test_rel_concurrency.py', RESTART)
+SCENARIO_ROOT = 'tests/system/reliability'
 UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
 UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
-AUDIT = 'tests/reliability/test_rel_audit.py'  # issue 23: M rows
-GRID_DELETE = ('tests/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
+AUDIT = 'tests/system/reliability/test_rel_audit.py'  # issue 23: M rows
+GRID_DELETE = ('tests/system/reliability/test_rel_transient_faults.py::test_transient_fault', '-k', 'pc_delete or pc_get or role_get')
 
 
 def bad_rows(*options, **only):
@@ -267,7 +267,7 @@ MUTATIONS = [
     ('token-cache-off', 'token cache: never used', 'plugins/module_utils/_api.py',
      '        if params.get("token_cache", True) and params.get("client_id") and credential:\n',
      '        if False:\n', (RESTART, AUTH)),
-    # security defences (tests/reliability/test_rel_security.py S1-S17): one mutation per defence
+    # security defences (tests/system/reliability/test_rel_security.py S1-S17): one mutation per defence
     ('url-backslash-allowed', 'server_url: a backslash is not refused (urlsplit and requests disagree on the host)',
      'plugins/module_utils/_url.py', '    if "\\\\" in url:\n', '    if False:\n', (SEC_MAIN,)),
     ('url-userinfo-allowed', 'server_url: user:password@ is not refused', 'plugins/module_utils/_url.py',
@@ -328,15 +328,15 @@ MUTATIONS = [
     ('api-error-unmasked', 'masking: the API error path returns the message and api_error unmasked', 'plugins/module_utils/_runner.py',
      '        return _fail(runner, exc, _masking.mask_message(str(exc)), api_error=_masking.mask_message(exc.as_result()),\n',
      '        return _fail(runner, exc, str(exc), api_error=exc.as_result(),\n', (SEC_MAIN, LEAKS)),
-    # secret files and the leak scan itself (tests/reliability/test_rel_leaks.py)
+    # secret files and the leak scan itself (tests/system/reliability/test_rel_leaks.py)
     ('secret-file-not-atomic', 'secret_path: written in place (mode of an existing file kept, umask applies, temp file left)',
      'plugins/module_utils/_secret_file.py', '        os.replace(temp_path, path)\n',
      '        open(path, "w").write(open(temp_path).read())\n',
      (LEAKS + '::test_secret_file_replaced_atomically_under_umask_000', LEAKS + '::test_secret_files_and_token_cache')),
-    ('leak-scan-blind', 'the suite\'s leak scanner: forbidden strings are not looked for (the canary row must notice)',
-     'tests/reliability/relkit.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
+    ('leak-scan-blind', 'the one leak scanner (tests/support): forbidden strings are not looked for (the canary row must notice)',
+     'tests/support/leaks.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
      "        if False:\n            leaks.append('%s found in output' % label)\n", VERBOSE),
-    # authentication (tests/reliability/test_rel_auth.py A1-A9)
+    # authentication (tests/system/reliability/test_rel_auth.py A1-A9)
     ('no-reauth-on-401', 'auth: a 401 is never answered by a fresh token exchange', 'plugins/module_utils/_api.py',
      '                reauthenticated = True\n', '                raise\n', (AUTH,)),
     ('static-token-no-fallback', 'auth: an expired access_token does not fall back to the client credentials', 'plugins/module_utils/_auth.py',
@@ -347,13 +347,13 @@ MUTATIONS = [
      'RETRY_ALWAYS_STATUSES = frozenset((429,))\n', 'RETRY_ALWAYS_STATUSES = frozenset((429, 401))\n', (AUTH,)),
     ('cache-expiry-ignored', 'token cache: an expired cached token is used', 'plugins/module_utils/_token_cache.py',
      '    if expires_at - now < MIN_REMAINING_SECONDS:\n        return None\n', '    if False:\n        return None\n', (AUTH,)),
-    # state across restarts (tests/reliability/test_rel_restart.py R1-R4)
+    # state across restarts (tests/system/reliability/test_rel_restart.py R1-R4)
     ('state-not-saved', 'emulator: --state is never written (what the restart scenarios rely on)', 'tests/emulator/c1emu/store.py',
      "        write_atomic(self.state_path, json.dumps(self.data, indent=1, sort_keys=False))\n", '        pass\n', (RESTART,)),
     ('create-reports-unchanged', 'personal_client: a create reports changed=false', 'plugins/module_utils/_personal_clients.py',
      '        result = {"changed": True, "personal_client": client_result(created)}\n',
      '        result = {"changed": False, "personal_client": client_result(created)}\n', (RESTART,)),
-    # declared state (tests/reliability/test_rel_converge.py X1-X4)
+    # declared state (tests/system/reliability/test_rel_converge.py X1-X4)
     ('exclusive-trusts-access-token', 'exclusive: an access token\'s unknown client is not protected (no refusal)',
      'plugins/module_utils/_personal_client_set.py',
      '        if not protected & set(client["id"] for client in listing):\n', '        if False:\n', (CONVERGE,)),
@@ -365,7 +365,7 @@ MUTATIONS = [
      (CONVERGE,)),
     ('exclusive-despite-failure', 'exclusive: undeclared clients are deleted although an item failed', 'plugins/module_utils/_personal_client_set.py',
      '        if extras and report.failures:\n', '        if False:\n', (CONVERGE,)),
-    # TLS (tests/reliability/test_rel_leaks.py T1-T7)
+    # TLS (tests/system/reliability/test_rel_leaks.py T1-T7)
     ('tls-unverified', 'TLS: certificates are never verified', 'plugins/module_utils/_http.py',
      '        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)\n', '        self.verify = False\n', (TLS,)),
     ('ca-path-ignored', 'TLS: ca_path is not used (the environment bundle is)', 'plugins/module_utils/_http.py',
@@ -374,37 +374,37 @@ MUTATIONS = [
     refusal('ca-path-missing-allowed', 'a ca_path that does not exist', 'plugins/module_utils/_api.py', 'ca_path: {0} does not exist', (TLS,)),
     ('unverified-tls-silent', 'TLS: validate_certs=false gives no warning', 'plugins/module_utils/_http.py',
      '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
-    # issue 20: hostile tenant (tests/reliability/test_rel_hostile.py H1-H5)
+    # issue 20: hostile tenant (tests/system/reliability/test_rel_hostile.py H1-H5)
     ('hostile-no-deadline', 'timeout bounds each socket read only: the whole-request watchdog never starts',
-     'plugins/module_utils/_http.py', '        self._timer.start()\n', '        pass\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H1]',)),
+     'plugins/module_utils/_http.py', '        self._timer.start()\n', '        pass\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H1]',)),
     ('hostile-no-page-limit', 'listing: endless new page tokens are followed (no page limit)', 'plugins/module_utils/_api.py',
-     '        if self.pages > self.max_pages:\n', '        if False:\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H2]',)),
+     '        if self.pages > self.max_pages:\n', '        if False:\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-no-item-limit', 'listing: any number of items is collected (max_list_items ignored)', 'plugins/module_utils/_api.py',
-     '        if self.count > self.max_items:\n', '        if False:\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H2]',)),
+     '        if self.count > self.max_items:\n', '        if False:\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-no-body-limit', 'response bodies of any size are read (max_response_bytes ignored)', 'plugins/module_utils/_http.py',
      'def _read_body(response: requests.Response, limit: int, operation: str) -> None:\n',
      'def _read_body(response: requests.Response, limit: int, operation: str) -> None:\n    limit = float("inf")\n',
-     ('tests/reliability/test_rel_hostile.py::test_hostile[H2]',)),
+     ('tests/system/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-controls-raw', 'sanitiser: control characters pass through raw (ESC, BEL, CR, U+202E)', 'plugins/module_utils/_masking.py',
      '    return "\\\\x{0:02x}".format(ord(char)) if ord(char) < 0x100 else "\\\\u{0:04x}".format(ord(char))\n',
-     '    return char\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H3]',)),
+     '    return char\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H3]',)),
     ('hostile-csv-old-guard', 'hygiene CSV: the formula guard covers only a first character of = + - @',
      'plugins/module_utils/_hygiene.py',
      '_FORMULA_START = re.compile("^(?:[\\\\t\\\\r\\\\n]|[\\\\s\\\\u3000]*[=+\\\\-@\\\\uff1d\\\\uff0b\\\\uff0d\\\\uff20])")\n',
-     '_FORMULA_START = re.compile("^[=+\\\\-@]")\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H4]',)),
+     '_FORMULA_START = re.compile("^[=+\\\\-@]")\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H4]',)),
     ('hostile-markdown-raw', 'hygiene Markdown and printed table: names and ids unescaped (HTML, links, images, CR)',
      'plugins/module_utils/_hygiene.py', '    text = _masking.visible_controls(text, keep_newlines=False)\n    return _MARKDOWN',
-     '    return text\n    return _MARKDOWN', ('tests/reliability/test_rel_hostile.py::test_hostile[H4]',)),
+     '    return text\n    return _MARKDOWN', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H4]',)),
     ('hostile-report-follows-symlink', 'hygiene report: the CSV is written through a symlink planted at its path',
      'roles/credential_hygiene/tasks/main.yml',
      '    dest: "{{ conductorone_credential_hygiene_report_csv }}"\n    follow: false\n',
-     '    dest: "{{ conductorone_credential_hygiene_report_csv }}"\n    follow: true\n', ('tests/reliability/test_rel_hostile.py::test_hostile[H4]',)),
+     '    dest: "{{ conductorone_credential_hygiene_report_csv }}"\n    follow: true\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H4]',)),
     ('hostile-json-shape-unchecked', 'a 2xx JSON list or scalar is used as an object (and crashes)', 'plugins/module_utils/_http.py',
      '    if not isinstance(body, dict):\n        # every answer', '    if False:\n        # every answer',
-     ('tests/reliability/test_rel_hostile.py::test_hostile[H5]',)),
+     ('tests/system/reliability/test_rel_hostile.py::test_hostile[H5]',)),
     ('hostile-deep-json-crash', 'JSON nested too deeply escapes as an unexpected RecursionError', 'plugins/module_utils/_http.py',
      '    except RecursionError:\n        raise ConductorOneError(', '    except ZeroDivisionError:\n        raise ConductorOneError(',
-     ('tests/reliability/test_rel_hostile.py::test_hostile[H5]',)),
+     ('tests/system/reliability/test_rel_hostile.py::test_hostile[H5]',)),
     # issue 23: audit survivors (each killed by a unit test that asserts the behaviour; run_pytest runs tests/unit targets)
     ('audit-secret-dir-pending-in-real-run', 'secret_dir: a missing one is treated as pending in real runs too (the client is '
      'created, its secret cannot be written, it is deleted again)', 'plugins/module_utils/_personal_client_set.py',
@@ -480,44 +480,44 @@ MUTATIONS = [
      'token across the cut shows)', 'plugins/module_utils/_url.py',
      '"are fixed".format(option, _masking.mask_message(parts.path, None)[:40]))', '"are fixed".format(option, parts.path[:40]))',
      (UNIT_MODULES + 'test_personal_client.py',)),
-    # issue 22: first-hour errors and diffs (tests/reliability/test_rel_first_hour.py U1-U8)
+    # issue 22: first-hour errors and diffs (tests/system/reliability/test_rel_first_hour.py U1-U8)
     ('ux-not-tls-unrecognised', 'TLS: a server that does not speak TLS is reported as another handshake failure',
      'plugins/module_utils/_http.py', '    if NOT_TLS.search(text):\n', '    if False:\n',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U1]',)),
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U1]',)),
     ('ux-refused-retried-fully', 'retry: a refused connection is retried the whole budget', 'plugins/module_utils/_http.py',
      'CONNECT_FAILURE_RETRIES = {"refused": 1,', 'CONNECT_FAILURE_RETRIES = {"refused": 99,',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
     ('ux-refused-unexplained', 'errors: a refused connection is a bare "connection failed"', 'plugins/module_utils/_http.py',
      '    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):\n', '    if False:\n',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U2]',)),
     ('ux-dns-retried', 'retry: a name that does not resolve is retried', 'plugins/module_utils/_http.py',
-     '"dns": 0}', '"dns": 99}', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
+     '"dns": 0}', '"dns": 99}', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
     ('ux-dns-unexplained', 'errors: a name that does not resolve is a bare "connection failed"', 'plugins/module_utils/_http.py',
-     '    if resolution:\n', '    if False:\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
+     '    if resolution:\n', '    if False:\n', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U3]',)),
     ('ux-unsupported-prefix-dropped', "errors: unknown options lose Ansible's `Unsupported parameters for (module)` prefix",
      'plugins/plugin_utils/_action.py',
      '    return "Unsupported parameters for ({0}) module: {1}".format(module_name, " ".join(parts))\n',
-     '    return " ".join(parts)\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U4]',)),
+     '    return " ".join(parts)\n', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U4]',)),
     ('ux-public-prefix-masked', 'masking: the documented secret prefix is masked in the hint that names it',
      'plugins/module_utils/_masking.py', 'PUBLIC_FORMATS = ("secret-token:conductorone.com:v1:",)\n',
-     'PUBLIC_FORMATS = ("c1rel-no-such-format",)\n', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U5]',)),
+     'PUBLIC_FORMATS = ("c1rel-no-such-format",)\n', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U5]',)),
     ('ux-credentials-one-message', 'errors: a client_id without its secret gets the generic "no credentials" message',
      'plugins/module_utils/_auth.py', '    if client_id:\n        name, dummy, use_case = parse_client_id(client_id)\n',
      '    if False:\n        name, dummy, use_case = parse_client_id(client_id)\n',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
     ('ux-tenant-before-credentials', 'errors: with nothing set, the missing tenant ("with access_token alone") is reported first',
      'plugins/module_utils/_api.py', '        require_credentials(params.get("client_id"), params.get("client_secret"), '
      'params.get("access_token"),\n                            params.get("oidc_token"))\n', '',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U6]',)),
     ('ux-allow-plain-http-unnamed', 'errors: the refusal of plain http does not name allow_plain_http', 'plugins/module_utils/_url.py',
-     ', or set allow_plain_http "', ', or set the opt-in "', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U7]',)),
+     ', or set allow_plain_http "', ', or set the opt-in "', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U7]',)),
     ('ux-set-diff-headerless', 'diff: set module diffs carry no per-item header', 'plugins/module_utils/_converge.py',
-     '                "before_header": where, "after_header": where,\n', '', ('tests/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
+     '                "before_header": where, "after_header": where,\n', '', ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
     ('ux-role-ids-in-diff', 'diff: scoped roles shown as bare ids', 'plugins/module_utils/_personal_clients.py',
      '                    view["scoped_roles"] = sorted(labels.get(role_id, role_id) for role_id in view["scoped_roles"])\n',
      '                    view["scoped_roles"] = sorted(view["scoped_roles"])\n',
-     ('tests/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
-    # issue 19: concurrency (overlapping runs, tests/reliability/test_rel_concurrency.py CC1-CC5)
+     ('tests/system/reliability/test_rel_first_hour.py::test_first_hour[U8]',)),
+    # issue 19: concurrency (overlapping runs, tests/system/reliability/test_rel_concurrency.py CC1-CC5)
     ('race-no-settling', 'create race: every run keeps the client it created (no tie-break)', PCS,
      '    return min([own] + rivals, key=created_order)\n', '    return own\n', (RACES, '-k', 'CC1 or CC2 or CC3')),
     ('race-loser-keeps-duplicate', 'create race: the loser does not delete the client it created', PCS,
@@ -529,7 +529,7 @@ MUTATIONS = [
      '        listing, list_error = None, "mutated"\n', (RACES, '-k', 'CC1')),
     ('race-role-unverified', 'role append/remove: the update is not re-read nor re-applied (lost update)', ROLES,
      '            if merges(self.params):\n', '            if False:\n', (RACES, '-k', 'CC4 or CC5')),
-    # issue 19: partial failure and secret_path ownership (tests/reliability/test_rel_partial_failure.py PF1-PF8)
+    # issue 19: partial failure and secret_path ownership (tests/system/reliability/test_rel_partial_failure.py PF1-PF8)
     ('partial-strip-fault-inert', 'fault injector: the strip fault answers the whole object (the fault is still logged)',
      'tests/emulator/c1emu/server.py', "        if kind == 'strip':\n            response = strip_fields(",
      "        if False:\n            response = strip_fields(", (PARTIAL,)),
@@ -564,20 +564,21 @@ MUTATIONS = [
      '        if False:\n            return path, info, "owner"\n', (PARTIAL,)),
     ('partial-file-owner-unchecked', 'secret_path: a file owned by another user is replaced', 'plugins/module_utils/_secret_file.py',
      '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
-    # issue 19: secret hand-off examples (tests/reliability/test_rel_examples.py E1-E4)
+    # issue 19: secret hand-off examples (tests/system/reliability/test_rel_examples.py E1-E4)
     ('handoff-rotation-drops-old', 'store-in-vault.yml: a rotation deletes the old client before the new secret is stored',
-     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '', ('tests/reliability/test_rel_examples.py',)),
+     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '',
+     ('tests/system/reliability/test_rel_examples.py',)),
     ('handoff-lost-store-silent', 'store-in-vault.yml: a re-run does not notice a client whose secret was never stored',
      'examples/secret-handoff/store-in-vault.yml',
      "        - handoff_stored_client_id | default('') != handoff_credential.personal_client.client_id\n", '        - false\n',
-     ('tests/reliability/test_rel_examples.py',)),
+     ('tests/system/reliability/test_rel_examples.py',)),
     ('handoff-open-dir-accepted', 'store-in-vault.yml: a vars directory other users can write to is accepted',
      'examples/secret-handoff/store-in-vault.yml',
      '          - not handoff_paths.results[1].stat.wgrp\n          - not handoff_paths.results[1].stat.woth\n', '',
-     ('tests/reliability/test_rel_examples.py',)),
+     ('tests/system/reliability/test_rel_examples.py',)),
     ('handoff-collision-unchecked', 'store-role-secrets-in-vault.yml: two display names for one vars file are accepted',
      'examples/secret-handoff/store-role-secrets-in-vault.yml',
-     '          - handoff_stems | unique | length == handoff_stems | length\n', '          - true\n', ('tests/reliability/test_rel_examples.py',)),
+     '          - handoff_stems | unique | length == handoff_stems | length\n', '          - true\n', ('tests/system/reliability/test_rel_examples.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
