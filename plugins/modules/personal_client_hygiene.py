@@ -244,9 +244,9 @@ report_csv:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 RULES = ["expired", "max_age", "max_lifetime", "stale_after", "never_used_grace", "require_source_cidr", "allowed_cidrs",
          "require_scoped_roles"]

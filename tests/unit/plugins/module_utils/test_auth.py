@@ -15,9 +15,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.unit import fakes
 
 # The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).

@@ -12,10 +12,10 @@ import time as real_time
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
 from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
 
 NOW = 1760000000
@@ -351,7 +351,7 @@ def test_second_client_reuses_the_cached_exchange(private_token_cache):
 # --- masking -------------------------------------------------------------------------------------
 
 def test_the_oidc_token_and_the_exchanged_token_join_the_run_masking_registry(clock):
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
     _masking.new_run()
     tokens = source(FakeTransport())
     assert OIDC in _masking.registry()

@@ -10,11 +10,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_SPEC as INFO_SPEC
 

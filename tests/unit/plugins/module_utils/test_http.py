@@ -14,9 +14,9 @@ import ssl
 import pytest
 import requests
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _http
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.module_utils._version import USER_AGENT
+from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
 BASE = "https://acme.conductor.one"
 ROLES_URL = BASE + "/api/v1/iam/roles"
@@ -479,7 +479,7 @@ def test_a_url_for_another_origin_is_refused_before_sending(monkeypatch):
 
 
 def test_paths_are_joined_to_the_endpoint(monkeypatch):
-    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
     sleeps = []
     transport = _http.HttpTransport(endpoint=parse_server_url(BASE), sleep=sleeps.append)
@@ -490,7 +490,7 @@ def test_paths_are_joined_to_the_endpoint(monkeypatch):
 
 
 def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
-    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
     transport = _http.HttpTransport(endpoint=parse_server_url(BASE))
     adapter = transport.session.get_adapter("https://evil.example/")
@@ -500,7 +500,7 @@ def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
 
 
 def test_a_fresh_form_is_rebuilt_for_every_retry(monkeypatch):
-    from ansible_collections.conductorone.iam.plugins.module_utils._auth import FreshForm
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import FreshForm
 
     built = []
 
@@ -515,7 +515,7 @@ def test_a_fresh_form_is_rebuilt_for_every_retry(monkeypatch):
 
 
 def test_a_server_message_is_truncated_and_masked():
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     _masking.new_run().add("exchanged-token-123456")
     response = make_response(403, {"code": 7, "message": "permission denied for Bearer exchanged-token-123456 " + "x" * 1000})
@@ -530,7 +530,7 @@ def test_a_server_message_is_truncated_and_masked():
 @pytest.mark.parametrize("visible", [4, 10, 20])
 def test_a_token_cut_by_the_server_message_limit_shows_no_head(visible):
     # The server's message is quoted up to MAX_SERVER_MESSAGE_CHARS: a token straddling that limit is masked whole.
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)
@@ -642,7 +642,7 @@ def test_every_retryable_status_gives_up_after_the_budget(monkeypatch, status, r
 @pytest.mark.parametrize("visible", [4, 9, 20])
 def test_a_token_cut_by_the_html_snippet_limit_shows_no_head(visible):
     # A non-JSON body is quoted as a 200-character snippet: a token in the page across that cut is masked whole.
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)
@@ -674,7 +674,7 @@ def test_status_class_boundaries(monkeypatch, status, outcome):
 
 @pytest.mark.parametrize("visible", [4, 10])
 def test_a_token_cut_by_the_request_id_limit_shows_no_head(visible):
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _runner
-from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import runner as _runner
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
 
 
 class RecordingRunner:

@@ -13,12 +13,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking, _runner, _token_cache
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import (
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import runner as _runner
+from ansible_collections.conductorone.iam.plugins.module_utils._client import token_cache as _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import check_display_text
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.secret_file import (
     check_secret_path, client_in_secret_file, secret_file_record)
 
 NOW = 1760000000.0

@@ -10,8 +10,9 @@ import re
 import pytest
 from urllib3.util import parse_url
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _masking, _url
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 
 @pytest.fixture(autouse=True)

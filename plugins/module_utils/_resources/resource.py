@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ._api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
 
 
 class Resource:

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import os
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
-from ._errors import ConductorOneError, InputError
-from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
-                                PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
-from ._resource import Resource
-from ._roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import PendingCreate
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import (
+    PersonalClientLookup, live_clients, protected_client_ids, relist)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import (
+    CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, plan_client)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_writer import ClientWriter
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import hide_new_secrets
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
+    ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
 
 OPTION = "clients"
 # plan action -> summary key
@@ -153,7 +161,7 @@ class PersonalClientSet(Resource):
         params = self.params
         parallel = check_parallel(params.get("parallel"))
         parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"), self.runner.check_mode)
-        listing = [client for client in self.api.list_personal_clients() if not client.get("deletedAt")]
+        listing = live_clients(self.api.list_personal_clients())
         lookup = PersonalClientLookup(self.api, listing=listing)
         self.catalog = RoleCatalog(self.api)
         plans = plan_items(parsed, lookup, self.catalog)
@@ -171,23 +179,13 @@ class PersonalClientSet(Resource):
             self._delete_undeclared(extras, lookup, parallel, report)
         result = report.result(_kind, self.runner.diff_mode, notes)
         result["secrets"] = secrets
-        if secrets:
-            # New secrets are in this result: Ansible prints it censored, while register still receives it.
-            result["_ansible_no_log"] = True
-        return result
+        # New secrets are in this result: Ansible prints it censored, while register still receives it.
+        return hide_new_secrets(result)
 
     def _protected_ids(self, listing):
         """Ids exclusive mode never deletes: the client this run authenticated with, and ``protected``."""
-        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
-        own = self.api.client.authenticated_client_id
-        if own:
-            return protected | set([cutename(own)])
-        if not protected & set(client["id"] for client in listing):
-            raise InputError("exclusive: this run authenticates with an access token, whose personal client cannot be "
-                             "known, so exclusive mode could delete the credential the run itself uses; list that "
-                             "client's id in protected (it must be one of the caller's clients) or authenticate with "
-                             "client_id and client_secret (nothing was changed)")
-        return protected
+        return protected_client_ids(self.params.get("protected"), self.api.client.authenticated_client_id,
+                                    lambda: [client["id"] for client in listing], "exclusive")
 
     def _converge(self, plans, lookup, parallel, report, secrets):
         """Carry out every planned item; every new secret not in its file goes to ``secrets``, failed item or not."""

@@ -10,11 +10,12 @@ access token) unless ``protected`` names the clients to keep.
 
 from __future__ import annotations
 
-from . import _hygiene
-from ._errors import ConductorOneError, InputError
-from ._normalize import format_timestamp, utcnow
-from ._personal_clients import cutename, live
-from ._runner import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import format_timestamp, utcnow
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import live
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 
 
 class PersonalClientHygiene(Resource):

@@ -14,11 +14,11 @@ import os
 import threading
 from urllib.parse import quote
 
-from ._auth import TokenSource, check_credentials, parse_client_id, require_credentials, resolve_endpoint
-from ._errors import ConductorOneError, InputError
-from ._http import DEFAULT_MAX_RESPONSE_BYTES, HttpTransport
-from ._token_cache import TokenCache, cache_key
-from ._url import check_ambient_server_url, is_loopback, parse_server_url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import TokenSource, check_credentials, parse_client_id, require_credentials, resolve_endpoint
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, HttpTransport
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import check_ambient_server_url, is_loopback, parse_server_url
 
 PAGE_SIZE = 100
 # A listing stops with an error past this many items (max_list_items) or past twice as many pages as full pages

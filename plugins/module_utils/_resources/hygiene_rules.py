@@ -16,9 +16,9 @@ import ipaddress
 import math
 import re
 
-from . import _masking
-from ._errors import InputError
-from ._normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
 
 DAY = 86400
 # Filters of personal_client_info: name -> kind ("duration" or "bool")

@@ -10,9 +10,9 @@ import os
 import stat
 import tempfile
 
-from ._errors import InputError
-from ._token_cache import unsafe_level, user_name
-from ._url import tenant_authority
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import unsafe_level, user_name
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import tenant_authority
 
 
 def check_secret_path(path, option="secret_path"):

@@ -15,10 +15,10 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from . import _masking
-from ._errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
 # Resource lives in _resource.py; re-exported here for code that imported it from this module.
-from ._resource import Resource  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource  # noqa: F401  pylint: disable=unused-import
 
 # Options whose values authenticate: masked in everything the run reports (see _masking.py).
 SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")

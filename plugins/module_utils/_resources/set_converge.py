@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from . import _masking
-from ._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 
 DEFAULT_PARALLEL = 8
 # The failures items expect; any other exception (a bug, an answer nobody foresaw) is still that item's

@@ -21,9 +21,9 @@ import re
 import time
 import traceback
 
-from . import _masking
-from ._errors import ConductorOneError, InputError, MissingLibraryError
-from ._url import has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
 
 TOKEN_PATH = "/auth/v1/token"
 SECRET_PREFIX = ("secret-token", "conductorone.com", "v1")

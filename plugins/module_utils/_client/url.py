@@ -18,8 +18,8 @@ import traceback
 import unicodedata
 from collections import namedtuple
 
-from . import _masking
-from ._errors import InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError, MissingLibraryError
 
 try:
     from urllib3.util import parse_url

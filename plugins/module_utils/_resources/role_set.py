@@ -9,10 +9,10 @@ One role catalog for the whole set; each item is checked, found and planned with
 
 from __future__ import annotations
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
-from ._errors import InputError
-from ._resource import Resource
-from ._roles import Role, RoleCatalog, check_role_params, plan_role
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import Role, RoleCatalog, check_role_params, plan_role
 
 OPTION = "roles"
 ACTIONS = ("updated", "unchanged")

@@ -34,10 +34,10 @@ import time
 import traceback
 from urllib.parse import urljoin, urlsplit
 
-from . import _masking
-from ._errors import ConductorOneError, MissingLibraryError
-from ._url import parse_server_url, safe_origin
-from ._version import USER_AGENT
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url, safe_origin
+from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
 try:
     import requests

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 
-from ._errors import ConductorOneError, InputError
-from ._normalize import api_view, check_display_text
-from ._resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import api_view, check_display_text
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 
 ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
              "created_at", "updated_at", "deleted_at")

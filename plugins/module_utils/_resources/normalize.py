@@ -10,7 +10,7 @@ import ipaddress
 import math
 import re
 
-from ._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
 _DURATION_UNITS = (7 * 86400, 86400, 3600, 60, 1)
