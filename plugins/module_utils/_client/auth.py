@@ -20,10 +20,22 @@ import os
 import re
 import time
 import traceback
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
-from ansible_collections.conductorone.iam.plugins.module_utils._client.url import has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
+
+if TYPE_CHECKING:  # only for the annotations: cryptography is imported when a secret is used, and these import back
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.http import JSON, HttpTransport
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache
+
+# The private JWK inside a client secret (kty OKP, crv Ed25519, d, optionally x), as json.loads gave it.
+Jwk = Dict[str, Any]
+# A token request's form fields.
+Form = Dict[str, Optional[str]]
 
 TOKEN_PATH = "/auth/v1/token"
 SECRET_PREFIX = ("secret-token", "conductorone.com", "v1")
@@ -41,16 +53,16 @@ TOKEN_EXPIRY_MARGIN_SECONDS = 30
 REPLAY_WORDS = re.compile(r"already (?:been )?(?:exchanged|used|redeemed|consumed)|replay|re-?used", re.IGNORECASE)
 
 
-def b64url_encode(data):
+def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text):
+def b64url_decode(text: str) -> bytes:
     text = text.strip()
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def parse_client_id(client_id):
+def parse_client_id(client_id: object) -> tuple[str, str, str]:
     """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port.
 
     A malformed value is never echoed: it may be a secret given in the wrong option. At most its name part
@@ -73,7 +85,7 @@ def parse_client_id(client_id):
     return name, host.lower(), use_case
 
 
-def tenant_domain_url(tenant_domain):
+def tenant_domain_url(tenant_domain: str) -> str:
     """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is.
 
     A refused value is never repeated: it may carry a password (``https://user:pw@acme...``), which joins the
@@ -100,7 +112,8 @@ def tenant_domain_url(tenant_domain):
     return "https://" + domain
 
 
-def resolve_endpoint(server_url, client_id, allow_http=False, tenant_domain=None):
+def resolve_endpoint(server_url: str | None, client_id: str | None, allow_http: bool = False,
+                     tenant_domain: str | None = None) -> Endpoint:
     """The Endpoint (see _url.py): server_url or tenant_domain win over the host in the client id."""
     if server_url and tenant_domain:
         raise InputError(
@@ -118,7 +131,7 @@ def resolve_endpoint(server_url, client_id, allow_http=False, tenant_domain=None
     return _resolve_endpoint(server_url, host, allow_http=allow_http)
 
 
-def clean_access_token(token):
+def clean_access_token(token: str | None) -> str | None:
     """A bearer token without surrounding whitespace (``echo $T | ansible-vault encrypt_string`` adds a newline).
 
     A control or space character inside it cannot be sent in a header: refused, without echoing the token.
@@ -135,7 +148,7 @@ def clean_access_token(token):
     return token
 
 
-def _load_ed25519():
+def _load_ed25519() -> type[Ed25519PrivateKey]:
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     except ImportError:
@@ -143,7 +156,7 @@ def _load_ed25519():
     return Ed25519PrivateKey
 
 
-def decode_client_secret(secret):
+def decode_client_secret(secret: str) -> Jwk:
     """The private JWK inside a ``secret-token:conductorone.com:v1:<JWK>`` string, checked for shape only."""
     _masking.add(secret)
     parts = secret.strip().split(":", 3)
@@ -166,7 +179,7 @@ def decode_client_secret(secret):
     return jwk
 
 
-def parse_client_secret(secret):
+def parse_client_secret(secret: str) -> Ed25519PrivateKey:
     """Turn a ``secret-token:conductorone.com:v1:<JWK>`` string into an Ed25519 private key."""
     jwk = decode_client_secret(secret)
     key = _load_ed25519().from_private_bytes(b64url_decode(jwk["d"]))
@@ -175,13 +188,13 @@ def parse_client_secret(secret):
     return key
 
 
-def _public_x(private_key):
+def _public_x(private_key: Ed25519PrivateKey) -> str:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     return b64url_encode(private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
-def build_assertion(client_id, audience, private_key, now=None):
+def build_assertion(client_id: str, audience: str, private_key: Ed25519PrivateKey, now: float | None = None) -> str:
     """A compact EdDSA JWS proving possession of the client's key, valid for a few minutes."""
     now = int(time.time() if now is None else now)
     header = {"alg": "EdDSA", "typ": "JWT", "nonce": b64url_encode(os.urandom(16))}
@@ -198,7 +211,7 @@ def build_assertion(client_id, audience, private_key, now=None):
     return signing_input + "." + b64url_encode(signature)
 
 
-def oidc_token_expiry(oidc_token):
+def oidc_token_expiry(oidc_token: str) -> float | None:
     """The ``exp`` of an OIDC token (a JWT), read without verifying it (only the server can); None without one.
 
     Raises InputError, without any part of the token, when it is not a JWT at all.
@@ -218,7 +231,7 @@ def oidc_token_expiry(oidc_token):
     return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
 
 
-def check_credentials(client_id, client_secret, oidc_token):
+def check_credentials(client_id: str | None, client_secret: str | None, oidc_token: str | None) -> None:
     """Refuse combinations that name no identity or two: a secret goes with /pcc or /spc, an OIDC token with /wfe."""
     if client_secret and oidc_token:
         raise InputError(
@@ -248,7 +261,7 @@ CREDENTIAL_VARIABLES = {"client_id": "CONDUCTORONE_CLIENT_ID", "client_secret": 
                         "oidc_token": "CONDUCTORONE_OIDC_TOKEN", "access_token": "CONDUCTORONE_ACCESS_TOKEN"}
 
 
-def _unread_variable(option):
+def _unread_variable(option: str) -> str:
     """A note when the missing option's CONDUCTORONE_* variable is set but was not read (the task or module_defaults
     set another credential option, and credentials set there form one identity)."""
     variable = CREDENTIAL_VARIABLES[option]
@@ -258,7 +271,7 @@ def _unread_variable(option):
             "module_defaults makes those options one identity, so set {1} there too".format(variable, option))
 
 
-def missing_credentials_message(client_id, client_secret, oidc_token):
+def missing_credentials_message(client_id: str | None, client_secret: str | None, oidc_token: str | None) -> str:
     """What is missing, for the way of authenticating the options set so far point at (issue 22). An oidc_token
     without client_id is check_credentials' refusal."""
     if client_id:
@@ -284,7 +297,8 @@ def missing_credentials_message(client_id, client_secret, oidc_token):
             "access_token (CONDUCTORONE_ACCESS_TOKEN) together with server_url or tenant_domain")
 
 
-def require_credentials(client_id, client_secret, access_token, oidc_token):
+def require_credentials(client_id: str | None, client_secret: str | None, access_token: str | None,
+                        oidc_token: str | None) -> None:
     """Refuse, before any request, options that name no complete way of authenticating, saying what is missing."""
     if (access_token and access_token.strip()) or (client_id and (client_secret or oidc_token)):
         return
@@ -292,15 +306,15 @@ def require_credentials(client_id, client_secret, access_token, oidc_token):
         missing_credentials_message(client_id, client_secret, oidc_token))
 
 
-class FreshForm(dict):
+class FreshForm(Dict[str, Optional[str]]):
     """A form built anew for every attempt of a request: it is the first attempt's form (a plain dict to
     anything that reads it), and the transport calls ``for_attempt(n)`` for a retry."""
 
-    def __init__(self, build):
+    def __init__(self, build: Callable[[], Form]) -> None:
         super().__init__(build())
         self._build = build
 
-    def for_attempt(self, attempt):
+    def for_attempt(self, attempt: int) -> Form:
         return dict(self) if attempt == 0 else self._build()
 
 
@@ -311,8 +325,9 @@ class TokenSource:
     ``invalidate()`` after a 401 makes the next ``token()`` exchange again (when credentials allow).
     """
 
-    def __init__(self, transport, base_url, audience, client_id=None, client_secret=None, access_token=None, cache=None,
-                 oidc_token=None):
+    def __init__(self, transport: HttpTransport, base_url: str, audience: str, client_id: str | None = None,
+                 client_secret: str | None = None, access_token: str | None = None, cache: TokenCache | None = None,
+                 oidc_token: str | None = None) -> None:
         self._transport = transport
         self._cache = cache
         self._token_url = base_url + TOKEN_PATH
@@ -322,7 +337,7 @@ class TokenSource:
         self._oidc_token = _masking.add(oidc_token.strip()) if oidc_token else None
         _masking.add(oidc_token)
         self._static_token = access_token = clean_access_token(access_token)
-        self._token = None
+        self._token: str | None = None
         self._expires_at = 0.0
         # True once this run holds a token exchanged for the OIDC token (by it, or by another task via the cache)
         self._oidc_token_used = False
@@ -335,31 +350,30 @@ class TokenSource:
             oidc_token_expiry(oidc_token)
 
     @property
-    def can_reauthenticate(self):
+    def can_reauthenticate(self) -> bool:
         return bool(self._client_id and (self._client_secret or self._oidc_token))
 
-    def token(self):
+    def token(self) -> str:
         if self._static_token:
             return self._static_token
         if self._token is None or time.time() >= self._expires_at:
             if self._cache:
                 with self._cache.exclusive():
-                    self._load_or_exchange()
-            else:
-                self._exchange()
+                    return self._load_or_exchange(self._cache)
+            return self._exchange()
         return self._token
 
-    def _load_or_exchange(self):
+    def _load_or_exchange(self, cache: TokenCache) -> str:
         """The cached token if still good (another process may just have stored it), else a new one."""
-        cached = self._cache.load()
+        cached = cache.load()
         if cached is not None:
             # The cache holds the server's expiry; in memory, keep the usual margin.
             self._token, self._expires_at = _masking.add(cached[0]), cached[1] - TOKEN_EXPIRY_MARGIN_SECONDS
             self._oidc_token_used = bool(self._oidc_token)
-        else:
-            self._exchange()
+            return self._token
+        return self._exchange()
 
-    def invalidate(self):
+    def invalidate(self) -> bool:
         """Forget the current token; False when there is nothing better to fall back on."""
         if self._static_token and self.can_reauthenticate:
             self._static_token = None
@@ -371,17 +385,17 @@ class TokenSource:
             self._cache.discard()
         return True
 
-    def _assertion_form(self, key):
+    def _assertion_form(self, client_id: str, key: Ed25519PrivateKey) -> Form:
         """A token request with a freshly signed assertion, registered for masking before it is sent."""
         return {
             "grant_type": "client_credentials",
-            "client_id": self._client_id,
+            "client_id": client_id,
             "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": _masking.add(build_assertion(self._client_id, self._audience, key)),
+            "client_assertion": _masking.add(build_assertion(client_id, self._audience, key)),
         }
 
-    def _federation_form(self):
-        expires = oidc_token_expiry(self._oidc_token)
+    def _federation_form(self, oidc_token: str) -> Form:
+        expires = oidc_token_expiry(oidc_token)
         now = time.time()
         if expires is not None and expires <= now:
             raise ConductorOneError(
@@ -391,12 +405,12 @@ class TokenSource:
                 operation="Token exchange")
         return {
             "grant_type": TOKEN_EXCHANGE_GRANT,
-            "subject_token": self._oidc_token,
+            "subject_token": oidc_token,
             "subject_token_type": JWT_TOKEN_TYPE,
             "client_id": self._client_id,
         }
 
-    def _federation_hint(self, server_message):
+    def _federation_hint(self, server_message: str) -> str:
         """Why a server may refuse an OIDC token that looks valid here, and what to do; only a refusal that says the
         token was used before gets the replay advice (a bad signature, audience or issuer needs another fix)."""
         if not REPLAY_WORDS.search(server_message):
@@ -413,13 +427,16 @@ class TokenSource:
         return (" - the server says this OIDC token was used before (by another run, job or process): give each run "
                 "a new OIDC token")
 
-    def _exchange(self):
+    def _exchange(self) -> str:
+        form: Form
         if self._oidc_token:
-            form = self._federation_form()
+            form = self._federation_form(self._oidc_token)
         else:
-            key = parse_client_secret(self._client_secret)
+            # require_credentials (in __init__): without an OIDC token, a client id and its secret are set
+            assert self._client_id and self._client_secret
+            client_id, key = self._client_id, parse_client_secret(self._client_secret)
             # each attempt signs a new assertion (see FreshForm), since the server may refuse one it has already seen
-            form = FreshForm(lambda: self._assertion_form(key))
+            form = FreshForm(lambda: self._assertion_form(client_id, key))
         started = time.time()
         try:
             # A token exchange has no side effect, so it may be retried like a GET.
@@ -435,9 +452,10 @@ class TokenSource:
         if self._cache:
             # The server's expiry: TokenCache.load applies its own margin (MIN_REMAINING_SECONDS) on top of it.
             self._cache.store(token, started + expires_in)
+        return token
 
 
-def token_from_response(body):
+def token_from_response(body: JSON) -> tuple[str, float]:
     """(access token, expires_in seconds) of a token endpoint's answer; the token joins the masked values."""
     token = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token.strip():

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-GRPC_CODE_NAMES = {
+from typing import Dict, Optional, TypedDict
+
+GRPC_CODE_NAMES: Dict[int, str] = {
     0: "OK", 1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",
     6: "ALREADY_EXISTS", 7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION",
     10: "ABORTED", 11: "OUT_OF_RANGE", 12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE",
@@ -20,16 +22,27 @@ class InputError(Exception):
 class MissingLibraryError(Exception):
     """A Python library the run needs is not installed on the host running the module."""
 
-    def __init__(self, library, traceback_text):
+    def __init__(self, library: str, traceback_text: str | None) -> None:
         super().__init__(library)
         self.library = library
         self.traceback = traceback_text
 
 
+class ErrorResult(TypedDict):
+    """``ConductorOneError.as_result()``: the structured part of a failure result."""
+
+    operation: Optional[str]
+    status: Optional[int]
+    code: Optional[int]
+    message: str
+    request_id: Optional[str]
+
+
 class ConductorOneError(Exception):
     """An API (or transport) failure: what was called, HTTP status, gateway code, message, request id."""
 
-    def __init__(self, message, operation=None, status=None, code=None, request_id=None, timed_out=False):
+    def __init__(self, message: str, operation: str | None = None, status: int | None = None, code: int | None = None,
+                 request_id: str | None = None, timed_out: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.operation = operation
@@ -40,10 +53,10 @@ class ConductorOneError(Exception):
         self.timed_out = timed_out
 
     @property
-    def code_name(self):
+    def code_name(self) -> str | None:
         return GRPC_CODE_NAMES.get(self.code) if isinstance(self.code, int) else None
 
-    def __str__(self):
+    def __str__(self) -> str:
         parts = []
         if self.status is not None:
             parts.append("HTTP {0}".format(self.status))
@@ -57,7 +70,7 @@ class ConductorOneError(Exception):
             text += " (request-id: {0})".format(self.request_id)
         return text
 
-    def as_result(self):
+    def as_result(self) -> ErrorResult:
         """The structured part of a failure result, for playbooks that branch on it."""
         return {
             "operation": self.operation,

@@ -32,24 +32,32 @@ import socket
 import threading
 import time
 import traceback
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, MissingLibraryError
-from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url, safe_origin
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, parse_server_url, safe_origin
 from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
+REQUESTS_IMPORT_ERROR: str | None
 try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:
-    requests = None
-    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
+    requests = None  # type: ignore[assignment]
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object  # type: ignore[misc,assignment]
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
+
+if TYPE_CHECKING:
+    from urllib3 import PoolManager
+
+# A JSON object as the API sends and takes it (protojson: camelCase keys, arbitrary JSON values).
+JSON = Dict[str, Any]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "DELETE", "HEAD"))
 RETRY_ALWAYS_STATUSES = frozenset((429,))
@@ -57,6 +65,8 @@ RETRY_IDEMPOTENT_STATUSES = frozenset((500, 502, 503, 504))
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 RETRY_AFTER_CAP_SECONDS = 60.0
+# A urllib3 pool manager (or proxy manager), handed back as it came.
+_Manager = TypeVar("_Manager", bound="PoolManager")
 _REQUEST_ID_IN_MESSAGE = re.compile(r"\(request-id: ([^)\s]+)\)")
 # What OpenSSL says when the other side answers the TLS handshake with something that is not TLS (plain HTTP, usually).
 NOT_TLS = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|RECORD_LAYER_FAILURE|record layer failure|"
@@ -74,12 +84,12 @@ DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 
 
-def require_requests():
+def require_requests() -> None:
     if requests is None:
         raise MissingLibraryError("requests", REQUESTS_IMPORT_ERROR)
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None if absent/invalid."""
     if not value:
         return None
@@ -95,14 +105,14 @@ def parse_retry_after(value, now=None):
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def backoff_delay(attempt, retry_after=None, rand=random.random):
+def backoff_delay(attempt: int, retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
     """Full-jitter exponential backoff; an explicit Retry-After wins, capped."""
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_CAP_SECONDS)
     return rand() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt))
 
 
-def error_from_response(response, operation):
+def error_from_response(response: requests.Response, operation: str) -> ConductorOneError:
     """One ConductorOneError from a non-2xx response: gateway {code, message}, OAuth {error, ...} or not JSON."""
     request_id = response.headers.get("X-Request-Id") or response.headers.get("Grpc-Metadata-X-Request-Id")
     code = None
@@ -131,13 +141,13 @@ def error_from_response(response, operation):
     return ConductorOneError(message, operation=operation, status=response.status_code, code=code, request_id=request_id)
 
 
-def response_too_large(limit, operation, status=None):
+def response_too_large(limit: int, operation: str, status: int | None = None) -> ConductorOneError:
     return ConductorOneError(
         "the server's response body is larger than {0} bytes (max_response_bytes); stopped reading it. Raise "
         "max_response_bytes if the tenant really answers with more".format(limit), operation=operation, status=status)
 
 
-def redirect_error(response, operation):
+def redirect_error(response: requests.Response, operation: str) -> ConductorOneError:
     """A 3xx is never followed: the request carries a credential, and the target is the server's choice."""
     target = response.headers.get("Location") or ""
     where = safe_origin(urljoin(response.url or "", target)) if target else "(no Location header)"
@@ -147,7 +157,13 @@ def redirect_error(response, operation):
         operation=operation, status=response.status_code)
 
 
-class DeadlineExceeded(requests.exceptions.ReadTimeout if requests else Exception):
+if TYPE_CHECKING:
+    _DeadlineBase = requests.exceptions.ReadTimeout
+else:
+    _DeadlineBase = requests.exceptions.ReadTimeout if requests else Exception
+
+
+class DeadlineExceeded(_DeadlineBase):
     """The attempt's whole-request deadline passed (a ReadTimeout: the request may have reached the server)."""
 
 
@@ -159,39 +175,39 @@ class _Deadline:
     registers itself (``attach``); when the budget is spent a timer shuts that connection's socket down, which
     ends a blocked connect, send or read at once, whatever the server trickles."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
         self.finished = False
-        self._connection = None
+        self._connection: object | None = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self):
+    def __enter__(self) -> _Deadline:
         _current.deadline = self
         self._timer.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self._timer.cancel()
         _current.deadline = None
         with self._lock:
             self._connection = None
 
-    def attach(self, connection):
+    def attach(self, connection: object) -> None:
         with self._lock:
             self._connection = connection
             if self.expired:
                 _shut(connection)
 
-    def finish(self):
+    def finish(self) -> None:
         """The complete response is in: from now on the timer leaves the (pooled, reusable) connection alone."""
         with self._lock:
             self.finished = True
             self._connection = None
 
-    def _expire(self):
+    def _expire(self) -> None:
         with self._lock:
             if self.finished:
                 return
@@ -199,12 +215,12 @@ class _Deadline:
             if self._connection is not None:
                 _shut(self._connection)
 
-    def error(self):
+    def error(self) -> DeadlineExceeded:
         return DeadlineExceeded("no complete response in time (timeout bounds the whole request: connect, send "
                                 "and the complete response)")
 
 
-def _shut(connection):
+def _shut(connection: object) -> None:
     sock = getattr(connection, "sock", None)
     if sock is None:
         return
@@ -215,25 +231,31 @@ def _shut(connection):
         pass
 
 
-def _attach(connection):
+def _attach(connection: object) -> None:
     deadline = getattr(_current, "deadline", None)
     if deadline is not None:
         deadline.attach(connection)
 
 
-class _DeadlineConnectionMixin:
+if TYPE_CHECKING:
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object  # the mixin goes before the urllib3 connection class it extends
+
+
+class _DeadlineConnectionMixin(_ConnectionBase):
     """urllib3 connections that put themselves under the current attempt's deadline."""
 
-    def connect(self):
+    def connect(self) -> None:
         _attach(self)
         super().connect()
         _attach(self)
 
-    def request(self, *args, **kwargs):
+    def request(self, *args: Any, **kwargs: Any) -> Any:
         _attach(self)
         return super().request(*args, **kwargs)
 
-    def getresponse(self, *args, **kwargs):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _attach(self)
         return super().getresponse(*args, **kwargs)
 
@@ -254,7 +276,7 @@ class _DeadlineHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _DeadlineHTTPSConnection
 
 
-def _use_deadline_pools(manager):
+def _use_deadline_pools(manager: _Manager) -> _Manager:
     if hasattr(manager, "pool_classes_by_scheme") and not type(manager).__name__.startswith("SOCKS"):
         manager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
     return manager
@@ -264,18 +286,18 @@ class _PinnedAdapter(HTTPAdapter):
     """Defence in depth: refuse to send a prepared request anywhere but the endpoint's origin.
     Its connections are under each attempt's deadline (``_Deadline``)."""
 
-    def __init__(self, endpoint, pool_size=10):
+    def __init__(self, endpoint: Endpoint, pool_size: int = 10) -> None:
         super().__init__(pool_connections=pool_size, pool_maxsize=pool_size)
         self.endpoint = endpoint
 
-    def init_poolmanager(self, *args, **kwargs):  # pylint: disable=arguments-differ
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:  # pylint: disable=arguments-differ
         super().init_poolmanager(*args, **kwargs)
         _use_deadline_pools(self.poolmanager)
 
-    def proxy_manager_for(self, *args, **kwargs):  # pylint: disable=arguments-differ
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:  # pylint: disable=arguments-differ
         return _use_deadline_pools(super().proxy_manager_for(*args, **kwargs))
 
-    def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # pylint: disable=signature-differs
         if not self.endpoint.same_origin(request.url):
             raise ConductorOneError("refusing to send a request to {0}: this run talks to {1} only".format(
                 safe_origin(request.url), self.endpoint.base_url))
@@ -285,19 +307,19 @@ class _PinnedAdapter(HTTPAdapter):
 class RetryGate:
     """A shared "not before" time: a 429's Retry-After holds back every thread of the run, not only the one told."""
 
-    def __init__(self, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, sleep: Callable[[float], object] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()
         self._not_before = 0.0
 
-    def hold(self, seconds):
+    def hold(self, seconds: float) -> float:
         """Nobody sends before ``seconds`` from now; returns that time, which its caller sleeps out itself."""
         with self._lock:
             self._not_before = max(self._not_before, self._clock() + seconds)
             return self._not_before
 
-    def wait(self, served=0.0):
+    def wait(self, served: float = 0.0) -> None:
         """Sleep until the gate opens, unless this caller already slept out a hold until ``served``."""
         with self._lock:
             delay = 0.0 if self._not_before <= served else self._not_before - self._clock()
@@ -312,56 +334,62 @@ class HttpTransport:
     Safe to share between threads (``pool_size`` connections at most are kept open to the endpoint).
     """
 
-    def __init__(self, validate_certs=True, ca_path=None, timeout=30.0, retries=4, warn=None, sleep=time.sleep,
-                 endpoint=None, pool_size=10, max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES):
+    def __init__(self, validate_certs: bool = True, ca_path: str | None = None, timeout: float = 30.0, retries: int = 4,
+                 warn: Callable[[str], object] | None = None, sleep: Callable[[float], object] = time.sleep,
+                 endpoint: Endpoint | None = None, pool_size: int = 10,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         require_requests()
         self.session = requests.Session()
         self.pool_size = max(10, int(pool_size))  # requests' default pool holds 10 connections per host
         self.gate = RetryGate(sleep=sleep)
-        self.endpoint = None
+        self.endpoint: Endpoint | None = None
         if endpoint is not None:
             self._pin(endpoint)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.verify: str | bool = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.max_response_bytes = int(max_response_bytes)
-        self._warn = warn or (lambda message: None)
+        self._warn: Callable[[str], object] = warn or (lambda message: None)
         self._sleep = sleep
         if not validate_certs:
             self._warn("validate_certs is false: the server's TLS certificate is not verified")
             try:
-                requests.packages.urllib3.disable_warnings()
+                requests.packages.urllib3.disable_warnings()  # type: ignore[attr-defined]
             except AttributeError:
                 pass
 
-    def _pin(self, endpoint):
+    def _pin(self, endpoint: Endpoint) -> Endpoint:
         self.endpoint = endpoint
         adapter = _PinnedAdapter(endpoint, self.pool_size)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, adapter)
+        return endpoint
 
-    def _url(self, url_or_path):
-        """The request URL: an API path joined to the endpoint, or a full URL that is exactly that."""
-        if self.endpoint is None:
+    def _target(self, url_or_path: str) -> tuple[Endpoint, str]:
+        """The endpoint and the request URL: an API path joined to the endpoint, or a full URL that is exactly that."""
+        endpoint = self.endpoint
+        if endpoint is None:
             parts = urlsplit(url_or_path)
-            self._pin(parse_server_url("{0}://{1}".format(parts.scheme, parts.netloc), allow_http=True))
+            endpoint = self._pin(parse_server_url("{0}://{1}".format(parts.scheme, parts.netloc), allow_http=True))
         path = url_or_path
         if not url_or_path.startswith("/"):
-            if not url_or_path.startswith(self.endpoint.base_url + "/"):
+            if not url_or_path.startswith(endpoint.base_url + "/"):
                 raise ConductorOneError("refusing to send a request to {0}: this run talks to {1} only".format(
-                    safe_origin(url_or_path), self.endpoint.base_url))
-            path = url_or_path[len(self.endpoint.base_url):]
-        return self.endpoint.url(path)
+                    safe_origin(url_or_path), endpoint.base_url))
+            path = url_or_path[len(endpoint.base_url):]
+        return endpoint, endpoint.url(path)
 
-    def send(self, method, url, operation, json_body=None, form=None, params=None, headers=None, idempotent=None):
+    def send(self, method: str, url: str, operation: str, json_body: JSON | None = None, form: Mapping[str, Any] | None = None,
+             params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+             idempotent: bool | None = None) -> JSON:
         """``url`` is an API path (or the endpoint's full URL of one). A ``form`` with ``for_attempt(n)``
         (_auth.FreshForm) is rebuilt for each retry: a token request signs a fresh assertion every time."""
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        url = self._url(url)
+        endpoint, url = self._target(url)
         operation = "{0} ({1} {2})".format(operation, method, urlsplit(url).path)
         attempt = 0
         served = 0.0
@@ -369,10 +397,10 @@ class HttpTransport:
             self.gate.wait(served)
             try:
                 response = self._attempt(
-                    operation, method, url, json=json_body, data=form.for_attempt(attempt) if hasattr(form, "for_attempt") else form,
+                    operation, method, url, json=json_body, data=form.for_attempt(attempt) if form is not None and hasattr(form, "for_attempt") else form,
                     params=params, headers=headers)
             except requests.exceptions.SSLError as exc:
-                raise tls_error(self.endpoint, exc, operation)
+                raise tls_error(endpoint, exc, operation)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
                 failure = connect_failure(exc)
@@ -380,7 +408,7 @@ class HttpTransport:
                     if attempt < min(self.retries, CONNECT_FAILURE_RETRIES[failure]):
                         attempt = self._pause(operation, "cannot connect ({0})".format(_FAILURE_REASON[failure]), attempt)
                         continue
-                    raise ConductorOneError(connect_failure_message(self.endpoint, failure, exc), operation=operation)
+                    raise ConductorOneError(connect_failure_message(endpoint, failure, exc), operation=operation)
                 reason = "timed out after {0}s".format(self.timeout) if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
                 if idempotent and attempt < self.retries:
                     attempt = self._pause(operation, reason, attempt)
@@ -407,7 +435,7 @@ class HttpTransport:
                 error.message += " (gave up after {0} retries)".format(attempt)
             raise error
 
-    def _attempt(self, operation, method, url, **kwargs):
+    def _attempt(self, operation: str, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One request and its whole (bounded) body, within one ``timeout`` from connect to the last byte."""
         with _Deadline(self.timeout) as deadline:
             try:
@@ -423,14 +451,14 @@ class HttpTransport:
                 raise
         return response
 
-    def _pause(self, operation, reason, attempt, retry_after=None):
+    def _pause(self, operation: str, reason: str, attempt: int, retry_after: float | None = None) -> int:
         delay = backoff_delay(attempt, retry_after)
         self._warn("{0}: {1}; retry {2} of {3} in {4:.1f}s".format(operation, reason, attempt + 1, self.retries, delay))
         self._sleep(delay)
         return attempt + 1
 
 
-def _read_body(response, limit, operation):
+def _read_body(response: requests.Response, limit: int, operation: str) -> None:
     """Read a streamed response's body into it (``response.content`` then works), refusing more than ``limit``
     bytes: a declared Content-Length over it is refused unread, a longer stream is cut at the limit."""
     raw = getattr(response, "raw", None)
@@ -451,12 +479,13 @@ def _read_body(response, limit, operation):
             raise response_too_large(limit, operation, response.status_code)
         chunks.append(chunk)
     response._content = b"".join(chunks)  # pylint: disable=protected-access
-    response._content_consumed = True  # pylint: disable=protected-access
+    response._content_consumed = True  # type: ignore[attr-defined]  # pylint: disable=protected-access
 
 
-def _causes(exc, limit=12):
+def _causes(exc: BaseException, limit: int = 12) -> list[BaseException]:
     """``exc`` and what it wraps (requests -> urllib3 -> socket/ssl), breadth first, each once."""
-    seen, queue = [], [exc]
+    seen: list[BaseException] = []
+    queue: list[object] = [exc]
     while queue and len(seen) < limit:
         current = queue.pop(0)
         if not isinstance(current, BaseException) or any(current is known for known in seen):
@@ -471,7 +500,7 @@ _FAILURE_REASON = {"refused": "connection refused", "dns": "the host name does n
                    "dns-temporary": "temporary failure in name resolution"}
 
 
-def connect_failure(exc):
+def connect_failure(exc: BaseException) -> str | None:
     """``"refused"``, ``"dns"`` or ``"dns-temporary"`` when no connection was ever made to the server (so nothing
     was sent), else None. Through a proxy it is the proxy's business: None."""
     if requests is not None and isinstance(exc, (requests.exceptions.ProxyError, requests.exceptions.Timeout)):
@@ -489,12 +518,12 @@ def connect_failure(exc):
     return None
 
 
-def _host_and_port(endpoint):
+def _host_and_port(endpoint: Endpoint) -> tuple[str, int | None]:
     port = endpoint.port or {"http": 80, "https": 443}.get(endpoint.scheme)
     return endpoint.host, port
 
 
-def connect_failure_message(endpoint, failure, exc):
+def connect_failure_message(endpoint: Endpoint, failure: str, exc: BaseException) -> str:
     host, port = _host_and_port(endpoint)
     if failure == "refused":
         return ("cannot connect to {0} port {1}: connection refused, nothing is listening there (the request was not "
@@ -505,7 +534,7 @@ def connect_failure_message(endpoint, failure, exc):
             "(or set HTTPS_PROXY when only a proxy can reach it)".format(host, port, _FAILURE_REASON[failure]))
 
 
-def tls_error(endpoint, exc, operation):
+def tls_error(endpoint: Endpoint, exc: BaseException, operation: str) -> ConductorOneError:
     """The TLS failure said as what it is: a server that does not speak TLS there, an unverifiable certificate, or
     another handshake failure."""
     host, port = _host_and_port(endpoint)
@@ -525,7 +554,7 @@ def tls_error(endpoint, exc, operation):
                              operation=operation)
 
 
-def _json_body(response, operation):
+def _json_body(response: requests.Response, operation: str) -> JSON:
     if not response.content:
         return {}
     try:
@@ -543,9 +572,9 @@ def _json_body(response, operation):
     return body
 
 
-def _request_id_note(error):
+def _request_id_note(error: ConductorOneError) -> str:
     return " (request-id: {0})".format(error.request_id) if error.request_id else ""
 
 
-def _short(exc):
+def _short(exc: BaseException) -> str:
     return _masking.mask_message(str(exc), MAX_SERVER_MESSAGE_CHARS)

@@ -24,7 +24,11 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any, Callable, TypeVar, overload
 from urllib.parse import quote, quote_plus
+
+# Masking keeps the shape of what it is given: text stays text, a dict a dict, a list a list.
+T = TypeVar("T")
 
 MASK = "********"
 # Messages are cut to this many characters (server-provided parts much shorter, see _http.py): enough to
@@ -60,12 +64,20 @@ _UNPRINTABLE_KEEP_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e
 MAX_SERVER_TEXT_CHARS = 300
 
 
-def _visible(match):
+def _visible(match: re.Match[str]) -> str:
     char = match.group(0)
     return "\\x{0:02x}".format(ord(char)) if ord(char) < 0x100 else "\\u{0:04x}".format(ord(char))
 
 
-def inert(text, limit=MAX_SERVER_TEXT_CHARS):
+@overload
+def inert(text: None, limit: int | None = ...) -> None: ...
+
+
+@overload
+def inert(text: object, limit: int | None = ...) -> str: ...
+
+
+def inert(text: object, limit: int | None = MAX_SERVER_TEXT_CHARS) -> str | None:
     """Server-supplied ``text`` as inert, bounded text: every control or reordering character rendered visibly
     (``\\x1b``, ``\\n``-as-``\\x0a``, ``\\u202e``), then cut to ``limit`` characters. ``None`` stays ``None``."""
     if text is None:
@@ -75,7 +87,7 @@ def inert(text, limit=MAX_SERVER_TEXT_CHARS):
     return truncate(_UNPRINTABLE.sub(_visible, str(text)), limit)
 
 
-def visible_controls(text, keep_newlines=True):
+def visible_controls(text: str, keep_newlines: bool = True) -> str:
     """``text`` with control and reordering characters rendered visibly (line breaks kept unless told)."""
     return (_UNPRINTABLE_KEEP_NEWLINE if keep_newlines else _UNPRINTABLE).sub(_visible, text)
 
@@ -83,18 +95,24 @@ def visible_controls(text, keep_newlines=True):
 class SecretRegistry:
     """The secret values of one run and the masking of text and structures with them."""
 
-    def __init__(self):
-        self._values = set()
+    def __init__(self) -> None:
+        self._values: set[str] = set()
         self._lock = threading.Lock()
-        self._pattern = None
+        self._pattern: re.Pattern[str] | None = None
 
-    def add(self, value):
+    @overload
+    def add(self, value: bytes) -> str: ...
+
+    @overload
+    def add(self, value: T) -> T: ...
+
+    def add(self, value: object) -> object:
         """Register a value that can authenticate (None and empty strings are ignored); returns it unchanged."""
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
         if not isinstance(value, str):
             return value
-        forms = set()
+        forms: set[str] = set()
         for text in (value, value.strip()):
             if len(text) >= MIN_MASKED_LENGTH:
                 # As it may show up: raw, URL- or form-encoded, or inside a repr() with escapes.
@@ -105,7 +123,7 @@ class SecretRegistry:
                 self._pattern = None
         return value
 
-    def add_secret_looking(self, data):
+    def add_secret_looking(self, data: object) -> None:
         """Register every string in ``data`` that is shaped like a client secret, whatever option it was given
         in (a secret pasted into client_id is still a secret, and client_id is not a no_log option)."""
         if isinstance(data, str):
@@ -118,10 +136,10 @@ class SecretRegistry:
             for value in data:
                 self.add_secret_looking(value)
 
-    def __contains__(self, value):
+    def __contains__(self, value: object) -> bool:
         return value in self._values
 
-    def _compiled(self):
+    def _compiled(self) -> re.Pattern[str] | None:
         with self._lock:
             if self._pattern is None and self._values:
                 # Longest first, so a secret is masked whole before any registered part of it.
@@ -129,21 +147,21 @@ class SecretRegistry:
                 self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
             return self._pattern
 
-    def mask(self, data):
+    def mask(self, data: T) -> T:
         """``data`` (text, or dicts/lists/tuples of them, keys included) with every registered value masked."""
         pattern = self._compiled()
         if pattern is None:
             return data
         return _walk(data, lambda text: pattern.sub(MASK, text))
 
-    def mask_message(self, data, limit=MAX_MESSAGE_CHARS):
+    def mask_message(self, data: T, limit: int | None = MAX_MESSAGE_CHARS) -> T:
         """Like ``mask``, and anything shaped like a credential masked too; control characters rendered visibly
         (a message is one line: line breaks too, except in uncut text such as a traceback); strings cut to
         ``limit``. Masking comes first: a cut must never split a secret into a part that no longer matches."""
-        def one(text):
-            kept = []
+        def one(text: str) -> str:
+            kept: list[str] = []
 
-            def keep(match):
+            def keep(match: re.Match[str]) -> str:
                 kept.append(match.group(0))
                 return _PLACEHOLDER.format(len(kept) - 1)
 
@@ -157,7 +175,7 @@ class SecretRegistry:
         return _walk(data, one)
 
 
-def _walk(data, transform):
+def _walk(data: Any, transform: Callable[[str], str]) -> Any:
     if isinstance(data, str):
         return transform(data)
     if isinstance(data, dict):
@@ -167,7 +185,7 @@ def _walk(data, transform):
     return data
 
 
-def truncate(text, limit=MAX_MESSAGE_CHARS):
+def truncate(text: str, limit: int | None = MAX_MESSAGE_CHARS) -> str:
     if limit is None or len(text) <= limit:
         return text
     return text[:limit] + "... ({0} more characters)".format(len(text) - limit)
@@ -176,28 +194,36 @@ def truncate(text, limit=MAX_MESSAGE_CHARS):
 _current = SecretRegistry()
 
 
-def new_run():
+def new_run() -> SecretRegistry:
     """Start a run with an empty registry (action plugins: one per task). Returns it."""
     global _current  # pylint: disable=global-statement
     _current = SecretRegistry()
     return _current
 
 
-def registry():
+def registry() -> SecretRegistry:
     return _current
 
 
-def add(value):
+@overload
+def add(value: bytes) -> str: ...
+
+
+@overload
+def add(value: T) -> T: ...
+
+
+def add(value: object) -> object:
     return _current.add(value)
 
 
-def add_secret_looking(data):
+def add_secret_looking(data: object) -> None:
     _current.add_secret_looking(data)
 
 
-def mask(data):
+def mask(data: T) -> T:
     return _current.mask(data)
 
 
-def mask_message(data, limit=MAX_MESSAGE_CHARS):
+def mask_message(data: T, limit: int | None = MAX_MESSAGE_CHARS) -> T:
     return _current.mask_message(data, limit)

@@ -23,35 +23,42 @@ import os
 import stat
 import tempfile
 import time
+from typing import Iterator, Optional, Tuple
 
 try:
     import fcntl
 except ImportError:  # not POSIX: no cross-process lock, at worst one exchange per concurrent task
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 try:
     import pwd
 except ImportError:  # not POSIX: owners are named by uid
-    pwd = None
+    pwd = None  # type: ignore[assignment]
 
 # Do not hand out a cached token that expires within this many seconds.
 MIN_REMAINING_SECONDS = 60
 # How long a task waits for another one that is exchanging the same credential.
 LOCK_WAIT_SECONDS = 30.0
 
+# A usable cache entry: (access token, the server's expiry as a Unix time).
+CachedToken = Tuple[str, float]
+# Where the path to a directory is unsafe: (path, its os.stat or None when unreadable, reason).
+UnsafeLevel = Tuple[str, Optional[os.stat_result], str]
 
-def default_directory():
+
+def default_directory() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "conductorone.iam", "tokens")
 
 
-def cache_key(server_url, client_id, client_secret, tls=(True, None)):
+def cache_key(server_url: str, client_id: str, client_secret: str,
+              tls: tuple[bool, str | None] = (True, None)) -> str:
     """``tls`` is (validate_certs, ca_path): a token got over unverified TLS is not one to trust later."""
     secret_digest = hashlib.sha256(client_secret.encode("utf-8")).hexdigest()
     parts = [server_url, client_id, secret_digest, list(tls)]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
-def valid_entry(entry, now):
+def valid_entry(entry: object, now: float) -> CachedToken | None:
     """(token, expires_at) of a cache entry that is usable now, else None: never an exception."""
     if not isinstance(entry, dict):
         return None
@@ -66,7 +73,7 @@ def valid_entry(entry, now):
     return token, float(expires_at)
 
 
-def make_private_directories(directory):
+def make_private_directories(directory: str) -> None:
     """Create the missing levels of ``directory``, each 0700 whatever the umask (os.makedirs would leave the
     intermediate ones 0777 under umask 000, which directory_is_safe then rightly refuses)."""
     missing = []
@@ -85,13 +92,13 @@ def make_private_directories(directory):
         os.chmod(path, 0o700)
 
 
-def directory_is_safe(directory, uid=None):
+def directory_is_safe(directory: str, uid: int | None = None) -> bool:
     """The directory and every one above it: owned by this user or root, and not writable by others unless
     sticky (like /tmp), so nobody else can swap a file or directory on the path. The last level must be private."""
     return unsafe_level(directory, uid, private=True) is None
 
 
-def unsafe_level(directory, uid=None, private=False):
+def unsafe_level(directory: str, uid: int | None = None, private: bool = False) -> UnsafeLevel | None:
     """The first level of ``directory`` (itself, then each one above) where another user could swap what it holds:
     ``(path, os.stat of it or None, reason)``, else None. The one rule for the token cache and secret files.
 
@@ -119,7 +126,7 @@ def unsafe_level(directory, uid=None, private=False):
         path, first = parent, False
 
 
-def user_name(uid):
+def user_name(uid: int) -> str:
     """``name (uid N)`` for messages; the bare uid when the account is unknown."""
     try:
         return "{0} (uid {1})".format(pwd.getpwuid(uid).pw_name, uid)
@@ -128,31 +135,32 @@ def user_name(uid):
 
 
 class TokenCache:
-    def __init__(self, key, directory=None):
+    def __init__(self, key: str, directory: str | None = None) -> None:
         self.directory = directory or default_directory()
         self.path = os.path.join(self.directory, key + ".json")
 
-    def load(self, now=None):
+    def load(self, now: float | None = None) -> CachedToken | None:
         """A cached, still-valid token, or None."""
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return None
+        unowned: int | None = fd  # closed here unless the file object took it over
         try:
             info = os.fstat(fd)
             if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077 or not self._directory_is_private():
                 return None
             with os.fdopen(fd, "r") as handle:
-                fd = None
+                unowned = None
                 entry = json.load(handle)
             return valid_entry(entry, time.time() if now is None else now)
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
         finally:
-            if fd is not None:
-                os.close(fd)
+            if unowned is not None:
+                os.close(unowned)
 
-    def store(self, token, expires_at):
+    def store(self, token: str, expires_at: float) -> None:
         try:
             make_private_directories(self.directory)
             if not self._directory_is_private():
@@ -169,7 +177,7 @@ class TokenCache:
             pass  # caching is an optimisation; never fail a task over it
 
     @contextlib.contextmanager
-    def exclusive(self):
+    def exclusive(self) -> Iterator[None]:
         """Hold the credential's lock file while loading or exchanging, so that concurrent tasks (forks > 1)
         wait for the first exchange and reuse its token. Best effort: without the lock, it just runs."""
         fd = None
@@ -196,11 +204,11 @@ class TokenCache:
             if fd is not None:
                 os.close(fd)  # releases the lock
 
-    def discard(self):
+    def discard(self) -> None:
         try:
             os.unlink(self.path)
         except OSError:
             pass
 
-    def _directory_is_private(self):
+    def _directory_is_private(self) -> bool:
         return directory_is_safe(self.directory)

@@ -16,17 +16,18 @@ from __future__ import annotations
 import ipaddress
 import traceback
 import unicodedata
-from collections import namedtuple
+from typing import NamedTuple, Optional
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError, MissingLibraryError
 
+URLLIB3_IMPORT_ERROR: str | None
 try:
     from urllib3.util import parse_url
     from urllib3.exceptions import LocationParseError
 except ImportError:  # urllib3 comes with requests; without it there is no transport either
-    parse_url = None
-    LocationParseError = ValueError
+    parse_url = None  # type: ignore[assignment]
+    LocationParseError = ValueError  # type: ignore[misc,assignment]
     URLLIB3_IMPORT_ERROR = traceback.format_exc()
 else:
     URLLIB3_IMPORT_ERROR = None
@@ -35,49 +36,55 @@ HTTPS_HINT = "use https://, e.g. https://acme.conductor.one"
 LOOPBACK_NAMES = frozenset(("localhost",))
 
 
-class Endpoint(namedtuple("Endpoint", "scheme host port base_url audience")):
+class Endpoint(NamedTuple):
     """The one answer to "where does a request go": base URL for the transport, ``aud`` for the assertion.
 
     ``host`` is as urllib3 normalises it (lower case, IDNA, IPv6 in brackets); ``audience`` is the host without
     port or brackets, as ConductorOne's own clients put it in the assertion.
     """
 
-    def url(self, path):
+    scheme: str  # "http" or "https"
+    host: str
+    port: Optional[int]  # None: the scheme's default port
+    base_url: str  # scheme://host[:port], no trailing slash
+    audience: str
+
+    def url(self, path: str) -> str:
         """The request URL for an API path; the only way request URLs are built."""
         if not isinstance(path, str) or not path.startswith("/") or path.startswith("//") or "\\" in path \
                 or "?" in path or "#" in path or has_control(path):
             raise ValueError("not an API path: {0!r}".format(path))
         return self.base_url + path
 
-    def same_origin(self, url):
+    def same_origin(self, url: str | None) -> bool:
         """True when ``url`` (e.g. a prepared request's) connects to this endpoint's scheme, host and port."""
         try:
-            parts = parse_url(url)
+            parts = parse_url(url or "")  # a prepared request's url may be None: no origin
         except (LocationParseError, ValueError, TypeError):
             return False
         return (parts.scheme, parts.host, parts.port or _default_port(parts.scheme), parts.auth) == \
             (self.scheme, self.host, self.port or _default_port(self.scheme), None)
 
 
-def require_urllib3():
+def require_urllib3() -> None:
     if parse_url is None:
         raise MissingLibraryError("requests", URLLIB3_IMPORT_ERROR)
 
 
-def _default_port(scheme):
-    return {"http": 80, "https": 443}.get(scheme)
+def _default_port(scheme: str | None) -> int | None:
+    return {"http": 80, "https": 443}.get(scheme or "")
 
 
-def has_control(text):
+def has_control(text: str) -> bool:
     """Any whitespace, control, or invisible formatting character (bidi overrides, zero-width spaces)."""
     return any(ord(char) < 0x21 or 0x7f <= ord(char) < 0xa0 or char.isspace() or _is_format(char) for char in text)
 
 
-def _is_format(char):
+def _is_format(char: str) -> bool:
     return unicodedata.category(char) in ("Cf", "Zl", "Zp", "Zs")
 
 
-def is_loopback(host):
+def is_loopback(host: str | None) -> bool:
     """127.0.0.0/8, ::1 and the name localhost: the only hosts plain http may go to by default."""
     host = (host or "").strip("[]").lower().rstrip(".")
     if host in LOOPBACK_NAMES:
@@ -88,10 +95,10 @@ def is_loopback(host):
         return False
 
 
-def safe_origin(url):
+def safe_origin(url: str | None) -> str:
     """``scheme://host[:port]`` of a URL for messages: never userinfo, path, query or fragment."""
     try:
-        parts = parse_url(url)
+        parts = parse_url(url or "")
     except (LocationParseError, ValueError, TypeError):
         return "(unparsable URL)"
     if not parts.host:
@@ -100,7 +107,7 @@ def safe_origin(url):
     return origin + (":{0}".format(parts.port) if parts.port else "")
 
 
-def tenant_authority(url):
+def tenant_authority(url: str) -> str | None:
     """``host[:port]`` naming the tenant of a URL, to compare two URLs' tenants: lower case, a trailing dot and a
     default port (80, 443) dropped, never userinfo; None when the URL does not parse or has no host."""
     try:
@@ -113,7 +120,7 @@ def tenant_authority(url):
     return host if parts.port in (None, 80, 443) else "{0}:{1}".format(host, parts.port)
 
 
-def parse_server_url(url, option="server_url", allow_http=False):
+def parse_server_url(url: object, option: str = "server_url", allow_http: bool = False) -> Endpoint:
     """The Endpoint of a tenant URL such as ``https://acme.conductor.one``; InputError for anything else.
 
     Messages never repeat the URL itself, which might hold a password; at most its scheme, host and port.
@@ -161,7 +168,7 @@ def parse_server_url(url, option="server_url", allow_http=False):
     return Endpoint(parts.scheme, parts.host, parts.port, base_url, parts.host.strip("[]").rstrip("."))
 
 
-def resolve_endpoint(server_url, client_host, allow_http=False):
+def resolve_endpoint(server_url: str | None, client_host: str | None, allow_http: bool = False) -> Endpoint:
     """The Endpoint from server_url, else from the tenant host of the client id (always https)."""
     if server_url:
         return parse_server_url(server_url, allow_http=allow_http)
@@ -172,7 +179,8 @@ def resolve_endpoint(server_url, client_host, allow_http=False):
         "or server_url (CONDUCTORONE_SERVER_URL); server_url is required with access_token alone")
 
 
-def check_ambient_server_url(endpoint, client_host, server_url_from_environment, client_id_from_environment):
+def check_ambient_server_url(endpoint: Endpoint, client_host: str | None, server_url_from_environment: bool,
+                             client_id_from_environment: bool) -> None:
     """Refuse an explicit client id paired with an ambient CONDUCTORONE_SERVER_URL for another host.
 
     Credentials set on the task (or by module_defaults) form one identity whose tenant is the client id's host;

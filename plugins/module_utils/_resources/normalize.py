@@ -9,8 +9,13 @@ import datetime
 import ipaddress
 import math
 import re
+from typing import Any, Iterable, Mapping, TypeVar, Union
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+
+T = TypeVar("T")
+# A duration in seconds: whole seconds as an int, otherwise a float.
+Seconds = Union[int, float]
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
 _DURATION_UNITS = (7 * 86400, 86400, 3600, 60, 1)
@@ -19,7 +24,7 @@ _TIMESTAMP = re.compile(
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-def canonical_cidr(value, option):
+def canonical_cidr(value: object, option: str) -> str:
     """``10.1.2.0/24`` as is, a bare address as /32 or /128; a CIDR with host bits set is refused."""
     text = str(value).strip()
     try:
@@ -33,17 +38,17 @@ def canonical_cidr(value, option):
     raise InputError("{0}: {1!r} has host bits set; did you mean {2}?".format(option, value, loose))
 
 
-def cidr_set(values, option):
+def cidr_set(values: Iterable[object] | None, option: str) -> list[str]:
     """Canonical, deduplicated, sorted (IPv4 first, then by address) list of networks."""
     networks = set(ipaddress.ip_network(canonical_cidr(value, option)) for value in values or [])
     return [str(network) for network in sorted(networks, key=lambda n: (n.version, n.network_address, n.prefixlen))]
 
 
-def sorted_set(values):
+def sorted_set(values: Iterable[str] | None) -> list[str]:
     return sorted(set(values or []))
 
 
-def parse_duration(value, option):
+def parse_duration(value: object, option: str) -> Seconds:
     """Seconds from ``90d``, ``12h``, ``30m``, ``3600s``, ``1d12h``, ``2w`` or a plain number of seconds."""
     if isinstance(value, bool):
         value = None
@@ -65,14 +70,14 @@ def parse_duration(value, option):
     return int(seconds) if seconds == int(seconds) else seconds
 
 
-def format_duration(seconds):
+def format_duration(seconds: float) -> str:
     """Protobuf JSON duration: ``"<seconds>s"``; the server refuses Go-style ``1h``."""
     if seconds == int(seconds):
         return "{0}s".format(int(seconds))
     return "{0:.9f}".format(seconds).rstrip("0") + "s"
 
 
-def parse_timestamp(value, option=None):
+def parse_timestamp(value: object, option: str | None = None) -> datetime.datetime | None:
     """An aware datetime from RFC 3339 (``Z`` or offset, up to nanoseconds); None for None/empty."""
     if value is None or value == "":
         return None
@@ -95,19 +100,19 @@ def parse_timestamp(value, option=None):
     return moment.astimezone(datetime.timezone.utc)
 
 
-def format_timestamp(moment):
+def format_timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def utcnow():
+def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def snake_case(name):
+def snake_case(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
-def snake_case_keys(obj):
+def snake_case_keys(obj: Mapping[str, Any] | None) -> dict[str, Any]:
     """Top-level camelCase keys of an API object as Ansible-style snake_case keys."""
     return dict((snake_case(key), value) for key, value in (obj or {}).items())
 
@@ -118,7 +123,7 @@ _UNSAFE_IN_NAMES = frozenset([chr(code) for code in range(0x20)] + [chr(code) fo
                              list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"))
 
 
-def check_display_text(value, option):
+def check_display_text(value: T, option: str) -> T:
     """Refuse a display name with control, bidi-override or line-separator characters (spaces are fine)."""
     if isinstance(value, str) and any(char in _UNSAFE_IN_NAMES for char in value):
         raise InputError("{0} contains a control character (NUL, newline, tab...) or a bidirectional override, which "
@@ -126,7 +131,7 @@ def check_display_text(value, option):
     return value
 
 
-def api_view(obj, keys, list_keys):
+def api_view(obj: Mapping[str, Any] | None, keys: Iterable[str], list_keys: Iterable[str]) -> dict[str, Any]:
     """An API object as the modules return it: exactly ``keys`` in snake_case, ``list_keys`` never null."""
     result = snake_case_keys(obj)
     for key in list_keys:
