@@ -15,10 +15,20 @@ import io
 import ipaddress
 import math
 import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+# A report row (report_row): owner, display_name, id, client_id, rules, created_at, last_used_at, expires_time,
+# and the computed fields.
+Row = Dict[str, Any]
 
 DAY = 86400
 # Filters of personal_client_info: name -> kind ("duration" or "bool")
@@ -34,39 +44,39 @@ DEFAULT_DELETE_RULES = ("expired", "stale_after", "never_used_grace")
 _ANYWHERE = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 
 
-def _whole_days(seconds):
+def _whole_days(seconds: float) -> int:
     return int(math.floor(seconds / DAY))
 
 
-def _elapsed_days(since, now):
+def _elapsed_days(since: datetime, now: datetime) -> int:
     """Whole days from ``since`` to ``now``, never negative: the server's clock, or a use by this very run (the
     token exchange happens after ``now`` was taken), may put ``since`` a moment after ``now``."""
     return max(0, _whole_days((now - since).total_seconds()))
 
 
-def _times(client):
+def _times(client: JsonObject) -> Tuple[Optional[datetime], Optional[datetime], Optional[datetime]]:
     return (parse_timestamp(client.get("createdAt")), parse_timestamp(client.get("lastUsedAt")),
             parse_timestamp(client.get("expiresTime")))
 
 
-def is_unscoped(client):
+def is_unscoped(client: JsonObject) -> bool:
     """No scoped roles: the client has every permission of its owner."""
     return not client.get("scopedRoles")
 
 
-def is_unrestricted_source(client):
+def is_unrestricted_source(client: JsonObject) -> bool:
     """No source CIDR: the client works from any address."""
     return not client.get("allowSourceCidr")
 
 
-def idle_seconds(client, now):
+def idle_seconds(client: JsonObject, now: datetime) -> Optional[float]:
     """Seconds since the client was last used, or since it was created if it never was; None if neither is known."""
     created, last_used, _expires = _times(client)
     since = last_used or created
     return None if since is None else (now - since).total_seconds()
 
 
-def computed_fields(client, now):
+def computed_fields(client: JsonObject, now: datetime) -> Dict[str, Any]:
     """The snake_case fields personal_client_info adds to every client it returns."""
     created, last_used, expires = _times(client)
     return {
@@ -80,9 +90,9 @@ def computed_fields(client, now):
 
 # Filters (personal_client_info)
 
-def parse_filters(params):
+def parse_filters(params: Params) -> Dict[str, Any]:
     """The filters the user set, validated: durations in seconds, booleans as given; unset ones left out."""
-    filters = {}
+    filters: Dict[str, Any] = {}
     for name, kind in FILTERS:
         value = params.get(name)
         if value is not None:
@@ -90,7 +100,7 @@ def parse_filters(params):
     return filters
 
 
-def matches_filters(client, filters, now):
+def matches_filters(client: JsonObject, filters: Mapping[str, Any], now: datetime) -> bool:
     """True when the client passes every filter (filters as parse_filters returns them)."""
     created, last_used, _expires = _times(client)
     checks = {
@@ -103,20 +113,20 @@ def matches_filters(client, filters, now):
     return all(checks[name](value) for name, value in filters.items())
 
 
-def _longer_than(seconds, limit):
+def _longer_than(seconds: Optional[float], limit: float) -> bool:
     return seconds is not None and seconds > limit
 
 
 # Policy (personal_client_hygiene)
 
-def parse_policy(policy):
+def parse_policy(policy: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
     """A policy dictionary validated and normalised: durations in seconds, CIDRs as networks; None = rule off."""
     policy = dict(policy or {})
     known = [name for name, _kind in POLICY_RULES]
     unknown = sorted(set(policy) - set(known))
     if unknown:
         raise InputError("policy: unknown rule(s) {0}; the rules are {1}".format(", ".join(unknown), ", ".join(known)))
-    parsed = {}
+    parsed: Dict[str, Any] = {}
     for name, kind in POLICY_RULES:
         value = policy.get(name, POLICY_DEFAULTS.get(name))
         option = "policy." + name
@@ -133,7 +143,7 @@ def parse_policy(policy):
     return parsed
 
 
-def _boolean(value, option):
+def _boolean(value: Any, option: str) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -144,7 +154,7 @@ def _boolean(value, option):
     raise InputError("{0} must be true or false, got {1!r}".format(option, value))
 
 
-def violations(client, policy, now):
+def violations(client: JsonObject, policy: Mapping[str, Any], now: datetime) -> List[str]:
     """The names of the rules of ``policy`` (as parse_policy returns it) that the client breaks, in rule order."""
     created, last_used, expires = _times(client)
     checks = {
@@ -161,23 +171,32 @@ def violations(client, policy, now):
     return [name for name, _kind in POLICY_RULES if name in policy and checks[name](policy[name])]
 
 
-def _lifetime_exceeds(created, expires, limit):
+def _lifetime_exceeds(created: Optional[datetime], expires: Optional[datetime], limit: float) -> bool:
     """A client that never expires has an unlimited lifetime; else expiry minus creation (when known)."""
     if expires is None:
         return True
     return created is not None and (expires - created).total_seconds() > limit
 
 
-def sources_within(client, allowed):
+def sources_within(client: JsonObject, allowed: Sequence[Network]) -> bool:
     """True when every network the client may be used from lies inside one of ``allowed`` (no CIDR = anywhere)."""
     cidrs = client.get("allowSourceCidr") or []
     networks = [ipaddress.ip_network(canonical_cidr(cidr, "allowSourceCidr")) for cidr in cidrs] or list(_ANYWHERE)
-    return all(any(net.version == sup.version and net.subnet_of(sup) for sup in allowed) for net in networks)
+    return all(any(_subnet_of(net, sup) for sup in allowed) for net in networks)
 
 
-def report_row(client, rules, now):
+def _subnet_of(net: Network, sup: Network) -> bool:
+    """``net`` lies inside ``sup``; networks of different IP versions never do (``subnet_of`` would raise)."""
+    if isinstance(net, ipaddress.IPv4Network) and isinstance(sup, ipaddress.IPv4Network):
+        return net.subnet_of(sup)
+    if isinstance(net, ipaddress.IPv6Network) and isinstance(sup, ipaddress.IPv6Network):
+        return net.subnet_of(sup)
+    return False
+
+
+def report_row(client: JsonObject, rules: Iterable[str], now: datetime) -> Row:
     """One line of the hygiene report: who owns the client, which rules it breaks, when it was used and expires."""
-    row = {
+    row: Row = {
         "owner": client.get("userId"),
         "display_name": client.get("displayName"),
         "id": client.get("id"),
@@ -203,14 +222,14 @@ _MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_\[\]()!|~#{}]")
 _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def csv_cell(value):
+def csv_cell(value: object) -> str:
     """One CSV cell's text: a would-be formula prefixed with an apostrophe (the caller quotes every cell), control
     characters shown as ``\x1b`` (the file may well be read with ``cat`` in a terminal)."""
     text = "" if value is None else str(value)
     return ("'" if _FORMULA_START.match(text) else "") + _masking.visible_controls(text, keep_newlines=False)
 
 
-def csv_report(rows):
+def csv_report(rows: Iterable[Mapping[str, Any]]) -> str:
     """The CSV report: a header, one row per violating client; every cell quoted, formulas neutralised."""
     out = io.StringIO()
     out.write(",".join(CSV_COLUMNS) + "\n")  # the header as before: plain names, unquoted
@@ -221,7 +240,7 @@ def csv_report(rows):
     return out.getvalue()
 
 
-def markdown_text(value, empty=""):
+def markdown_text(value: object, empty: str = "") -> str:
     """``value`` as literal Markdown text (also safe in a table cell): control characters shown as ``\\x1b``,
     HTML entity-escaped, link/image/emphasis/code/table syntax backslash-escaped."""
     text = empty if value in (None, "") else str(value)
@@ -229,17 +248,17 @@ def markdown_text(value, empty=""):
     return _MARKDOWN_SPECIAL.sub(lambda match: _HTML_ENTITIES.get(match.group(0)) or "\\" + match.group(0), text)
 
 
-def _days(count):
+def _days(count: Optional[int]) -> str:
     return "{0} day{1}".format(count, "" if count == 1 else "s")
 
 
-def _last_used(row):
+def _last_used(row: Mapping[str, Any]) -> str:
     if not row.get("last_used_at"):
         return "never"
     return "{0} ({1} ago)".format(markdown_text(str(row["last_used_at"])[:10]), _days(row.get("days_since_last_use")))
 
 
-def _expiry(row):
+def _expiry(row: Mapping[str, Any]) -> str:
     if not row.get("expires_time"):
         return "never"
     date = markdown_text(str(row["expires_time"])[:10])
@@ -249,7 +268,7 @@ def _expiry(row):
     return "{0} (in {1})".format(date, _days(until))
 
 
-def markdown_report(report, enforce=False, check_mode=False):
+def markdown_report(report: Mapping[str, Any], enforce: bool = False, check_mode: bool = False) -> str:
     """The Markdown report: a summary line, one table row per violating client, what enforcement did."""
     rows = report.get("violations") or []
     lines = ["# Credential hygiene report", "",

@@ -10,30 +10,38 @@ access token) unless ``protected`` names the clients to keep.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
+
 from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import format_timestamp, utcnow
-from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import live
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import live_clients, protected_client_ids
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.hygiene_rules import Row
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result
 
 
 class PersonalClientHygiene(Resource):
     """Evaluate the policy over the caller's (or every user's) clients; delete the caller's violating ones on request."""
 
-    def run(self):
+    # Ids of the caller's live clients, known after _clients() when it listed only them (scope=own); else None.
+    own_ids: Optional[Set[str]]
+
+    def run(self) -> Result:
         params, now = self.params, utcnow()
         policy = _hygiene.parse_policy(params.get("policy"))
         delete_rules = self._delete_rules(policy)
         protected = self._protected()
         clients = self._clients()
-        rows = []
+        rows: List[Row] = []
         for client in sorted(clients, key=lambda c: (c.get("userId") or "", c.get("displayName") or "", c.get("id"))):
             rules = _hygiene.violations(client, policy, now)
             if rules:
                 rows.append(_hygiene.report_row(client, rules, now))
         deleted, kept = self._enforce(rows, delete_rules, protected)
-        result = {
+        result: Result = {
             "changed": bool(deleted),
             "checked_at": format_timestamp(now),
             "scope": params["scope"],
@@ -55,7 +63,7 @@ class PersonalClientHygiene(Resource):
 
     # Input
 
-    def _delete_rules(self, policy):
+    def _delete_rules(self, policy: Dict[str, Any]) -> Set[str]:
         params = self.params
         if params.get("user_ids") and params["scope"] != "tenant":
             raise InputError("user_ids only applies with scope=tenant")
@@ -69,32 +77,32 @@ class PersonalClientHygiene(Resource):
                              "set one of them in policy".format(", ".join(rules) or "empty"))
         return set(rules)
 
-    def _protected(self):
-        """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``."""
-        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
-        own = self.api.client.authenticated_client_id
-        if own:
-            protected.add(cutename(own))
-        elif self.params.get("enforce") and not protected:
-            raise InputError("enforce: this run authenticates with an access token, so the client it runs as is unknown "
-                             "and could be deleted; list that client's id in protected (or authenticate with client_id "
-                             "and client_secret)")
-        return protected
+    def _protected(self) -> Set[str]:
+        """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``.
+
+        The same rule as personal_client_set's exclusive mode (``protected_client_ids``): with an access token,
+        ``protected`` must name one of the caller's clients. Only enforcement deletes, so only it needs the rule.
+        """
+        if not self.params.get("enforce"):
+            return set()
+        return protected_client_ids(self.params.get("protected"), self.api.client.authenticated_client_id,
+                                    self._own_ids, "enforce")
 
     # Listing and enforcement
 
-    def _clients(self):
+    def _clients(self) -> List[JsonObject]:
         self.own_ids = None
         if self.params["scope"] == "tenant":
             clients = self.api.search_personal_clients(None, self.params.get("user_ids"))
         else:
             clients = self.api.list_personal_clients()
-        clients = [client for client in clients if live(client)]
+        clients = live_clients(clients)
         if self.params["scope"] != "tenant":
             self.own_ids = set(client["id"] for client in clients)
         return clients
 
-    def _enforce(self, rows, delete_rules, protected):
+    def _enforce(self, rows: List[Row], delete_rules: Set[str],
+                 protected: Set[str]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
         """(deleted, kept): the caller's violating clients deleted (in check mode: that would be), and those spared."""
         if not self.params.get("enforce"):
             return [], []
@@ -102,7 +110,8 @@ class PersonalClientHygiene(Resource):
         if not candidates:
             return [], []
         own = self.own_ids if self.own_ids is not None else self._own_ids()
-        deleted, kept = [], []
+        deleted: List[Dict[str, Any]] = []
+        kept: List[Dict[str, Any]] = []
         for row in candidates:
             if row["id"] in protected:
                 kept.append(dict(_brief(row), reason="protected: the run authenticates with it or protected lists it"))
@@ -114,7 +123,7 @@ class PersonalClientHygiene(Resource):
                 deleted.append(dict(_brief(row), rules=sorted(delete_rules.intersection(row["rules"]))))
         return deleted, kept
 
-    def _delete(self, row, deleted):
+    def _delete(self, row: Row, deleted: List[Dict[str, Any]]) -> None:
         """Delete one client; a failure says which clients this run had already deleted."""
         try:
             self.api.delete_personal_client(row["id"])
@@ -122,18 +131,19 @@ class PersonalClientHygiene(Resource):
             if deleted:
                 exc.message += "; {0} deleted before this failure: {1}".format(
                     len(deleted), ", ".join(done["id"] for done in deleted))
-                exc.changed = True
+                # ConductorOneError declares no ``changed``: run_resource reads it with getattr (default False)
+                setattr(exc, "changed", True)
             raise
 
-    def _own_ids(self):
+    def _own_ids(self) -> Set[str]:
         """Ids of the caller's live clients (List shows the caller's only, whoever the caller is)."""
-        return set(client["id"] for client in self.api.list_personal_clients() if live(client))
+        return set(client["id"] for client in live_clients(self.api.list_personal_clients()))
 
 
-def _brief(row):
+def _brief(row: Row) -> Dict[str, Any]:
     return {"id": row["id"], "display_name": row["display_name"], "owner": row["owner"]}
 
 
-def _policy_view(policy):
+def _policy_view(policy: Dict[str, Any]) -> Dict[str, Any]:
     """The policy in force, for the report: durations in seconds, networks as strings, switches as true."""
     return dict((name, [str(net) for net in value] if name == "allowed_cidrs" else value) for name, value in policy.items())

@@ -11,10 +11,15 @@ last-writer-wins; the append and remove modes verify their update and re-apply i
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import api_view, check_display_text
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params, Result, Runner
 
 ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
              "created_at", "updated_at", "deleted_at")
@@ -26,7 +31,7 @@ LIST_FIELDS = (("permissions", "permissions", "remove_permissions"), ("service_r
 REAPPLY_ATTEMPTS = 3
 
 # The options of one role (conductorone.iam.role, and each item of conductorone.iam.role_set).
-ROLE_OPTIONS = {
+ROLE_OPTIONS: Dict[str, Dict[str, Any]] = {
     "id": {"type": "str"},
     "name": {"type": "str"},
     "display_name": {"type": "str"},
@@ -36,55 +41,55 @@ ROLE_OPTIONS = {
     "remove_permissions": {"type": "list", "elements": "str"},
     "remove_service_roles": {"type": "list", "elements": "str"},
 }
-ROLE_RULES = {
+ROLE_RULES: Dict[str, List[Tuple[str, str]]] = {
     "required_one_of": [("id", "name")],
     "mutually_exclusive": [("id", "name")],
 }
 
 
-def role_result(role):
+def role_result(role: JsonObject) -> Dict[str, Any]:
     """A role as the modules return it: snake_case keys, lists never null."""
     return api_view(role, ROLE_KEYS, ("permissions", "service_roles"))
 
 
-def _describe(role):
+def _describe(role: JsonObject) -> str:
     return "{0} ({1!r}, id {2})".format(role.get("name"), role.get("displayName"), role.get("id"))
 
 
 class RoleCatalog:
     """The tenant's role list, fetched once per run (and at most once across threads), for resolving ids and names."""
 
-    def __init__(self, api, roles=None):
+    def __init__(self, api: IamApi, roles: Optional[List[JsonObject]] = None) -> None:
         self._api = api
         self._roles = roles
         self._lock = threading.Lock()
 
     @property
-    def roles(self):
+    def roles(self) -> List[JsonObject]:
         with self._lock:
             if self._roles is None:
                 self._roles = self._api.list_roles()
         return self._roles
 
     @property
-    def loaded(self):
+    def loaded(self) -> bool:
         """True once the list was fetched (looking an id up then costs no request)."""
         return self._roles is not None
 
-    def load(self):
+    def load(self) -> List[JsonObject]:
         """Fetch the list now (before threads share the catalog); returns it."""
         return self.roles
 
-    def by_id(self, role_id):
+    def by_id(self, role_id: str) -> Optional[JsonObject]:
         return next((role for role in self.roles if role.get("id") == role_id), None)
 
-    def matching(self, ref):
+    def matching(self, ref: str) -> List[JsonObject]:
         """Roles whose id, internal name or display name is ``ref``: exact first, then case-insensitive."""
         for role in self.roles:
             if role.get("id") == ref:
                 return [role]
         for exact in (True, False):
-            def same(value):
+            def same(value: Optional[str]) -> bool:
                 return value == ref if exact else (value or "").casefold() == ref.casefold()
             found = [role for role in self.roles if same(role.get("name"))]
             found = found or [role for role in self.roles if same(role.get("displayName"))]
@@ -92,7 +97,7 @@ class RoleCatalog:
                 return found
         return []
 
-    def resolve(self, ref, option):
+    def resolve(self, ref: str, option: str) -> JsonObject:
         found = self.matching(ref)
         if not found:
             raise InputError("{0}: no role has the id, name or display name {1!r} (roles cannot be created; "
@@ -106,7 +111,7 @@ class RoleCatalog:
 class RoleInfo(Resource):
     """List roles, or those matching an id or a name."""
 
-    def run(self):
+    def run(self) -> Result:
         role_id, name = self.params.get("id"), self.params.get("name")
         if role_id is not None:
             role = self.api.get_role(role_id) if role_id.strip() else None
@@ -124,17 +129,17 @@ class Role(Resource):
     ``catalog`` (a RoleCatalog) lets several roles share one listing: then an id is looked up there, not fetched.
     """
 
-    def __init__(self, runner, api=None, catalog=None):
+    def __init__(self, runner: Runner, api: Optional[IamApi] = None, catalog: Optional[RoleCatalog] = None) -> None:
         super().__init__(runner, api)
         self.catalog = catalog
 
-    def run(self):
+    def run(self) -> Result:
         check_role_params(self.params)
         current = self.find()
         desired, mask = plan_role(self.params, current)
         return self.write(current, desired, mask)
 
-    def write(self, current, desired, mask):
+    def write(self, current: JsonObject, desired: JsonObject, mask: List[str]) -> Result:
         """Send the planned update (none in check mode) and return the module result.
 
         In the append and remove modes the update is then verified (``_verify``): another writer's update may have
@@ -150,7 +155,7 @@ class Role(Resource):
             result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
         return result
 
-    def _verify(self, role_id, after):
+    def _verify(self, role_id: str, after: JsonObject) -> JsonObject:
         """Re-read the role after an append/remove update; while another writer's update has undone this task's
         entries, re-apply them onto what that writer left, at most REAPPLY_ATTEMPTS times."""
         for attempt in range(REAPPLY_ATTEMPTS + 1):
@@ -167,12 +172,13 @@ class Role(Resource):
                                  _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), attempt + 1,
                                  REAPPLY_ATTEMPTS))
             after = self.api.update_role(role_id, desired, mask)
+        assert seen is not None  # the loop ran, and returned when the role was gone (for mypy: not narrowed here)
         raise ConductorOneError("role {0}: other writers kept undoing this task's change of {1}; gave up after {2} "
                                 "re-applications. Run the task again when the other writers are done".format(
                                     _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), REAPPLY_ATTEMPTS),
                                 operation="Roles.Update")
 
-    def find(self):
+    def find(self) -> JsonObject:
         role_id = self.params.get("id")
         if role_id is not None:
             role = self.catalog.by_id(role_id) if self.catalog else self.api.get_role(role_id)
@@ -182,14 +188,14 @@ class Role(Resource):
         return (self.catalog or RoleCatalog(self.api)).resolve(self.params["name"], "name")
 
 
-def merges(params):
+def merges(params: Params) -> bool:
     """True in the append and remove modes: entries are added to or removed from what the role has, so another
     writer's entries must survive (and this task's must survive theirs). An exact list replaces, last writer wins."""
     appends = params.get("append") and any(params.get(option) is not None for option, dummy, dummy2 in LIST_FIELDS)
     return bool(appends or any(params.get(remove) for dummy, dummy2, remove in LIST_FIELDS))
 
 
-def check_role_params(params):
+def check_role_params(params: Params) -> None:
     """Input checks that need no API: raise InputError naming the option."""
     for option, dummy, remove_option in LIST_FIELDS:
         overlap = set(params.get(option) or []) & set(params.get(remove_option) or [])
@@ -209,12 +215,13 @@ def check_role_params(params):
     check_display_text(params.get("display_name"), "display_name")
 
 
-def plan_role(params, current):
+def plan_role(params: Params, current: JsonObject) -> Tuple[JsonObject, List[str]]:
     """Pure: the changed writable fields and their updateMask paths; only fields the user set are managed.
 
     Raises InputError when the role is built-in and something would change.
     """
-    desired, mask = {}, []
+    desired: JsonObject = {}
+    mask: List[str] = []
     display_name = params.get("display_name")
     if display_name is not None and display_name != current.get("displayName"):
         desired["displayName"], mask = display_name, ["displayName"]
@@ -236,7 +243,7 @@ def plan_role(params, current):
     return desired, mask
 
 
-def _diff_view(role):
+def _diff_view(role: JsonObject) -> Dict[str, Any]:
     """Managed fields with sorted lists, so a diff shows each added and removed entry on its own line."""
     return {
         "display_name": role.get("displayName"),

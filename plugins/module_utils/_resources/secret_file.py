@@ -9,13 +9,23 @@ import json
 import os
 import stat
 import tempfile
+from typing import Any, Mapping, Optional, TypedDict
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import unsafe_level, user_name
 from ansible_collections.conductorone.iam.plugins.module_utils._client.url import tenant_authority
 
 
-def check_secret_path(path, option="secret_path"):
+class SecretFileRecord(TypedDict):
+    """Whose secret a secret file holds (see secret_file_record); never the secret."""
+
+    id: str
+    tenant: Optional[str]
+    user_id: Optional[str]
+    display_name: Optional[str]
+
+
+def check_secret_path(path: str, option: str = "secret_path") -> None:
     """Refuse, before anything is created, a path whose secret could not be written afterwards."""
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
@@ -39,26 +49,27 @@ def check_secret_path(path, option="secret_path"):
                              option, path, user_name(info.st_uid)))
 
 
-def _unsafe_message(option, directory, level, info, reason):
+def _unsafe_message(option: str, directory: str, level: str, info: Optional[os.stat_result], reason: str) -> str:
     where = "the directory {0}".format(directory) if level == directory else \
         "the directory {0} (above {1})".format(level, directory)
-    if reason == "owner":
+    # info is None only when the level cannot be examined ("unreadable")
+    if reason == "owner" and info is not None:
         return ("{0}: {1} is owned by {2}, not by you or root, so its owner could replace the secret file; use a "
                 "directory you own (mkdir -m 0700), or chown it to yourself".format(option, where, user_name(info.st_uid)))
-    if reason == "writable":
+    if reason == "writable" and info is not None:
         return ("{0}: {1} is writable by other users (mode {2:04o}) and not sticky, so they could replace the secret "
                 "file; use a private directory (chmod 0700)".format(option, where, stat.S_IMODE(info.st_mode)))
     return "{0}: {1} cannot be examined, so whether another user could replace the secret file is unknown".format(
         option, where)
 
 
-def client_in_secret_file(path):
+def client_in_secret_file(path: str) -> Optional[str]:
     """The personal client id recorded in an existing secret file, or None (no file, or not one of ours)."""
     record = secret_file_record(path)
     return record["id"] if record else None
 
 
-def secret_file_record(path):
+def secret_file_record(path: str) -> Optional[SecretFileRecord]:
     """Whose secret an existing secret file holds, or None (no file, or not one of ours).
 
     A dict of ``id`` (the cutename), ``tenant`` (the tenant host[:port] of its client id, else of its
@@ -83,11 +94,11 @@ def secret_file_record(path):
             "user_id": _text(content.get("user_id")), "display_name": _text(content.get("display_name"))}
 
 
-def _text(value):
+def _text(value: object) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 
 
-def write_secret_file(path, content):
+def write_secret_file(path: str, content: Mapping[str, Any]) -> None:
     """Write JSON ``content`` to ``path`` with mode 0600 via a temporary file and an atomic rename.
 
     A crash or error leaves either the old file or the new one, never a partial file.

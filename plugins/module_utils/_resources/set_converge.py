@@ -13,45 +13,54 @@ fails at the end listing each failed item, and still returns what the other item
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Params, Result, Runner
 
 DEFAULT_PARALLEL = 8
 # The failures items expect; any other exception (a bug, an answer nobody foresaw) is still that item's
 # failure, reported as unexpected, so that the others' results (and new secrets) are not lost with it.
 ITEM_ERRORS = (InputError, ConductorOneError, OSError)
 
+T = TypeVar("T")
+# One item's line of a set module's ``results`` (see SetReport.add): index (None for an undeclared object),
+# display_name, id, action, changed, and on failure failed and msg.
+ItemEntry = Dict[str, Any]
+
 
 class ItemRunner:
     """The runner interface (``params``, ``check_mode``, ``diff_mode``, ``warn``) for one item of a set."""
 
-    def __init__(self, params, parent, label):
+    def __init__(self, params: Params, parent: Runner, label: str) -> None:
         self.params = params
         self.check_mode = parent.check_mode
         self.diff_mode = parent.diff_mode
         self._parent = parent
         self._label = label
 
-    def warn(self, message):
+    def warn(self, message: str) -> None:
         self._parent.warn("{0}: {1}".format(self._label, message))
 
 
-def item_name(option, index, label):
+def item_name(option: str, index: int, label: Optional[str]) -> str:
     """How messages name an item: ``clients[3] (ansible-ci)``."""
     return "{0}[{1}] ({2})".format(option, index, label)
 
 
-def check_parallel(value):
+def check_parallel(value: Optional[int]) -> int:
     parallel = DEFAULT_PARALLEL if value is None else value
     if parallel < 1:
         raise InputError("parallel must be 1 (one write at a time) or more, got {0!r}".format(value))
     return parallel
 
 
-def unique_or_fail(option, keyed, what):
+def unique_or_fail(option: str, keyed: Iterable[Tuple[Optional[str], int, Optional[str]]], what: str) -> None:
     """Refuse (InputError) two items with the same key; ``keyed`` is [(key, index, label)], key None to skip."""
-    seen = {}
+    seen: Dict[str, Tuple[int, Optional[str]]] = {}
     for key, index, label in keyed:
         if key is None:
             continue
@@ -62,9 +71,9 @@ def unique_or_fail(option, keyed, what):
         seen[key] = (index, label)
 
 
-def run_parallel(jobs, parallel):
+def run_parallel(jobs: Sequence[Callable[[], T]], parallel: int) -> List[Tuple[Optional[T], Optional[Exception]]]:
     """Call each job; at most ``parallel`` at once. Returns [(result, error)] in job order; every Exception is caught."""
-    def guarded(job):
+    def guarded(job: Callable[[], T]) -> Tuple[Optional[T], Optional[Exception]]:
         try:
             return job(), None
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -76,12 +85,12 @@ def run_parallel(jobs, parallel):
         return list(pool.map(guarded, jobs))
 
 
-def bind(func, *args):
+def bind(func: Callable[..., T], *args: Any) -> Callable[[], T]:
     """A job for run_parallel."""
     return lambda: func(*args)
 
 
-def error_text(exc):
+def error_text(exc: BaseException) -> str:
     """An item's failure message, masked; an exception outside ITEM_ERRORS is named as unexpected."""
     if isinstance(exc, ITEM_ERRORS):
         text = str(exc) or exc.__class__.__name__
@@ -93,15 +102,17 @@ def error_text(exc):
 class SetReport:
     """Collects per-item outcomes and builds the set module's result."""
 
-    def __init__(self, option, actions, check_mode):
+    def __init__(self, option: str, actions: Tuple[str, ...], check_mode: bool) -> None:
         self.option = option
         self.actions = actions  # summary keys, in order, e.g. ("created", "updated", ...)
         self.check_mode = check_mode
-        self.items = []
-        self.diffs = []
+        self.items: List[ItemEntry] = []
+        # (item index, or infinity for an undeclared object; order of arrival; the diff)
+        self.diffs: List[Tuple[float, int, Dict[str, Any]]] = []
 
-    def add(self, index, label, action, result=None, error=None, object_id=None):
-        entry = {"index": index, "display_name": label, "id": object_id, "action": action,
+    def add(self, index: Optional[int], label: Optional[str], action: str, result: Optional[Result] = None,
+            error: Optional[BaseException] = None, object_id: Optional[str] = None) -> ItemEntry:
+        entry: ItemEntry = {"index": index, "display_name": label, "id": object_id, "action": action,
                  "changed": bool(result and result.get("changed"))}
         if error is not None:
             entry.update(failed=True, msg=error_text(error))
@@ -116,12 +127,12 @@ class SetReport:
         return entry
 
     @property
-    def failures(self):
+    def failures(self) -> List[ItemEntry]:
         return [entry for entry in self.items if entry.get("failed")]
 
-    def summary(self, kind_of):
+    def summary(self, kind_of: Callable[[ItemEntry], str]) -> Dict[str, Any]:
         """The role-facing summary: labels per kind of change (``kind_of(entry)``), failures, errors, flags."""
-        summary = dict((key, []) for key in self.actions)
+        summary: Dict[str, Any] = dict((key, []) for key in self.actions)
         summary.update(failed=[], errors=[])
         for entry in self.items:
             if entry.get("failed"):
@@ -133,13 +144,13 @@ class SetReport:
         summary["check_mode"] = self.check_mode
         return summary
 
-    def _describe(self, entry):
+    def _describe(self, entry: ItemEntry) -> str:
         where = self.option if entry["index"] is None else "{0}[{1}]".format(self.option, entry["index"])
         return "{0} ({1}): {2}".format(where, entry["display_name"], entry["msg"])
 
-    def result(self, kind_of, diff_mode, notes=()):
+    def result(self, kind_of: Callable[[ItemEntry], str], diff_mode: bool, notes: Sequence[str] = ()) -> Result:
         summary = self.summary(kind_of)
-        result = {
+        result: Result = {
             "changed": summary["changed"],
             "results": self.items,
             "summary": summary,

@@ -172,6 +172,17 @@ def test_bare_access_token_with_protected_list_enforces_and_spares_them():
     assert ("delete", "me-stale") not in api.calls
 
 
+def test_bare_access_token_refuses_when_protected_names_none_of_the_callers_clients():
+    """The rule of personal_client_set's exclusive mode (one home: personal_client_lookup.protected_client_ids):
+    a protected list naming only someone else's client (or no client at all) leaves the run's own client unprotected."""
+    for protected in (["bob-stale"], ["no-such-client"]):
+        api = FakeApi(authenticated=None)
+        with pytest.raises(InputError, match="^enforce: this run authenticates with an access token, whose personal "
+                                             "client cannot be known.*one of the caller's clients"):
+            hygiene(api=api, enforce=True, scope="tenant", protected=protected)
+        assert [call for call in api.calls if call[0] != "list"] == []
+
+
 def test_bare_access_token_may_report():
     result, _api = hygiene(api=FakeApi(authenticated=None))
     assert "me-stale" in rules_by_id(result)

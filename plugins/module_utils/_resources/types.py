@@ -1,0 +1,31 @@
+# Copyright (c) 2026 conductorone.iam contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Types the resource logic is written against: the runner it sees, and the JSON shapes it passes around.
+
+Annotations only: nothing here runs logic. ``Runner`` is the structural type of every runner (the module's
+``ModuleRunner``, the action plugin's runner, ``MaskingRunner``, a set's ``ItemRunner``, a test's fake): any object
+with these four members is one, nothing needs to inherit from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Protocol
+
+# An object of the API as the server sent it (protojson: camelCase keys, arbitrary JSON values).
+JsonObject = Dict[str, Any]
+# The task's options after Ansible's argument validation (one item's options for an item of a set module).
+Params = Dict[str, Any]
+# What a resource's ``run()`` returns: the module result (``changed``, the resource, ``diff``...).
+Result = Dict[str, Any]
+
+
+class Runner(Protocol):
+    """What resource logic sees of the run: the options, the two modes, and a way to warn."""
+
+    params: Params
+    check_mode: bool
+    diff_mode: bool
+
+    def warn(self, message: str) -> None:
+        """Show ``message`` as a task warning."""
