@@ -12,13 +12,17 @@ from __future__ import annotations
 import math
 import os
 import threading
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import TokenSource, check_credentials, parse_client_id, require_credentials, resolve_endpoint
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, HttpTransport
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport
 from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
-from ansible_collections.conductorone.iam.plugins.module_utils._client.url import check_ambient_server_url, is_loopback, parse_server_url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, check_ambient_server_url, is_loopback, parse_server_url
+
+# A task's connection options (client_id, server_url, timeout, ...), as the module or action plugin holds them.
+Params = Mapping[str, Any]
 
 PAGE_SIZE = 100
 # A listing stops with an error past this many items (max_list_items) or past twice as many pages as full pages
@@ -32,7 +36,8 @@ UNAUTHENTICATED = 401
 class ApiClient:
     """One authenticated session against one tenant."""
 
-    def __init__(self, params, warn=None, transport=None):
+    def __init__(self, params: Params, warn: Callable[[str], object] | None = None,
+                 transport: HttpTransport | None = None) -> None:
         # Which credential is missing comes first: a missing tenant is only the consequence of it when nothing is set.
         check_credentials(params.get("client_id"), params.get("client_secret"), params.get("oidc_token"))
         require_credentials(params.get("client_id"), params.get("client_secret"), params.get("access_token"),
@@ -74,7 +79,7 @@ class ApiClient:
         if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
             warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
                  "for an emulator on a private network".format(endpoint.base_url))
-        cache = None
+        cache: TokenCache | None = None
         # The cache key holds a digest of the credential: the client secret, or the OIDC token of a /wfe trust.
         credential = params.get("client_secret") or params.get("oidc_token")
         if params.get("token_cache", True) and params.get("client_id") and credential:
@@ -91,18 +96,19 @@ class ApiClient:
         # Set modules call from several threads: one token exchange (or re-exchange after a 401) at a time.
         self._token_lock = threading.Lock()
 
-    def _token(self):
+    def _token(self) -> str:
         with self._token_lock:
             return self.tokens.token()
 
-    def _invalidate(self, refused):
+    def _invalidate(self, refused: str) -> bool:
         """After a 401 with ``refused``: True when a fresh token is worth one more try."""
         with self._token_lock:
             if self.tokens.token() != refused:
                 return True  # another thread already replaced it
             return self.tokens.invalidate()
 
-    def call(self, method, path, operation, body=None, params=None):
+    def call(self, method: str, path: str, operation: str, body: JSON | None = None,
+             params: Mapping[str, Any] | None = None) -> JSON:
         reauthenticated = False
         while True:
             token = self._token()
@@ -117,7 +123,7 @@ class ApiClient:
                     raise
                 reauthenticated = True
 
-    def get_or_none(self, path, operation):
+    def get_or_none(self, path: str, operation: str) -> JSON | None:
         """GET that maps 404 to None (the object does not exist, or is not visible to the caller)."""
         try:
             return self.call("GET", path, operation)
@@ -126,10 +132,10 @@ class ApiClient:
                 return None
             raise
 
-    def paginate(self, path, operation):
+    def paginate(self, path: str, operation: str) -> Iterator[JSON]:
         """Every item of a GET list endpoint, following nextPageToken (within the listing limits)."""
         limits = _ListingLimits(self, "{0} (GET {1})".format(operation, path))
-        params = {"page_size": PAGE_SIZE}
+        params: dict[str, Any] = {"page_size": PAGE_SIZE}
         while True:
             page = limits.page(self.call("GET", path, operation, params=params))
             yield from limits.items(page)
@@ -138,7 +144,7 @@ class ApiClient:
                 return
             params = {"page_size": PAGE_SIZE, "page_token": token}
 
-    def search(self, path, operation, body):
+    def search(self, path: str, operation: str, body: JSON) -> Iterator[JSON]:
         """Every item of a POST search endpoint (page fields travel in the body; within the listing limits)."""
         limits = _ListingLimits(self, "{0} (POST {1})".format(operation, path))
         body = dict(body, pageSize=PAGE_SIZE)
@@ -155,13 +161,13 @@ class _ListingLimits:
     """Counts one listing's pages and items; past a limit, an error naming the endpoint and the count (raised
     before the offending page's items are handed on, so a listing never holds more than the limit)."""
 
-    def __init__(self, client, operation):
+    def __init__(self, client: ApiClient, operation: str) -> None:
         self.max_items, self.max_pages = client.max_list_items, client.max_pages
         self.operation = operation
         self.pages = 0
         self.count = 0
 
-    def page(self, page):
+    def page(self, page: object) -> JSON:
         self.pages += 1
         if not isinstance(page, dict):
             raise ConductorOneError("the server answered page {0} with a JSON {1}, not an object".format(
@@ -173,7 +179,7 @@ class _ListingLimits:
                     self.max_pages, self.count, self.max_items), operation=self.operation)
         return page
 
-    def items(self, page):
+    def items(self, page: JSON) -> list[JSON]:
         items = page_items(page, self.operation)
         self.count += len(items)
         if self.count > self.max_items:
@@ -184,7 +190,7 @@ class _ListingLimits:
         return items
 
 
-def _positive_int(params, name, default):
+def _positive_int(params: Params, name: str, default: int) -> int:
     value = params.get(name)
     value = default if value is None else value
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -192,7 +198,7 @@ def _positive_int(params, name, default):
     return value
 
 
-def answered_object(body, field, operation):
+def answered_object(body: object, field: str, operation: str) -> JSON:
     """The ``field`` object of a success answer. A 2xx answer without it (a gateway or proxy mangling the body, a
     server bug) is a ConductorOneError naming the operation, never a KeyError that would fail the whole run.
 
@@ -206,7 +212,7 @@ def answered_object(body, field, operation):
     return value
 
 
-def page_items(page, operation):
+def page_items(page: object, operation: str) -> list[JSON]:
     """The items of one page of a list or search answer (an empty list may be left out, as protojson does)."""
     items = page.get("list") if isinstance(page, dict) else None
     if not isinstance(page, dict) or not isinstance(items or [], list) or \
@@ -215,7 +221,7 @@ def page_items(page, operation):
     return items or []
 
 
-def _next_token(page, previous, operation):
+def _next_token(page: JSON, previous: str | None, operation: str) -> str | None:
     """The next page's token; a server repeating the token it was given would loop forever."""
     token = page.get("nextPageToken")
     if token and token == previous:
@@ -223,7 +229,7 @@ def _next_token(page, previous, operation):
     return token
 
 
-def _check_ambient_pairing(params, endpoint):
+def _check_ambient_pairing(params: Params, endpoint: Endpoint) -> None:
     """See _url.check_ambient_server_url: which of server_url and client_id came from the environment.
 
     An option equal to its CONDUCTORONE_* variable is taken as coming from it (the action plugins and
@@ -240,7 +246,7 @@ def _check_ambient_pairing(params, endpoint):
         client_id_from_environment=client_id == os.environ.get("CONDUCTORONE_CLIENT_ID"))
 
 
-def _check_ambient_tenant_domain(params, endpoint):
+def _check_ambient_tenant_domain(params: Params, endpoint: Endpoint) -> None:
     """The same rule for CONDUCTORONE_TENANT_DOMAIN: an ambient tenant must not redirect an explicit client id's
     credential (client assertion or OIDC token) to another host."""
     if params["tenant_domain"] != os.environ.get("CONDUCTORONE_TENANT_DOMAIN") or \
@@ -254,7 +260,7 @@ def _check_ambient_tenant_domain(params, endpoint):
             "CONDUCTORONE_TENANT_DOMAIN".format(wanted.audience, endpoint.audience))
 
 
-def valid_id(value, option="id"):
+def valid_id(value: object, option: str = "id") -> str:
     """An id or cutename that is safe as one URL path segment, or InputError before any request.
 
     ``..`` or ``.`` would be resolved by the server (or a proxy) to the collection URL; a slash, backslash,
@@ -268,7 +274,7 @@ def valid_id(value, option="id"):
     return value
 
 
-def _segment(value):
+def _segment(value: str) -> str:
     """An id as one path segment; an empty or dot id would hit the collection instead (a 301 upstream)."""
     return quote(valid_id(value), safe="")
 
@@ -280,31 +286,31 @@ class IamApi:
     CLIENTS = "/api/v1/iam/personal_clients"
     CLIENT_SEARCH = "/api/v1/search/iam/personal_clients"
 
-    def __init__(self, client):
+    def __init__(self, client: ApiClient) -> None:
         self.client = client
 
     # Roles
-    def list_roles(self):
+    def list_roles(self) -> list[JSON]:
         return list(self.client.paginate(self.ROLES, "Roles.List"))
 
-    def get_role(self, role_id):
+    def get_role(self, role_id: str) -> JSON | None:
         body = self.client.get_or_none(self.ROLES + "/" + _segment(role_id), "Roles.Get")
         return None if body is None else answered_object(body, "role", "Roles.Get")
 
-    def update_role(self, role_id, role, update_mask):
+    def update_role(self, role_id: str, role: JSON, update_mask: Iterable[str]) -> JSON:
         body = {"role": role, "updateMask": ",".join(update_mask)}
         return answered_object(self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body),
                                "role", "Roles.Update")
 
     # Personal clients
-    def list_personal_clients(self):
+    def list_personal_clients(self) -> list[JSON]:
         return list(self.client.paginate(self.CLIENTS, "PersonalClientService.List"))
 
-    def get_personal_client(self, client_id):
+    def get_personal_client(self, client_id: str) -> JSON | None:
         body = self.client.get_or_none(self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Get")
         return None if body is None else answered_object(body, "client", "PersonalClientService.Get")
 
-    def create_personal_client(self, request):
+    def create_personal_client(self, request: JSON) -> tuple[JSON, str]:
         """Returns (client, secret). The secret is only ever returned here.
 
         A success answer without the client or its secret raises (status None, like a lost response): the client
@@ -321,12 +327,12 @@ class IamApi:
                                     "({0}), and the secret is returned only once".format(client.get("id")), operation=operation)
         return client, secret
 
-    def update_personal_client(self, client_id, fields, update_mask):
+    def update_personal_client(self, client_id: str, fields: JSON, update_mask: Iterable[str]) -> JSON:
         body = {"client": fields, "updateMask": ",".join(update_mask)}
         answer = self.client.call("POST", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Update", body=body)
         return answered_object(answer, "client", "PersonalClientService.Update")
 
-    def delete_personal_client(self, client_id):
+    def delete_personal_client(self, client_id: str) -> bool:
         """True when deleted, False when it was already gone."""
         try:
             self.client.call("DELETE", self.CLIENTS + "/" + _segment(client_id), "PersonalClientService.Delete")
@@ -336,8 +342,8 @@ class IamApi:
             raise
         return True
 
-    def search_personal_clients(self, query=None, user_ids=None):
-        body = {}
+    def search_personal_clients(self, query: str | None = None, user_ids: Iterable[str] | None = None) -> list[JSON]:
+        body: JSON = {}
         if query:
             body["query"] = query
         if user_ids:

@@ -348,7 +348,7 @@ class HttpTransport:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
-        self.verify: str | bool = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.max_response_bytes = int(max_response_bytes)
