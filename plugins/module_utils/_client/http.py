@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, MissingLibraryError
-from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, parse_server_url, safe_origin
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, safe_origin
 from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
 REQUESTS_IMPORT_ERROR: str | None
@@ -330,21 +331,23 @@ class RetryGate:
 class HttpTransport:
     """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
 
-    ``endpoint`` (from ``_url.py``) is where every request goes; without it (tests), the first URL sent pins it.
+    ``endpoint`` (from ``_client.url``) is where every request goes, and the only origin the session will talk to.
     Safe to share between threads (``pool_size`` connections at most are kept open to the endpoint).
     """
 
-    def __init__(self, validate_certs: bool = True, ca_path: str | None = None, timeout: float = 30.0, retries: int = 4,
+    def __init__(self, endpoint: Endpoint, validate_certs: bool = True, ca_path: str | None = None,
+                 timeout: float = CONNECTION_ARGUMENT_SPEC["timeout"]["default"],
+                 retries: int = CONNECTION_ARGUMENT_SPEC["retries"]["default"],
                  warn: Callable[[str], object] | None = None, sleep: Callable[[float], object] = time.sleep,
-                 endpoint: Endpoint | None = None, pool_size: int = 10,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 pool_size: int = 10, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         require_requests()
         self.session = requests.Session()
         self.pool_size = max(10, int(pool_size))  # requests' default pool holds 10 connections per host
         self.gate = RetryGate(sleep=sleep)
-        self.endpoint: Endpoint | None = None
-        if endpoint is not None:
-            self._pin(endpoint)
+        self.endpoint = endpoint
+        adapter = _PinnedAdapter(endpoint, self.pool_size)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
@@ -361,19 +364,9 @@ class HttpTransport:
             except AttributeError:
                 pass
 
-    def _pin(self, endpoint: Endpoint) -> Endpoint:
-        self.endpoint = endpoint
-        adapter = _PinnedAdapter(endpoint, self.pool_size)
-        for prefix in ("http://", "https://"):
-            self.session.mount(prefix, adapter)
-        return endpoint
-
     def _target(self, url_or_path: str) -> tuple[Endpoint, str]:
         """The endpoint and the request URL: an API path joined to the endpoint, or a full URL that is exactly that."""
         endpoint = self.endpoint
-        if endpoint is None:
-            parts = urlsplit(url_or_path)
-            endpoint = self._pin(parse_server_url("{0}://{1}".format(parts.scheme, parts.netloc), allow_http=True))
         path = url_or_path
         if not url_or_path.startswith("/"):
             if not url_or_path.startswith(endpoint.base_url + "/"):

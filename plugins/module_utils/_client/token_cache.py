@@ -25,6 +25,8 @@ import tempfile
 import time
 from typing import Iterator, Optional, Tuple
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import bearer_token_ok
+
 try:
     import fcntl
 except ImportError:  # not POSIX: no cross-process lock, at worst one exchange per concurrent task
@@ -63,8 +65,7 @@ def valid_entry(entry: object, now: float) -> CachedToken | None:
     if not isinstance(entry, dict):
         return None
     token, expires_at = entry.get("access_token"), entry.get("expires_at")
-    if not isinstance(token, str) or not token.strip() or token != token.strip() or \
-            any(ord(char) < 0x21 or ord(char) > 0x7e for char in token):
+    if not isinstance(token, str) or not token.strip() or token != token.strip() or not bearer_token_ok(token):
         return None
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)) or not math.isfinite(expires_at):
         return None

@@ -11,6 +11,7 @@ import stat
 import tempfile
 from typing import Any, Mapping, Optional, TypedDict
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import unsafe_level, user_name
 from ansible_collections.conductorone.iam.plugins.module_utils._client.url import tenant_authority
@@ -63,12 +64,6 @@ def _unsafe_message(option: str, directory: str, level: str, info: Optional[os.s
         option, where)
 
 
-def client_in_secret_file(path: str) -> Optional[str]:
-    """The personal client id recorded in an existing secret file, or None (no file, or not one of ours)."""
-    record = secret_file_record(path)
-    return record["id"] if record else None
-
-
 def secret_file_record(path: str) -> Optional[SecretFileRecord]:
     """Whose secret an existing secret file holds, or None (no file, or not one of ours).
 
@@ -83,7 +78,7 @@ def secret_file_record(path: str) -> Optional[SecretFileRecord]:
     if not isinstance(content, dict):
         return None
     client_id = _text(content.get("client_id")) or ""
-    recorded = _text(content.get("id")) or client_id.split("@", 1)[0]
+    recorded = _text(content.get("id")) or cutename(client_id)
     if not recorded:
         return None
     client_host = client_id.partition("@")[2].partition("/")[0]

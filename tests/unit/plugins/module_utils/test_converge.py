@@ -489,6 +489,7 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
     import requests
 
     from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
 
     def response(status, headers=None):
         out = requests.Response()
@@ -498,7 +499,7 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
 
     outcomes = [response(429, {"Retry-After": "30"}), response(200), response(200)]
     sleeps = []
-    transport = _http.HttpTransport(sleep=sleeps.append)
+    transport = _http.HttpTransport(_url.parse_server_url("https://acme.conductor.one"), sleep=sleeps.append)
     monkeypatch.setattr(transport.session, "request", lambda *args, **kwargs: outcomes.pop(0))
     started = time.monotonic()
     transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")

@@ -16,9 +16,11 @@ import requests
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
 BASE = "https://acme.conductor.one"
+ENDPOINT = parse_server_url(BASE)  # every transport talks to one endpoint, given when it is made
 ROLES_URL = BASE + "/api/v1/iam/roles"
 ROLES_OPERATION = "Roles.List (GET /api/v1/iam/roles)"
 NOW = 1760000000.0
@@ -68,7 +70,7 @@ class Harness:
     def __init__(self, monkeypatch, outcomes, **kwargs):
         self.sleeps = []
         self.warnings = []
-        self.transport = _http.HttpTransport(warn=self.warnings.append, sleep=self.sleeps.append, **kwargs)
+        self.transport = _http.HttpTransport(ENDPOINT, warn=self.warnings.append, sleep=self.sleeps.append, **kwargs)
         self.session = FakeSession(outcomes)
         monkeypatch.setattr(self.transport.session, "request", self.session)
 
@@ -391,10 +393,10 @@ def test_non_json_success_body_is_an_error(monkeypatch):
 
 def test_tls_settings():
     warnings = []
-    assert _http.HttpTransport(warn=warnings.append).verify is True
-    assert _http.HttpTransport(ca_path="/etc/ca.pem", warn=warnings.append).verify == "/etc/ca.pem"
+    assert _http.HttpTransport(ENDPOINT, warn=warnings.append).verify is True
+    assert _http.HttpTransport(ENDPOINT, ca_path="/etc/ca.pem", warn=warnings.append).verify == "/etc/ca.pem"
     assert warnings == []
-    unverified = _http.HttpTransport(validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
+    unverified = _http.HttpTransport(ENDPOINT, validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
     assert unverified.verify is False
     assert len(warnings) == 1
     assert "validate_certs" in warnings[0]
@@ -403,7 +405,7 @@ def test_tls_settings():
 def test_verify_is_passed_per_request_so_requests_ca_bundle_cannot_override_it(monkeypatch):
     # requests lets REQUESTS_CA_BUNDLE win over a session-level verify; a per-request verify wins over it.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/somewhere/else.pem")
-    transport = _http.HttpTransport(ca_path="/etc/ca.pem", warn=lambda message: None)
+    transport = _http.HttpTransport(ENDPOINT, ca_path="/etc/ca.pem", warn=lambda message: None)
     seen = {}
 
     def fake_request(method, url, **kwargs):
@@ -416,7 +418,7 @@ def test_verify_is_passed_per_request_so_requests_ca_bundle_cannot_override_it(m
 
 
 def test_negative_retries_mean_none():
-    assert _http.HttpTransport(retries=-3).retries == 0
+    assert _http.HttpTransport(ENDPOINT, retries=-3).retries == 0
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -482,7 +484,7 @@ def test_paths_are_joined_to_the_endpoint(monkeypatch):
     from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
     sleeps = []
-    transport = _http.HttpTransport(endpoint=parse_server_url(BASE), sleep=sleeps.append)
+    transport = _http.HttpTransport(ENDPOINT, sleep=sleeps.append)
     session = FakeSession([make_response(200, {})])
     monkeypatch.setattr(transport.session, "request", session)
     transport.send("GET", "/api/v1/iam/roles", "Roles.List")
@@ -492,7 +494,7 @@ def test_paths_are_joined_to_the_endpoint(monkeypatch):
 def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
     from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
-    transport = _http.HttpTransport(endpoint=parse_server_url(BASE))
+    transport = _http.HttpTransport(ENDPOINT)
     adapter = transport.session.get_adapter("https://evil.example/")
     prepared = requests.Request("GET", "https://evil.example/x").prepare()
     with pytest.raises(ConductorOneError, match="refusing to send a request to https://evil.example"):
@@ -716,13 +718,13 @@ def test_plain_http_behind_an_https_url_is_said_to_not_speak_tls_without_ca_path
 @pytest.mark.parametrize("text", ["[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)",
                                   "[SSL: PACKET_LENGTH_TOO_LONG] packet length too long", "[SSL: UNKNOWN_PROTOCOL] unknown protocol"])
 def test_other_openssl_words_for_a_server_that_is_not_tls(text):
-    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    endpoint = parse_server_url("https://127.0.0.1:8443")
     error = _http.tls_error(endpoint, _chained(requests.exceptions.SSLError("wrapped"), ssl.SSLError(1, text)), "op")
     assert error.message.startswith("the server at 127.0.0.1 port 8443 does not speak TLS")
 
 
 def test_a_handshake_failure_that_is_neither_is_not_blamed_on_ca_path():
-    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    endpoint = parse_server_url("https://127.0.0.1:8443")
     error = _http.tls_error(endpoint, requests.exceptions.SSLError("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure"), "op")
     assert error.message.startswith("the TLS handshake with 127.0.0.1 port 8443 failed: ")
     assert "ca_path" not in error.message
