@@ -5,6 +5,8 @@
 
 Paths, wrappers and field names are the official spec's (c1.api.iam.v1 PersonalClientService,
 PersonalClientSearchService, Roles). Every call returns protojson dicts as the server sent them.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ holding an Ed25519 private key; assertion with iss = sub = client id, aud = host
 nbf = now - 120 s, exp = now + 120 s. Workload federation (conductorone-sdk-go token_exchange.go):
 an OIDC token of a CI system exchanged (RFC 8693) with the client id of a ``/wfe`` trust.
 Error messages never include the secret nor the OIDC token.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ Bounds against a slow, broken or hostile server (documented in doc_fragments/con
   backoff between attempts (each at most 30 s, or a ``Retry-After`` of at most 60 s).
 - A response body larger than ``max_response_bytes`` (after decompression) is refused, unread beyond that.
 - Every text the server chose (message, request id) passes through ``_masking.inert`` before it is shown.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

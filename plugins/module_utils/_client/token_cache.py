@@ -11,6 +11,8 @@ soon as the server refuses the token. Anything unexpected (wrong owner or mode o
 directory above it, an unreadable file, an entry that is not a non-empty string token with a finite expiry)
 means the cache is simply not used. The key includes the TLS settings, so a token obtained with
 ``validate_certs: false`` is never reused by a run that verifies certificates.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

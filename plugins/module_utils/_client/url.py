@@ -9,6 +9,8 @@ The parser is urllib3's ``parse_url``, the one requests itself uses to decide wh
 transport only ever builds request URLs from the ``Endpoint`` returned here. Anything a parser could read
 two ways (userinfo, backslash, query, fragment, a path, control or space characters) is refused before any
 request. Plain ``http://`` is allowed only for loopback hosts (the emulator) unless explicitly opted in.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@
 Used by personal_client_info (computed fields, filters) and personal_client_hygiene (policy, report). No API
 calls and no clock here: the caller passes ``now``, so every rule is testable with a fixed time. Durations and
 timestamps are parsed by _normalize, like everywhere else in the collection.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

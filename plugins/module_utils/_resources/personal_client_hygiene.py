@@ -6,6 +6,8 @@
 The rules are in _hygiene.py. Enforcement only ever deletes clients of the calling user (List shows exactly
 those), never the client the run authenticates as, and refuses to run when that client cannot be known (a bare
 access token) unless ``protected`` names the clients to keep.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

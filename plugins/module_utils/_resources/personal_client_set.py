@@ -8,6 +8,8 @@ with the same ``DesiredClient`` / ``plan_client`` and written with the same ``Cl
 personal_client module. Exclusive mode deletes the undeclared clients, never the one the run authenticated
 with, and nothing at all when a listing or an item failed. Items that create a client are settled against one
 more listing, made once after all the set's creates (overlapping runs; ``ClientWriter.finish``).
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

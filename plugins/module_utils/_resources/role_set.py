@@ -5,6 +5,8 @@
 
 One role catalog for the whole set; each item is checked, found and planned with the role module's own
 ``check_role_params``, ``RoleCatalog`` and ``plan_role``, and written with ``Role.write``.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

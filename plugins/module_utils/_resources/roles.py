@@ -6,6 +6,8 @@
 Roles can only be read and updated (there is no create or delete), and built-in roles
 (``systemBuiltin``) cannot be edited at all. The API has no conditional update: an exact list is
 last-writer-wins; the append and remove modes verify their update and re-apply it when another writer undid it.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Resource logic (``Resource`` subclasses in ``_roles.py``, ``_personal_clients.py
 ``params``, ``check_mode``, ``diff_mode``, ``warn(msg)``. ``run_resource`` turns its result or its
 exception into ``exit``/``fail`` on that runner. ``ModuleRunner`` adapts an AnsibleModule; a controller-side
 action plugin can provide the same four members and reuse every line of resource logic unchanged.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
-# Resource lives in _resource.py; re-exported here for code that imported it from this module.
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource  # noqa: F401  pylint: disable=unused-import
 
 # Options whose values authenticate: masked in everything the run reports (see _masking.py).
 SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")

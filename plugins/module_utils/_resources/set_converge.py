@@ -8,6 +8,8 @@ that share one API client (one token, one connection pool, one 429 gate). One it
 the others, whatever it raised (an unexpected exception is that item's failure, its message masked); the task
 fails at the end listing each failed item, and still returns what the other items (and a failed item's own
 ``partial_result``) produced.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
