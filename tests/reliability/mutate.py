@@ -551,7 +551,7 @@ MUTATIONS = [
      '        return self.client.call("POST", self.ROLES + "/" + _segment(role_id), "Roles.Update", body=body)["role"]\n',
      (PARTIAL,)),
     ('partial-made-client-forgotten', 'a failure after a create carries no partial result (client and secret dropped)',
-     PC_WRITER, '                exc.partial_result = self.partial_result()\n',
+     PC_WRITER, '                setattr(exc, "partial_result", self.partial_result())\n',
      '                pass\n', (PARTIAL,)),
     ('partial-set-item-result-dropped', 'set: a failed item\'s partial result (its new secret) is not collected',
      'plugins/module_utils/_resources/personal_client_set.py',

@@ -17,11 +17,10 @@ import threading
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import TokenSource, check_credentials, require_credentials
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import tenant_host
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport, connection_default
 from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
 from ansible_collections.conductorone.iam.plugins.module_utils._client.url import AMBIENT_TENANT_OPTIONS, Endpoint, check_ambient_tenant, is_loopback, resolve_endpoint
 
@@ -197,18 +196,13 @@ def resolve_tenant(params: Params) -> Endpoint:
     return endpoint
 
 
-def _default(option: str) -> Any:
-    """An option's default, read from the one connection argument spec."""
-    return CONNECTION_ARGUMENT_SPEC[option]["default"]
-
-
 def _timeout_and_retries(params: Params) -> tuple[float, int]:
     timeout = params.get("timeout")
-    timeout = _default("timeout") if timeout is None else timeout
+    timeout = connection_default("timeout") if timeout is None else timeout
     if not (math.isfinite(timeout) and timeout > 0):
         raise InputError("timeout must be a positive number of seconds, got {0!r}".format(timeout))
     retries = params.get("retries")
-    retries = _default("retries") if retries is None else retries
+    retries = connection_default("retries") if retries is None else retries
     if retries < 0:
         raise InputError("retries must be 0 or more, got {0!r}".format(retries))
     return timeout, retries

@@ -34,7 +34,7 @@ import socket
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, TypeVar
+from typing import Any, Callable, Dict, Mapping, TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
@@ -330,6 +330,13 @@ class RetryGate:
             self._sleep(delay)
 
 
+
+def connection_default(option: str) -> Any:
+    """A connection option's default, read from the one argument spec (``_client.arguments``)."""
+    spec = cast("Mapping[str, Mapping[str, Any]]", CONNECTION_ARGUMENT_SPEC)
+    return spec[option]["default"]
+
+
 class HttpTransport:
     """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
 
@@ -338,8 +345,7 @@ class HttpTransport:
     """
 
     def __init__(self, endpoint: Endpoint, validate_certs: bool = True, ca_path: str | None = None,
-                 timeout: float = CONNECTION_ARGUMENT_SPEC["timeout"]["default"],
-                 retries: int = CONNECTION_ARGUMENT_SPEC["retries"]["default"],
+                 timeout: float = connection_default("timeout"), retries: int = connection_default("retries"),
                  warn: Callable[[str], object] | None = None, sleep: Callable[[float], object] = time.sleep,
                  pool_size: int = 10, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         require_requests()

@@ -14,16 +14,22 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import plan_client
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_writer import ClientWriter
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Result, Runner
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
 
 
 # The options of one personal client (conductorone.iam.personal_client, and each item of personal_client_set).
-PERSONAL_CLIENT_OPTIONS = {
+PERSONAL_CLIENT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     "id": {"type": "str"},
     "display_name": {"type": "str"},
@@ -39,7 +45,7 @@ PERSONAL_CLIENT_OPTIONS = {
 }
 
 
-PERSONAL_CLIENT_RULES = {
+PERSONAL_CLIENT_RULES: Dict[str, List[Tuple[str, str]]] = {
     "required_one_of": [("id", "display_name")],
     "mutually_exclusive": [("expires_in", "expires_at"), ("rotate", "rotate_if_expires_within")],
 }
@@ -48,11 +54,11 @@ PERSONAL_CLIENT_RULES = {
 class PersonalClient(Resource):
     """Converge one personal client of the caller (the personal_client module)."""
 
-    def __init__(self, runner, api=None, catalog=None):
+    def __init__(self, runner: Runner, api: Optional[IamApi] = None, catalog: Optional[RoleCatalog] = None) -> None:
         super().__init__(runner, api)
         self.catalog = catalog
 
-    def run(self):
+    def run(self) -> Result:
         desired = DesiredClient(self.params)
         lookup = PersonalClientLookup(self.api)
         current = lookup.find(desired.id, desired.display_name)

@@ -19,15 +19,21 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, List, Mapping, Optional, Set, Tuple
+
 import datetime
 import time
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import _TIMESTAMP, parse_timestamp
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup, live
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
 
 
-def _may_have_been_applied(exc):
+def _may_have_been_applied(exc: ConductorOneError) -> bool:
     """A POST that timed out, lost its connection or got a 5xx may still have been carried out."""
     return exc.status is None or exc.status >= 500
 
@@ -35,7 +41,8 @@ def _may_have_been_applied(exc):
 class PendingCreate:
     """A client this run created whose secret is not delivered yet: ``ClientWriter.finish`` settles and delivers it."""
 
-    def __init__(self, created, secret, template, known_ids, name):
+    def __init__(self, created: JsonObject, secret: str, template: Optional[JsonObject], known_ids: Iterable[str],
+                 name: Optional[str]) -> None:
         self.created = created
         self.secret = secret
         self.template = template  # the client being rotated, or None
@@ -43,7 +50,7 @@ class PendingCreate:
         self.name = name
 
 
-def created_order(client):
+def created_order(client: Mapping[str, Any]) -> Tuple[int, datetime.datetime, int, str]:
     """The order that settles a race: ``createdAt`` (to the nanosecond; unknown sorts last), then the id."""
     value = client.get("createdAt")
     try:
@@ -52,11 +59,13 @@ def created_order(client):
         moment = None
     if moment is None:
         return (1, datetime.datetime.max.replace(tzinfo=datetime.timezone.utc), 0, client.get("id") or "")
-    fraction = _TIMESTAMP.match(str(value).strip()).group(7) or ""
+    match = _TIMESTAMP.match(str(value).strip())  # it parsed above, so it matches
+    fraction = (match.group(7) if match else None) or ""
     return (0, moment, int(fraction.ljust(9, "0")[6:9]), client.get("id") or "")
 
 
-def settle_race(own, known_ids, listing, name=None):
+def settle_race(own: JsonObject, known_ids: Collection[str], listing: Optional[List[JsonObject]],
+                name: Optional[str] = None) -> JsonObject:
     """Pure: the client named ``name`` that wins, among ``own`` and the live ones in ``listing`` not in ``known_ids``.
 
     Every run that created a client of that name computes the same winner from any listing made after its own
@@ -77,11 +86,11 @@ class ExactlyOnceCreate:
     found (a client of that name the run did not know before), deleted, and the create is sent once more.
     """
 
-    def __init__(self, api, warn):
+    def __init__(self, api: IamApi, warn: Callable[[str], None]) -> None:
         self.api = api
         self.warn = warn
 
-    def existing_ids(self, lookup, name, template):
+    def existing_ids(self, lookup: PersonalClientLookup, name: Optional[str], template: Optional[JsonObject]) -> Set[str]:
         """Ids of the clients named ``name`` before the create: a lost create response must not delete them.
 
         A client found by display name was looked up with a listing already; one found by id (a rotation, where
@@ -92,7 +101,7 @@ class ExactlyOnceCreate:
             known = set(client["id"] for client in lookup.all_named(name))
         return known | set([template["id"]] if template else [])
 
-    def create(self, request, known_ids):
+    def create(self, request: JsonObject, known_ids: Set[str]) -> Tuple[JsonObject, str]:
         """Returns (client, secret)."""
         name = request.get("displayName")
         try:
@@ -123,11 +132,12 @@ class ExactlyOnceCreate:
                                     "(state=absent, id) and run again".format(", ".join(o["id"] for o in orphans)))
             raise
 
-    def _settle_seconds(self, error):
+    def _settle_seconds(self, error: ConductorOneError) -> float:
         """After a timed-out create, how long to keep looking for the client the server may still be creating."""
         return float(self.api.client.transport.timeout) if error.timed_out else 0.0
 
-    def _orphans(self, name, known_ids, error, settle=0.0):
+    def _orphans(self, name: Optional[str], known_ids: Set[str], error: ConductorOneError,
+                 settle: float = 0.0) -> List[JsonObject]:
         """Clients named ``name`` that did not exist before the create; polled (fresh listings) for up to ``settle`` s."""
         deadline = time.time() + settle
         while True:

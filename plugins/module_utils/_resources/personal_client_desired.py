@@ -11,6 +11,8 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional
+
 import datetime
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
@@ -18,13 +20,17 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.errors im
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import (check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
                                      parse_timestamp, sorted_set, utcnow)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.secret_file import check_secret_path
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 
 
 # expires_at and the server's expiresTime are equal when within this many seconds (clock skew, rounding).
 EXPIRY_TOLERANCE_SECONDS = 60
 
 
-def expires_within(client, seconds, now=None):
+def expires_within(client: Mapping[str, Any], seconds: float, now: Optional[datetime.datetime] = None) -> bool:
     expiry = parse_timestamp(client.get("expiresTime"))
     return expiry is not None and (expiry - (now or utcnow())).total_seconds() <= seconds
 
@@ -32,16 +38,16 @@ def expires_within(client, seconds, now=None):
 class DesiredClient:
     """One personal client's declared state: the options, checked and parsed once (InputError names the option)."""
 
-    def __init__(self, params, now=None, check_path=True):
+    def __init__(self, params: Params, now: Optional[datetime.datetime] = None, check_path: bool = True) -> None:
         self.params = params
         self.now = now or utcnow()
         self.state = params.get("state") or "present"
-        self.id = params.get("id")
+        self.id: Optional[str] = params.get("id")
         self.display_name = params.get("display_name")
         self.secret_path = params.get("secret_path")
         self._check_identity()
         present = self.state != "absent"
-        self.cidrs = None
+        self.cidrs: Optional[List[str]] = None
         if present and params.get("allow_source_cidr") is not None:
             self.cidrs = cidr_set(params["allow_source_cidr"], "allow_source_cidr")
         self.lifetime = self._duration("expires_in") if present else None
@@ -54,7 +60,7 @@ class DesiredClient:
         if present and self.secret_path and check_path:
             check_secret_path(self.secret_path)
 
-    def _check_identity(self):
+    def _check_identity(self) -> None:
         params = self.params
         for option in ("id", "display_name"):
             if params.get(option) is not None and not params[option].strip():
@@ -68,18 +74,18 @@ class DesiredClient:
             if params.get(option) is not None and not str(params[option]).strip():
                 raise InputError("{0} must not be empty; leave it out instead".format(option))
 
-    def _duration(self, option):
+    def _duration(self, option: str) -> Optional[float]:
         value = self.params.get(option)
         return parse_duration(value, option) if value is not None else None
 
     @property
-    def label(self):
+    def label(self) -> str:
         """How results and messages name the item."""
-        return self.display_name if self.display_name is not None else cutename(self.id)
+        return self.display_name if self.display_name is not None else cutename(self.id or "")
 
-    def wanted_fields(self, current, catalog):
+    def wanted_fields(self, current: Optional[JsonObject], catalog: RoleCatalog) -> JsonObject:
         """The writable API fields the user set, normalised (role names resolved to ids with ``catalog``)."""
-        wanted = {}
+        wanted: JsonObject = {}
         if self.display_name is not None:
             wanted["displayName"] = self.display_name
         if self.cidrs is not None:
@@ -90,14 +96,14 @@ class DesiredClient:
             wanted["expiresTime"] = format_timestamp(self.expires_at)
         return wanted
 
-    def rotation_due(self, current):
+    def rotation_due(self, current: JsonObject) -> bool:
         if self.params.get("rotate"):
             return True
         return self.rotate_window is not None and expires_within(current, self.rotate_window, self.now)
 
-    def changes(self, current, wanted):
+    def changes(self, current: JsonObject, wanted: JsonObject) -> JsonObject:
         """The fields whose desired value differs from the server's, compared normalised."""
-        changes = {}
+        changes: JsonObject = {}
         for field, value in wanted.items():
             have = current.get(field)
             if field == "allowSourceCidr":
@@ -106,16 +112,17 @@ class DesiredClient:
                 differs = sorted_set(have) != value
             elif field == "expiresTime":
                 have = parse_timestamp(have)
-                differs = have is None or abs((have - self.expires_at).total_seconds()) > EXPIRY_TOLERANCE_SECONDS
+                differs = have is None or self.expires_at is None or \
+                    abs((have - self.expires_at).total_seconds()) > EXPIRY_TOLERANCE_SECONDS
             else:
                 differs = have != value
             if differs:
                 changes[field] = value
         return changes
 
-    def create_request(self, wanted, template):
+    def create_request(self, wanted: JsonObject, template: Optional[JsonObject]) -> JsonObject:
         """The create body: the template's settings (on rotation) overlaid with what the user set."""
-        request = {}
+        request: JsonObject = {}
         if template:
             request = {"displayName": template.get("displayName"), "allowSourceCidr": list(template.get("allowSourceCidr") or []),
                        "scopedRoles": list(template.get("scopedRoles") or [])}
@@ -129,7 +136,7 @@ class DesiredClient:
             request["expires"] = format_duration(int(lifetime))
         return request
 
-    def predicted(self, request, template):
+    def predicted(self, request: JsonObject, template: Optional[JsonObject]) -> JsonObject:
         """What check mode reports for a create: the request's settings; server-assigned fields unknown."""
         expires = None
         if "expires" in request:
@@ -139,7 +146,7 @@ class DesiredClient:
                 "scopedRoles": request.get("scopedRoles") or [], "expiresTime": expires}
 
 
-def _role_ids(refs, current, catalog):
+def _role_ids(refs: List[str], current: Optional[JsonObject], catalog: RoleCatalog) -> List[str]:
     """Role ids for ``refs``; ids the client already has need no lookup, anything else is resolved in the catalog."""
     have = set((current or {}).get("scopedRoles") or [])
     if all(ref in have for ref in refs):
@@ -147,7 +154,7 @@ def _role_ids(refs, current, catalog):
     return sorted_set(catalog.resolve(ref, "scoped_roles")["id"] for ref in refs)
 
 
-def _lifetime(client):
+def _lifetime(client: JsonObject) -> Optional[float]:
     """The old client's lifetime, so a rotated replacement gets a fresh one of the same length."""
     created, expires = parse_timestamp(client.get("createdAt")), parse_timestamp(client.get("expiresTime"))
     if created is None or expires is None:

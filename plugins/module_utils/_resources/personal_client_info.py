@@ -16,12 +16,13 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.normal
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import expires_within
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup, client_result, live_clients
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Result
 
 
 class PersonalClientInfo(Resource):
     """List personal clients: the caller's, or everyone's through the admin search."""
 
-    def run(self):
+    def run(self) -> Result:
         params = self.params
         if not params.get("all_users"):
             for option in ("query", "user_ids"):

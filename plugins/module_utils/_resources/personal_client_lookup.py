@@ -9,18 +9,22 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import api_view
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
 
 
 CLIENT_KEYS = ("id", "client_id", "user_id", "display_name", "allow_source_cidr", "scoped_roles", "expires_time",
                "created_at", "updated_at", "last_used_at", "deleted_at")
 
 
-def client_result(client):
+def client_result(client: Mapping[str, Any]) -> Dict[str, Any]:
     """A personal client as the modules return it: snake_case keys, lists never null, never a secret."""
     return api_view(client, CLIENT_KEYS, ("allow_source_cidr", "scoped_roles"))
 
@@ -61,34 +65,36 @@ class PersonalClientLookup:
     With ``listing`` (the caller's clients, listed once for a whole set), lookups read it instead of the API.
     """
 
-    def __init__(self, api, listing=None):
+    def __init__(self, api: IamApi, listing: Optional[List[JsonObject]] = None) -> None:
         self.api = api
         self.listing = None if listing is None else live_clients(listing)
         # indexes of the listing, so that a set of N items costs N lookups, not N scans
-        self._by_id, self._by_name = {}, {}
+        self._by_id: Dict[Optional[str], JsonObject] = {}
+        self._by_name: Dict[Optional[str], List[JsonObject]] = {}
         # the caller's user id, once a listing of the caller's own clients has shown it (None until then)
-        self.user_id = None
+        self.user_id: Optional[str] = None
         for client in self.listing or []:
             self._by_id[client.get("id")] = client
             self._by_name.setdefault(client.get("displayName"), []).append(client)
             self.user_id = self.user_id or client.get("userId")
         # display name -> ids of the live clients so named, as listed by find() in this run
-        self.named_ids = {}
+        self.named_ids: Dict[Optional[str], Set[str]] = {}
 
-    def by_id(self, ref):
+    def by_id(self, ref: str) -> Optional[JsonObject]:
         if self.listing is not None:
             return self._by_id.get(cutename(ref))
         client = self.api.get_personal_client(cutename(ref))
         return client if live(client) else None
 
-    def all_named(self, display_name):
+    def all_named(self, display_name: Optional[str]) -> List[JsonObject]:
         if self.listing is not None:
             return list(self._by_name.get(display_name, []))
         listing = live_clients(self.api.list_personal_clients())
         self.user_id = self.user_id or next((client.get("userId") for client in listing if client.get("userId")), None)
         return [client for client in listing if client.get("displayName") == display_name]
 
-    def find(self, ref=None, display_name=None, claimed=()):
+    def find(self, ref: Optional[str] = None, display_name: Optional[str] = None,
+             claimed: Iterable[str] = ()) -> Optional[JsonObject]:
         """The live client with id ``ref``, else the one named ``display_name`` that is not in ``claimed``.
 
         ``claimed``: ids that other items of a set manage by id (renaming them, say), never matched by name.
@@ -106,7 +112,7 @@ class PersonalClientLookup:
         return found[0] if found else None
 
 
-def relist(api):
+def relist(api: IamApi) -> Tuple[Optional[List[JsonObject]], Optional[ConductorOneError]]:
     """(the caller's live clients, None), or (None, the error) when the listing failed."""
     try:
         return live_clients(api.list_personal_clients()), None

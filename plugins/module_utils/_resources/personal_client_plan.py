@@ -8,14 +8,21 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Optional, Tuple
+
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 
 
 # What converging one item does; "unchanged" still runs the update path (it warns about a missing secret file).
 CREATE, UPDATE, ROTATE, DELETE, UNCHANGED = "create", "update", "rotate", "delete", "unchanged"
 
 
-def plan_client(desired, current, catalog):
+def plan_client(desired: DesiredClient, current: Optional[JsonObject], catalog: RoleCatalog) -> Tuple[str, JsonObject]:
     """Pure planner for one item: ``(action, wanted fields)`` from the desired state and the live client (or None).
 
     Needs no API beyond ``catalog`` (a RoleCatalog, consulted only for scoped roles given by name).

@@ -12,6 +12,8 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NoReturn, Optional, Set, Tuple, Union
+
 import contextlib
 import os
 
@@ -22,6 +24,12 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.person
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import CREATE, ROTATE
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_secret import refuse_secret_path_of_another_client, store_client_secret
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result, Runner
+
+if TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup
 
 
 class ClientWriter:
@@ -32,7 +40,8 @@ class ClientWriter:
     module's failure result and the set's ``secrets`` return.
     """
 
-    def __init__(self, runner, api, lookup, desired, catalog=None):
+    def __init__(self, runner: Runner, api: IamApi, lookup: PersonalClientLookup, desired: DesiredClient,
+                 catalog: Optional[RoleCatalog] = None) -> None:
         self.runner = runner
         self.api = api
         self.lookup = lookup
@@ -40,9 +49,9 @@ class ClientWriter:
         self.params = desired.params
         self.catalog = catalog
         # (client, secret, written to secret_path) of the client this action made, once the create answered
-        self.made = None
+        self.made: Optional[Tuple[JsonObject, Optional[str], bool]] = None
 
-    def _diff(self, before, after):
+    def _diff(self, before: Optional[JsonObject], after: Optional[JsonObject]) -> Dict[str, Dict[str, Any]]:
         """The diff of one client, its scoped roles named as the user wrote them (or by name), with the id."""
         before = _diff_view(before) if before else {}
         after = _diff_view(after) if after else {}
@@ -56,7 +65,7 @@ class ClientWriter:
                     view["scoped_roles"] = sorted(labels.get(role_id, role_id) for role_id in view["scoped_roles"])
         return {"before": before, "after": after}
 
-    def _role_labels(self, role_ids):
+    def _role_labels(self, role_ids: Set[str]) -> Dict[str, str]:
         """role id -> ``<what the user wrote or the role's name> (<id>)``; ids alone when the roles cannot be listed."""
         if not role_ids:
             return {}
@@ -67,7 +76,7 @@ class ClientWriter:
             self.runner.warn("the diff shows scoped roles by id: the roles could not be listed ({0})".format(exc))
             return {}
         written = [ref for ref in self.params.get("scoped_roles") or [] if isinstance(ref, str)]
-        labels = {}
+        labels: Dict[str, str] = {}
         for role_id, role in roles.items():
             if role is None:
                 continue
@@ -78,7 +87,7 @@ class ClientWriter:
                 labels[role_id] = "{0} ({1})".format(label, role_id)
         return labels
 
-    def execute(self, action, current, wanted):
+    def execute(self, action: str, current: Optional[JsonObject], wanted: JsonObject) -> Result:
         """Carry the action out; a create is settled against one fresh listing right after it (``relist``)."""
         outcome = self.begin(action, current, wanted)
         if isinstance(outcome, PendingCreate):
@@ -86,7 +95,7 @@ class ClientWriter:
             outcome = self.finish(outcome, listing, error)
         return outcome
 
-    def begin(self, action, current, wanted):
+    def begin(self, action: str, current: Optional[JsonObject], wanted: JsonObject) -> Union[Result, PendingCreate]:
         """The writes up to a create: the result, or a PendingCreate whose secret ``finish`` delivers (or discards).
 
         A set calls ``begin`` for every item, lists the caller's clients once, then calls ``finish`` for each create.
@@ -98,33 +107,37 @@ class ClientWriter:
                 return self._create(wanted)
             if action == ROTATE:
                 return self._create(wanted, template=current)
+            assert current is not None  # the planner updates only a client it found
             return self._update(current, wanted)
 
     @contextlib.contextmanager
-    def _partial_result_on_failure(self):
+    def _partial_result_on_failure(self) -> Iterator[None]:
         """Whatever ends the action after a create carries that client and its secret (``partial_result``)."""
         try:
             yield
         except Exception as exc:
             if self.made is not None:
-                exc.partial_result = self.partial_result()
+                setattr(exc, "partial_result", self.partial_result())
             raise
 
-    def partial_result(self):
+    def partial_result(self) -> Result:
         """The result of a failed action that made a client: that client, and its secret unless it is in its file."""
+        assert self.made is not None  # only called once a create has answered
         client, secret, written = self.made
         result = {"changed": True, "personal_client": client_result(client)}
         if secret and (not written or self.params.get("return_secret")):
             result["client_secret"] = secret
         return result
 
-    def finish(self, pending, listing, list_error=None):
+    def finish(self, pending: PendingCreate, listing: Optional[List[JsonObject]],
+               list_error: Optional[ConductorOneError] = None) -> Result:
         """Settle a create against ``listing`` and deliver its secret (``_settle``); a failure on the way carries
         the new client and its secret (``partial_result``)."""
         with self._partial_result_on_failure():
             return self._settle(pending, listing, list_error)
 
-    def _settle(self, pending, listing, list_error):
+    def _settle(self, pending: PendingCreate, listing: Optional[List[JsonObject]],
+                list_error: Optional[ConductorOneError]) -> Result:
         """Settle a create against ``listing`` (the caller's clients, listed after the create), then deliver.
 
         The winner is the oldest client of that name that did not exist before (``settle_race``). When this run's
@@ -157,7 +170,7 @@ class ClientWriter:
             self._retire(template, result)
         return result
 
-    def _lost_race(self, pending, winner):
+    def _lost_race(self, pending: PendingCreate, winner: JsonObject) -> Result:
         """Another run's client of this name is older: delete the one this run made; report the winner, no secret."""
         created, template = pending.created, pending.template
         try:
@@ -181,7 +194,7 @@ class ClientWriter:
             result["diff"] = self._diff(winner, winner)
         return result
 
-    def _absent(self, current):
+    def _absent(self, current: Optional[JsonObject]) -> Result:
         result = {"changed": current is not None, "personal_client": client_result(current) if current else {}}
         if current is not None and not self.runner.check_mode:
             self.api.delete_personal_client(current["id"])
@@ -189,7 +202,7 @@ class ClientWriter:
             result["diff"] = self._diff(current, None)
         return result
 
-    def _create(self, wanted, template=None):
+    def _create(self, wanted: JsonObject, template: Optional[JsonObject] = None) -> Union[Result, PendingCreate]:
         """Create a client (a replacement when ``template`` is the client being rotated): a PendingCreate, or in
         check mode the predicted result."""
         request = self.desired.create_request(wanted, template)
@@ -210,7 +223,7 @@ class ClientWriter:
             result["rotated_from"] = template["id"]
         return result
 
-    def _update(self, current, wanted):
+    def _update(self, current: JsonObject, wanted: JsonObject) -> Result:
         changes = self.desired.changes(current, wanted)
         after = dict(current, **changes)
         if changes and not self.runner.check_mode:
@@ -225,7 +238,7 @@ class ClientWriter:
             result["diff"] = self._diff(current, after)
         return result
 
-    def _retire(self, current, result):
+    def _retire(self, current: JsonObject, result: Result) -> Result:
         """Make before break: the replacement's secret is out (``finish``); now delete the old client."""
         result["rotated_from"] = current["id"]
         if self.params.get("keep_previous") or self.runner.check_mode:
@@ -238,12 +251,12 @@ class ClientWriter:
                 current["id"], result["personal_client"]["id"], exc))
         return result
 
-    def _check_scope(self, sent, client):
+    def _check_scope(self, sent: JsonObject, client: JsonObject) -> None:
         if "scopedRoles" in sent and sorted_set(client.get("scopedRoles")) != sorted_set(sent["scopedRoles"]):
             self.runner.warn("ConductorOne narrowed the scoped roles of {0} to {1}: the owner may not hold every "
                              "requested role".format(client.get("id"), sorted_set(client.get("scopedRoles"))))
 
-    def _discard_unreceived(self, client, write_error):
+    def _discard_unreceived(self, client: JsonObject, write_error: OSError) -> NoReturn:
         """The secret could not be written, so nobody has it: delete the new client and fail naming secret_path.
 
         When that delete fails too, the client lives on and its secret is returned with the failure instead.
@@ -262,13 +275,13 @@ class ClientWriter:
                                 "again because nobody has its secret".format(client["id"], path, write_error),
                                 operation="secret_path")
 
-    def _store_secret(self, client, secret):
+    def _store_secret(self, client: JsonObject, secret: Optional[str]) -> None:
         if not self.params.get("secret_path") or not secret:
             return
         store_client_secret(self.params["secret_path"], client, secret, self.api.client.base_url)
 
 
-def _diff_view(client):
+def _diff_view(client: JsonObject) -> Dict[str, Any]:
     return {
         "id": client.get("id"),
         "display_name": client.get("displayName"),
