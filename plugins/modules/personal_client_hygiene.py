@@ -99,7 +99,8 @@ options:
     description:
       - Ids or OAuth client ids of clients O(enforce=true) never deletes, in addition to the client the run
         authenticates with.
-      - Required for O(enforce=true) when the run authenticates with an O(access_token).
+      - Required for O(enforce=true) when the run authenticates with an O(access_token), and must then name at least
+        one of the caller's own clients (the rule of O(conductorone.iam.personal_client_set#module:exclusive) too).
     type: list
     elements: str
     default: []

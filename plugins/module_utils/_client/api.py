@@ -178,7 +178,7 @@ def _check_credential_options(params: Params) -> None:
 
 def resolve_tenant(params: Params) -> Endpoint:
     """Where requests go (server_url, tenant_domain or the client id's host), refusing an ambient tenant that would
-    redirect explicit credentials (``_url.check_ambient_tenant``).
+    redirect explicit credentials (``url.check_ambient_tenant``).
 
     An option equal to its CONDUCTORONE_* variable is taken as coming from it (the action plugins and
     AnsibleModule fill unset options from there), so an explicit option equal to that variable is too.

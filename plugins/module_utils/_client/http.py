@@ -8,7 +8,7 @@ timeouts and connection errors only for idempotent requests (GET, DELETE, the to
 create and update are POSTs here and a blind retry could create twice. Backoff is full jitter, and a
 ``Retry-After`` header (seconds or HTTP date) is honoured up to a cap.
 
-Where requests go is decided once, by the ``Endpoint`` of ``_url.py``: request URLs are built only from it,
+Where requests go is decided once, by the ``Endpoint`` of ``url.py``: request URLs are built only from it,
 the session's adapters refuse a prepared request for any other origin, and redirects are never followed
 (a 3xx is an error naming the target host): a redirected token request would hand the assertion to whoever
 the server names.

@@ -33,7 +33,7 @@ from urllib.parse import quote, quote_plus
 T = TypeVar("T")
 
 MASK = "********"
-# Messages are cut to this many characters (server-provided parts much shorter, see _http.py): enough to
+# Messages are cut to this many characters (server-provided parts much shorter, see http.py): enough to
 # explain, too short to dump a request or a key back at the user.
 MAX_MESSAGE_CHARS = 2000
 # Values shorter than this are not masked inside other text: "a" would blank every message. Ansible's own

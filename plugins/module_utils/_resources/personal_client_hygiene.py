@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """personal_client_hygiene: check personal clients against a policy, report, optionally delete the caller's own.
 
-The rules are in _hygiene.py. Enforcement only ever deletes clients of the calling user (List shows exactly
+The rules are in hygiene_rules.py. Enforcement only ever deletes clients of the calling user (List shows exactly
 those), never the client the run authenticates as, and refuses to run when that client cannot be known (a bare
 access token) unless ``protected`` names the clients to keep.
 
