@@ -460,3 +460,28 @@ def test_odd_token_responses(body):
         return
     with pytest.raises(ConductorOneError, match="access_token"):
         token_source(transport).token()
+
+
+# --- one rule for a bearer token's characters (the option, the token endpoint's answer, the token cache) -----------
+
+@pytest.mark.parametrize("token, sendable", [
+    ("eyJhbGciOi.J9-_~+/=", True),
+    ("tok en", False),            # a space inside
+    ("tok\tx", False),            # a control character
+    ("tok\x7fx", False),          # DEL
+    ("tok\u200bx", False),        # an invisible (zero-width) character
+    ("t\u00f6k", False),          # non-ASCII
+])
+def test_the_option_the_token_endpoint_and_the_cache_accept_the_same_tokens(token, sendable):
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import token_cache as _token_cache  # pylint: disable=import-outside-toplevel
+    assert _auth.bearer_token_ok(token) is sendable
+    if sendable:
+        assert _auth.clean_access_token(token) == token
+        assert _auth.token_from_response({"access_token": token, "expires_in": 600})[0] == token
+    else:
+        with pytest.raises(InputError, match="cannot be sent as a bearer token"):
+            _auth.clean_access_token(token)
+        with pytest.raises(ConductorOneError, match="characters a bearer token cannot have"):
+            _auth.token_from_response({"access_token": token, "expires_in": 600})
+    entry = {"access_token": token, "expires_at": 4102444800.0}  # 2100
+    assert (_token_cache.valid_entry(entry, now=1000.0) is not None) is sendable
