@@ -29,7 +29,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.errors im
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import parse_client_id
 from ansible_collections.conductorone.iam.plugins.module_utils._client.url import has_control
 
-if TYPE_CHECKING:  # only for the annotations: cryptography is imported when a secret is used, and these import back
+if TYPE_CHECKING:  # annotations only: cryptography is imported when a secret is used; transport and cache are handed in
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from ansible_collections.conductorone.iam.plugins.module_utils._client.http import JSON, HttpTransport
