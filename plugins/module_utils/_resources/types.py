@@ -23,11 +23,22 @@ Result = Dict[str, Any]
 
 
 class Runner(Protocol):
-    """What resource logic sees of the run: the options, the two modes, and a way to warn."""
+    """What resource logic sees of the run: the options, the two modes, and a way to warn.
 
-    params: Params
-    check_mode: bool
-    diff_mode: bool
+    Read-only members: a plain attribute or a property satisfies each.
+    """
+
+    @property
+    def params(self) -> Params:
+        """The task's options."""
+
+    @property
+    def check_mode(self) -> bool:
+        """True in check mode: predict, write nothing."""
+
+    @property
+    def diff_mode(self) -> bool:
+        """True with ``--diff``: the result carries a ``diff``."""
 
     def warn(self, message: str) -> None:
         """Show ``message`` as a task warning."""
