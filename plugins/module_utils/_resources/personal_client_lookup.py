@@ -2,7 +2,8 @@
 # Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
 """Finding the caller's personal clients: the live ones (``live``, ``live_clients``), by id or display name
-(``PersonalClientLookup``), and the shape the modules return them in (``client_result``).
+(``PersonalClientLookup``), the shape the modules return them in (``client_result``), and the one rule of which
+clients a deleting run must spare (``protected_client_ids``: exclusive mode and hygiene enforcement).
 
 Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
