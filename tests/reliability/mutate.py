@@ -462,7 +462,8 @@ MUTATIONS = [
      (UNIT_UTILS + 'test_converge.py', UNIT_MODULES + 'test_personal_client_set.py')),
     ('audit-hygiene-own-client-id-not-cut', 'hygiene: the run\'s own client compared by its full client id, so enforcement '
      'may delete it (the rule it shares with exclusive mode)', PC_LOOKUP,
-     '        return protected | set([cutename(own_client_id)])\n', '        return protected | set([own_client_id])\n', (UNIT_UTILS + 'test_credential_hygiene.py', UNIT_MODULES + 'test_personal_client_hygiene.py')),
+     '        return protected | set([cutename(own_client_id)])\n', '        return protected | set([own_client_id])\n',
+     (UNIT_UTILS + 'test_credential_hygiene.py', UNIT_MODULES + 'test_personal_client_hygiene.py')),
     ('audit-html-snippet-cut-before-mask', 'error shape: a non-JSON body cut to its 200-character snippet before masking (the head '
      'of a token across the cut shows)', 'plugins/module_utils/_client/http.py',
      '        snippet = _masking.mask_message(" ".join(snippet.split()), None)[:200]  # masked before the cut\n',

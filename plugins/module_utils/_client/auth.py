@@ -373,7 +373,8 @@ class TokenSource:
             form = self._federation_form(self._oidc_token)
         else:
             # require_credentials (in __init__): without an OIDC token, a client id and its secret are set
-            assert self._client_id and self._client_secret
+            if not (self._client_id and self._client_secret):
+                raise AssertionError("require_credentials let a client id without its secret through")
             client_id, key = self._client_id, parse_client_secret(self._client_secret)
             # each attempt signs a new assertion (see FreshForm), since the server may refuse one it has already seen
             form = FreshForm(lambda: self._assertion_form(client_id, key))

@@ -330,7 +330,6 @@ class RetryGate:
             self._sleep(delay)
 
 
-
 def connection_default(option: str) -> Any:
     """A connection option's default, read from the one argument spec (``_client.arguments``)."""
     spec = cast("Mapping[str, Mapping[str, Any]]", CONNECTION_ARGUMENT_SPEC)

@@ -17,8 +17,8 @@ import datetime
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import (check_display_text, cidr_set, format_duration, format_timestamp, parse_duration,
-                                     parse_timestamp, sorted_set, utcnow)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import (
+    check_display_text, cidr_set, format_duration, format_timestamp, parse_duration, parse_timestamp, sorted_set, utcnow)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.secret_file import check_secret_path
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params
 

@@ -14,7 +14,7 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Set, Tuple
 
 import datetime
 import os

@@ -22,7 +22,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.normal
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import ExactlyOnceCreate, PendingCreate, settle_race
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import client_result, relist
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import CREATE, ROTATE
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_secret import refuse_secret_path_of_another_client, store_client_secret
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_secret import (refuse_secret_path_of_another_client,
+                                                                                      store_client_secret)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result, Runner
 
@@ -107,7 +108,8 @@ class ClientWriter:
                 return self._create(wanted)
             if action == ROTATE:
                 return self._create(wanted, template=current)
-            assert current is not None  # the planner updates only a client it found
+            if current is None:  # the planner updates only a client it found
+                raise AssertionError("an update without a current client")
             return self._update(current, wanted)
 
     @contextlib.contextmanager
@@ -122,7 +124,8 @@ class ClientWriter:
 
     def partial_result(self) -> Result:
         """The result of a failed action that made a client: that client, and its secret unless it is in its file."""
-        assert self.made is not None  # only called once a create has answered
+        if self.made is None:  # only called once a create has answered
+            raise AssertionError("partial_result without a client made")
         client, secret, written = self.made
         result = {"changed": True, "personal_client": client_result(client)}
         if secret and (not written or self.params.get("return_secret")):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
+    ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import Role, RoleCatalog, check_role_params, plan_role

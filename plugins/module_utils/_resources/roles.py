@@ -174,7 +174,8 @@ class Role(Resource):
                                  _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), attempt + 1,
                                  REAPPLY_ATTEMPTS))
             after = self.api.update_role(role_id, desired, mask)
-        assert seen is not None  # the loop ran, and returned when the role was gone (for mypy: not narrowed here)
+        if seen is None:  # the loop ran, and returned when the role was gone (for mypy: not narrowed here)
+            raise AssertionError("no role was read")
         raise ConductorOneError("role {0}: other writers kept undoing this task's change of {1}; gave up after {2} "
                                 "re-applications. Run the task again when the other writers are done".format(
                                     _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), REAPPLY_ATTEMPTS),

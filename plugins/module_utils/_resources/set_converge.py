@@ -115,7 +115,7 @@ class SetReport:
     def add(self, index: Optional[int], label: Optional[str], action: str, result: Optional[Result] = None,
             error: Optional[BaseException] = None, object_id: Optional[str] = None) -> ItemEntry:
         entry: ItemEntry = {"index": index, "display_name": label, "id": object_id, "action": action,
-                 "changed": bool(result and result.get("changed"))}
+                            "changed": bool(result and result.get("changed"))}
         if error is not None:
             entry.update(failed=True, msg=error_text(error))
         if result and "diff" in result and result["diff"]["before"] != result["diff"]["after"]:
