@@ -22,8 +22,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport, connection_default
 from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
-from ansible_collections.conductorone.iam.plugins.module_utils._client.url import (AMBIENT_TENANT_OPTIONS, Endpoint, check_ambient_tenant, is_loopback,
-                                                                     resolve_endpoint)
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import (
+    AMBIENT_TENANT_OPTIONS, Endpoint, check_ambient_tenant, is_loopback, resolve_endpoint)
 
 # A task's connection options (client_id, server_url, timeout, ...), as the module or action plugin holds them.
 Params = Mapping[str, Any]

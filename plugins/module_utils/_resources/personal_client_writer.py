@@ -22,8 +22,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.normal
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import ExactlyOnceCreate, PendingCreate, settle_race
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import client_result, relist
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import CREATE, ROTATE
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_secret import (refuse_secret_path_of_another_client,
-                                                                                      store_client_secret)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_secret import (
+    refuse_secret_path_of_another_client, store_client_secret)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result, Runner
 
