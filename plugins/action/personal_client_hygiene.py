@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_RULES, ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 

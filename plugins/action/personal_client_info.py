@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_RULES, ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import Role
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import Role
 from ansible_collections.conductorone.iam.plugins.modules.role import ARGUMENT_RULES, ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 

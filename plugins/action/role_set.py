@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._role_set import RoleSet
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import RoleSet
 from ansible_collections.conductorone.iam.plugins.modules.role_set import ARGUMENT_RULES, ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 

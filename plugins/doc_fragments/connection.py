@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Connection options shared by every module (plugins/module_utils/_arguments.py).
+    # Connection options shared by every module (plugins/module_utils/_client/arguments.py).
     DOCUMENTATION = r"""
 options:
   client_id:

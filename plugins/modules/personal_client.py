@@ -240,9 +240,9 @@ lost_race:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES, PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES, PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(**PERSONAL_CLIENT_OPTIONS)
 ARGUMENT_RULES = PERSONAL_CLIENT_RULES

@@ -99,7 +99,8 @@ options:
     description:
       - Ids or OAuth client ids of clients O(enforce=true) never deletes, in addition to the client the run
         authenticates with.
-      - Required for O(enforce=true) when the run authenticates with an O(access_token).
+      - Required for O(enforce=true) when the run authenticates with an O(access_token), and must then name at least
+        one of the caller's own clients (the rule of O(conductorone.iam.personal_client_set#module:exclusive) too).
     type: list
     elements: str
     default: []
@@ -244,9 +245,9 @@ report_csv:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 RULES = ["expired", "max_age", "max_lifetime", "stale_after", "never_used_grace", "require_source_cidr", "allowed_cidrs",
          "require_scoped_roles"]

@@ -275,11 +275,11 @@ secrets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._converge import DEFAULT_PARALLEL
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PersonalClientSet
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import DEFAULT_PARALLEL
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PersonalClientSet
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(
     clients=dict({"type": "list", "elements": "dict", "required": True, "options": PERSONAL_CLIENT_OPTIONS},

@@ -140,9 +140,9 @@ role:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_OPTIONS, ROLE_RULES, Role
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import ROLE_OPTIONS, ROLE_RULES, Role
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(**ROLE_OPTIONS)
 ARGUMENT_RULES = ROLE_RULES

@@ -93,9 +93,9 @@ roles:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(id={"type": "str"}, name={"type": "str"})
 ARGUMENT_RULES = {

@@ -162,11 +162,11 @@ counts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._converge import DEFAULT_PARALLEL
-from ansible_collections.conductorone.iam.plugins.module_utils._role_set import RoleSet
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_OPTIONS, ROLE_RULES
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import DEFAULT_PARALLEL
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import RoleSet
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import ROLE_OPTIONS, ROLE_RULES
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
 
 ARGUMENT_SPEC = argument_spec(
     roles=dict({"type": "list", "elements": "dict", "required": True, "options": ROLE_OPTIONS}, **ROLE_RULES),

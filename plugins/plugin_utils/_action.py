@@ -23,9 +23,9 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource, unexpected_error_message
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource, unexpected_error_message
 
 CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token", "oidc_token")
 # Two ways to name the tenant: one set on the task hides an ambient CONDUCTORONE_* value of the other.
@@ -33,7 +33,7 @@ ENDPOINT_OPTIONS = ("server_url", "tenant_domain")
 
 
 class ActionRunner:
-    """The runner interface (see module_utils/_runner.py) collecting the outcome in ``result``."""
+    """The runner interface (see module_utils/_resources/runner.py) collecting the outcome in ``result``."""
 
     def __init__(self, params, check_mode, diff_mode):
         self.params = params

@@ -8,7 +8,7 @@
 ``FakeConductorOne`` is a small stateful personal-client API behind the same ``send``, with faults (a lost
 response, a dropped request, a 5xx, a timeout after which the create still happens), so the converge logic is
 tested through its entry points (``PersonalClient(runner, api).run()``) rather than through its private methods.
-``FakeRunner`` is the action plugins' runner (the runner interface of module_utils/_runner.py).
+``FakeRunner`` is the action plugins' runner (the runner interface of module_utils/_resources/runner.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
 
 TOKEN_PATH = "/auth/v1/token"

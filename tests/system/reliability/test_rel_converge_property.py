@@ -82,8 +82,9 @@ def _engine():
         sys.path.insert(0, path)
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
     from ansible_collections.conductorone.iam.plugins.modules import personal_client_set  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PersonalClientSet  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import (  # pylint: disable=import-outside-toplevel
+        PersonalClientSet)
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource  # pylint: disable=import-outside-toplevel
     from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner  # pylint: disable=import-outside-toplevel
     return ArgumentSpecValidator(personal_client_set.ARGUMENT_SPEC), PersonalClientSet, run_resource, ActionRunner
 

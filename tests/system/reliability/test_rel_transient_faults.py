@@ -2,7 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """1. Transient faults on every API operation of every module, GETs/DELETEs and POSTs separately.
 
-Policy under test (plugins/module_utils/_http.py, the modules' DOCUMENTATION): 429 is retried for every request;
+Policy under test (plugins/module_utils/_client/http.py, the modules' DOCUMENTATION): 429 is retried for every request;
 500/502/503/504, timeouts and dropped connections only for GET, DELETE and the token exchange; a POST is never
 retried blindly (create reconciles a possibly lost response instead: see test_lost_create.py); when the retry
 budget runs out the task fails with one message naming the operation, HTTP status, gateway code and request id.

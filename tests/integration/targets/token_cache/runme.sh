@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# The per-user access token cache (module_utils/_token_cache.py), end to end against the emulator:
+# The per-user access token cache (module_utils/_client/token_cache.py), end to end against the emulator:
 #   1. a play of several tasks makes exactly one token exchange; the cache file is 0600 in a 0700 directory
 #   2. the next play (another ansible-playbook run) makes none
 #   3. after the server revoked every token: one 401, one new exchange, then the play goes on

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"

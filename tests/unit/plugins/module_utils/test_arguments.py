@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _arguments
+from ansible_collections.conductorone.iam.plugins.module_utils._client import arguments as _arguments
 
 
 def test_secrets_are_no_log():

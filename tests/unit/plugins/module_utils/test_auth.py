@@ -15,9 +15,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import parse_client_id, tenant_host
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.support import fakes
 
 # The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).
@@ -168,7 +171,7 @@ def test_mismatched_keypair_says_so():
     ("clever-fox@localhost:8443/wfe", ("clever-fox", "localhost:8443", "wfe")),
 ])
 def test_parse_client_id(client_id, expected):
-    assert _auth.parse_client_id(client_id) == expected
+    assert parse_client_id(client_id) == expected
 
 
 @pytest.mark.parametrize("client_id", [
@@ -183,7 +186,7 @@ def test_parse_client_id(client_id, expected):
 ])
 def test_parse_client_id_refuses_malformed(client_id):
     with pytest.raises(InputError) as excinfo:
-        _auth.parse_client_id(client_id)
+        parse_client_id(client_id)
     assert "client_id" in str(excinfo.value)
     # Never the value itself (it may be a secret given in the wrong option); at most its name part.
     assert not client_id or repr(client_id) not in str(excinfo.value)
@@ -191,40 +194,40 @@ def test_parse_client_id_refuses_malformed(client_id):
 
 def test_parse_client_id_never_echoes_a_swapped_secret():
     with pytest.raises(InputError, match="swapped") as excinfo:
-        _auth.parse_client_id(DOC_SECRET)
+        parse_client_id(DOC_SECRET)
     assert DOC_KEY_PART not in str(excinfo.value)
 
 
 def test_resolve_endpoint_server_url_wins_and_audience_has_no_port():
-    endpoint = _auth.resolve_endpoint("https://127.0.0.1:8443/", "x@acme.conductor.one/pcc")
+    endpoint = _url.resolve_endpoint("https://127.0.0.1:8443/", tenant_host("x@acme.conductor.one/pcc"))
     assert endpoint.base_url == "https://127.0.0.1:8443"
     assert endpoint.audience == "127.0.0.1"
 
 
 def test_resolve_endpoint_server_url_alone():
-    endpoint = _auth.resolve_endpoint("http://127.0.0.1:9000", None)
+    endpoint = _url.resolve_endpoint("http://127.0.0.1:9000", None)
     assert (endpoint.base_url, endpoint.audience) == ("http://127.0.0.1:9000", "127.0.0.1")
 
 
 def test_resolve_endpoint_derived_from_client_id():
-    endpoint = _auth.resolve_endpoint(None, "x@Acme.conductor.one/pcc")
+    endpoint = _url.resolve_endpoint(None, tenant_host("x@Acme.conductor.one/pcc"))
     assert (endpoint.base_url, endpoint.audience) == ("https://acme.conductor.one", "acme.conductor.one")
 
 
 def test_resolve_endpoint_derived_from_client_id_with_port():
-    endpoint = _auth.resolve_endpoint("", "x@acme.example:8443/pcc")
+    endpoint = _url.resolve_endpoint("", tenant_host("x@acme.example:8443/pcc"))
     assert (endpoint.base_url, endpoint.audience) == ("https://acme.example:8443", "acme.example")
 
 
 def test_resolve_endpoint_needs_server_url_or_client_id():
     with pytest.raises(InputError, match="server_url"):
-        _auth.resolve_endpoint(None, None)
+        _url.resolve_endpoint(None, None)
 
 
 @pytest.mark.parametrize("server_url", ["ftp://acme.conductor.one", "acme.conductor.one", "https://"])
 def test_resolve_endpoint_refuses_non_http_server_url(server_url):
     with pytest.raises(InputError, match="server_url"):
-        _auth.resolve_endpoint(server_url, "x@acme.conductor.one/pcc")
+        _url.resolve_endpoint(server_url, tenant_host("x@acme.conductor.one/pcc"))
 
 
 # --- token source --------------------------------------------------------------------------------
@@ -457,3 +460,28 @@ def test_odd_token_responses(body):
         return
     with pytest.raises(ConductorOneError, match="access_token"):
         token_source(transport).token()
+
+
+# --- one rule for a bearer token's characters (the option, the token endpoint's answer, the token cache) -----------
+
+@pytest.mark.parametrize("token, sendable", [
+    ("eyJhbGciOi.J9-_~+/=", True),
+    ("tok en", False),            # a space inside
+    ("tok\tx", False),            # a control character
+    ("tok\x7fx", False),          # DEL
+    ("tok\u200bx", False),        # an invisible (zero-width) character
+    ("t\u00f6k", False),          # non-ASCII
+])
+def test_the_option_the_token_endpoint_and_the_cache_accept_the_same_tokens(token, sendable):
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import token_cache as _token_cache  # pylint: disable=import-outside-toplevel
+    assert _auth.bearer_token_ok(token) is sendable
+    if sendable:
+        assert _auth.clean_access_token(token) == token
+        assert _auth.token_from_response({"access_token": token, "expires_in": 600})[0] == token
+    else:
+        with pytest.raises(InputError, match="cannot be sent as a bearer token"):
+            _auth.clean_access_token(token)
+        with pytest.raises(ConductorOneError, match="characters a bearer token cannot have"):
+            _auth.token_from_response({"access_token": token, "expires_in": 600})
+    entry = {"access_token": token, "expires_at": 4102444800.0}  # 2100
+    assert (_token_cache.valid_entry(entry, now=1000.0) is not None) is sendable

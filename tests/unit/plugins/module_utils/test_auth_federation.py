@@ -12,10 +12,12 @@ import time as real_time
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import tenant_host
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 
 NOW = 1760000000
@@ -82,36 +84,36 @@ def refused(message="invalid_request: subject_token was already exchanged", stat
     ("localhost:8443", "https://localhost.conductor.one:8443"),
 ])
 def test_tenant_domain_becomes_a_url(tenant_domain, url):
-    assert _auth.tenant_domain_url(tenant_domain) == url
+    assert _url.tenant_domain_url(tenant_domain) == url
 
 
 @pytest.mark.parametrize("tenant_domain", ["https://acme.conductor.one", "acme.conductor.one/api", "user@acme",
                                            "a b", "", ".acme.one", "acme..one", "acme.one?x", "acme\\x.one"])
 def test_tenant_domain_refuses_urls_and_garbage(tenant_domain):
     with pytest.raises(InputError, match="tenant_domain .* use server_url"):
-        _auth.tenant_domain_url(tenant_domain)
+        _url.tenant_domain_url(tenant_domain)
 
 
 @pytest.mark.parametrize("tenant_domain", ["acme.one:port", "acme.one:99999", "\u0430cme.one"])
 def test_tenant_domain_goes_through_the_one_url_parser(tenant_domain):
     with pytest.raises(InputError, match="^tenant_domain"):
-        _auth.resolve_endpoint(None, None, tenant_domain=tenant_domain)
+        _url.resolve_endpoint(None, None, tenant_domain=tenant_domain)
 
 
 def test_tenant_domain_wins_over_the_client_id_host_and_gives_the_audience():
-    endpoint = _auth.resolve_endpoint(None, "x@other.example.com/pcc", tenant_domain="acme")
+    endpoint = _url.resolve_endpoint(None, tenant_host("x@other.example.com/pcc"), tenant_domain="acme")
     assert (endpoint.base_url, endpoint.audience) == (BASE, "acme.conductor.one")
-    endpoint = _auth.resolve_endpoint(None, None, tenant_domain="c1.example.com:8443")
+    endpoint = _url.resolve_endpoint(None, None, tenant_domain="c1.example.com:8443")
     assert (endpoint.base_url, endpoint.audience) == ("https://c1.example.com:8443", "c1.example.com")
 
 
 def test_tenant_domain_is_always_https():
-    assert _auth.resolve_endpoint(None, None, allow_http=True, tenant_domain="127.0.0.1:8080").scheme == "https"
+    assert _url.resolve_endpoint(None, None, allow_http=True, tenant_domain="127.0.0.1:8080").scheme == "https"
 
 
 def test_tenant_domain_and_server_url_are_mutually_exclusive():
     with pytest.raises(InputError, match="server_url and tenant_domain are both set"):
-        _auth.resolve_endpoint(BASE, None, tenant_domain="acme")
+        _url.resolve_endpoint(BASE, None, tenant_domain="acme")
 
 
 def test_ambient_tenant_domain_cannot_redirect_an_explicit_client_id(monkeypatch):
@@ -351,7 +353,7 @@ def test_second_client_reuses_the_cached_exchange(private_token_cache):
 # --- masking -------------------------------------------------------------------------------------
 
 def test_the_oidc_token_and_the_exchanged_token_join_the_run_masking_registry(clock):
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
     _masking.new_run()
     tokens = source(FakeTransport())
     assert OIDC in _masking.registry()

@@ -18,14 +18,15 @@ import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._http import RetryGate
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import (
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import RetryGate
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import (
     PersonalClientSet, parse_items, plan_items)
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (
-    CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, DesiredClient, PersonalClientLookup, plan_client)
-from ansible_collections.conductorone.iam.plugins.module_utils._role_set import RoleSet
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, plan_client
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import RoleSet
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_set, role_set
 from ansible_collections.conductorone.iam.tests.support import fakes
 
@@ -487,7 +488,8 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
     """One transport shared by the set's threads: after a 429 with Retry-After, the next send waits too."""
     import requests
 
-    from ansible_collections.conductorone.iam.plugins.module_utils import _http
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
 
     def response(status, headers=None):
         out = requests.Response()
@@ -497,7 +499,7 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
 
     outcomes = [response(429, {"Retry-After": "30"}), response(200), response(200)]
     sleeps = []
-    transport = _http.HttpTransport(sleep=sleeps.append)
+    transport = _http.HttpTransport(_url.parse_server_url("https://acme.conductor.one"), sleep=sleeps.append)
     monkeypatch.setattr(transport.session, "request", lambda *args, **kwargs: outcomes.pop(0))
     started = time.monotonic()
     transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")
@@ -508,6 +510,7 @@ def test_a_429_retry_after_holds_back_the_next_request_of_another_caller(monkeyp
 
 
 def test_the_connection_pool_covers_parallel():
-    from ansible_collections.conductorone.iam.plugins.module_utils import _http, _url
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
     transport = _http.HttpTransport(pool_size=16, endpoint=_url.parse_server_url("https://acme.conductor.one"))
     assert transport.session.get_adapter("https://acme.conductor.one")._pool_maxsize == 16  # pylint: disable=protected-access

@@ -10,11 +10,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_SPEC as INFO_SPEC
 
@@ -170,6 +170,17 @@ def test_bare_access_token_with_protected_list_enforces_and_spares_them():
     result, api = hygiene(api=FakeApi(authenticated=None), enforce=True, protected=["me-stale@t/pcc"])
     assert sorted(row["id"] for row in result["deleted"]) == ["me-expired", "me-never"]
     assert ("delete", "me-stale") not in api.calls
+
+
+def test_bare_access_token_refuses_when_protected_names_none_of_the_callers_clients():
+    """The rule of personal_client_set's exclusive mode (one home: personal_client_lookup.protected_client_ids):
+    a protected list naming only someone else's client (or no client at all) leaves the run's own client unprotected."""
+    for protected in (["bob-stale"], ["no-such-client"]):
+        api = FakeApi(authenticated=None)
+        with pytest.raises(InputError, match="^enforce: this run authenticates with an access token, whose personal "
+                                             "client cannot be known.*one of the caller's clients"):
+            hygiene(api=api, enforce=True, scope="tenant", protected=protected)
+        assert [call for call in api.calls if call[0] != "list"] == []
 
 
 def test_bare_access_token_may_report():

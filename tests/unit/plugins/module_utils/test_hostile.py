@@ -21,10 +21,12 @@ import time
 import pytest
 import requests
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene, _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._http import HttpTransport, error_from_response
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import HttpTransport, error_from_response
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import CLIENT_ID, SECRET
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_http import make_response
@@ -82,7 +84,7 @@ def test_server_error_message_and_request_id_are_inert_and_bounded():
 
 def test_retry_warning_shows_the_request_id_inert():
     warnings = []
-    transport = HttpTransport(retries=1, warn=warnings.append, sleep=lambda seconds: None)
+    transport = HttpTransport(parse_server_url("https://acme.conductor.one"), retries=1, warn=warnings.append, sleep=lambda seconds: None)
     outcomes = [make_response(429, {"code": 8, "message": "x"}, headers={"X-Request-Id": "\x1b[2J\x1b]0;t\x07id"}),
                 make_response(200, {"ok": True})]
     transport.session.request = lambda *args, **kwargs: outcomes.pop(0)
@@ -99,7 +101,7 @@ def test_retry_warning_shows_the_request_id_inert():
     ("<html>ok</html>", "not JSON"),
 ])
 def test_a_2xx_that_is_not_a_json_object_fails_clearly(body, words):
-    transport = HttpTransport(retries=0)
+    transport = HttpTransport(parse_server_url("https://acme.conductor.one"), retries=0)
     transport.session.request = lambda *args, **kwargs: make_response(200, text=body)
     with pytest.raises(ConductorOneError) as caught:
         transport.send("GET", "https://acme.conductor.one/api/v1/iam/roles", "Roles.List")
@@ -180,6 +182,7 @@ class TrickleServer:
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(4)
         self.url = "http://127.0.0.1:{0}/api/v1/iam/roles".format(self.listener.getsockname()[1])
+        self.endpoint = parse_server_url("http://127.0.0.1:{0}".format(self.listener.getsockname()[1]))
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -218,7 +221,7 @@ def test_a_trickling_server_cannot_hold_a_request_past_timeout(real_http, trickl
     body = json.dumps({"list": [], "pad": "x" * 400}).encode()
     server = TrickleServer(body, interval=0.05, trickle_head=trickle_head)  # 20 s to send it all
     try:
-        transport = HttpTransport(timeout=0.3, retries=0)
+        transport = HttpTransport(server.endpoint, timeout=0.3, retries=0)
         with pytest.raises(ConductorOneError) as caught:
             transport.send("GET", server.url, "Roles.List")
     finally:
@@ -232,7 +235,7 @@ def test_a_body_over_the_limit_is_refused_unread(real_http):
     body = json.dumps({"list": [], "pad": "x" * 5000}).encode()
     server = TrickleServer(body, interval=0.0, step=1024)
     try:
-        transport = HttpTransport(timeout=5, retries=0, max_response_bytes=1000)
+        transport = HttpTransport(server.endpoint, timeout=5, retries=0, max_response_bytes=1000)
         with pytest.raises(ConductorOneError) as caught:
             transport.send("GET", server.url, "Roles.List")
     finally:
@@ -244,7 +247,7 @@ def test_a_stream_over_the_limit_without_a_length_is_cut(real_http):
     body = json.dumps({"list": [], "pad": "x" * 5000}).encode()
     server = TrickleServer(body, interval=0.0, step=512, declare_length=False)
     try:
-        transport = HttpTransport(timeout=5, retries=0, max_response_bytes=2048)
+        transport = HttpTransport(server.endpoint, timeout=5, retries=0, max_response_bytes=2048)
         with pytest.raises(ConductorOneError, match="larger than 2048 bytes"):
             transport.send("GET", server.url, "Roles.List")
     finally:
@@ -255,7 +258,7 @@ def test_a_body_within_the_limit_is_read_whole(real_http):
     body = json.dumps({"list": [{"id": "r1"}], "nextPageToken": ""}).encode()
     server = TrickleServer(body, interval=0.0, step=8)
     try:
-        assert HttpTransport(timeout=5, retries=0).send("GET", server.url, "Roles.List")["list"] == [{"id": "r1"}]
+        assert HttpTransport(server.endpoint, timeout=5, retries=0).send("GET", server.url, "Roles.List")["list"] == [{"id": "r1"}]
     finally:
         server.close()
 

@@ -14,12 +14,14 @@ import ssl
 import pytest
 import requests
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _http
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.module_utils._version import USER_AGENT
+from ansible_collections.conductorone.iam.plugins.module_utils._client import http as _http
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeSession
 
 BASE = "https://acme.conductor.one"
+ENDPOINT = parse_server_url(BASE)  # every transport talks to one endpoint, given when it is made
 ROLES_URL = BASE + "/api/v1/iam/roles"
 ROLES_OPERATION = "Roles.List (GET /api/v1/iam/roles)"
 NOW = 1760000000.0
@@ -52,7 +54,7 @@ class Harness:
     def __init__(self, monkeypatch, outcomes, **kwargs):
         self.sleeps = []
         self.warnings = []
-        self.transport = _http.HttpTransport(warn=self.warnings.append, sleep=self.sleeps.append, **kwargs)
+        self.transport = _http.HttpTransport(ENDPOINT, warn=self.warnings.append, sleep=self.sleeps.append, **kwargs)
         self.session = FakeSession(outcomes)
         monkeypatch.setattr(self.transport.session, "request", self.session)
 
@@ -375,10 +377,10 @@ def test_non_json_success_body_is_an_error(monkeypatch):
 
 def test_tls_settings():
     warnings = []
-    assert _http.HttpTransport(warn=warnings.append).verify is True
-    assert _http.HttpTransport(ca_path="/etc/ca.pem", warn=warnings.append).verify == "/etc/ca.pem"
+    assert _http.HttpTransport(ENDPOINT, warn=warnings.append).verify is True
+    assert _http.HttpTransport(ENDPOINT, ca_path="/etc/ca.pem", warn=warnings.append).verify == "/etc/ca.pem"
     assert warnings == []
-    unverified = _http.HttpTransport(validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
+    unverified = _http.HttpTransport(ENDPOINT, validate_certs=False, ca_path="/etc/ca.pem", warn=warnings.append)
     assert unverified.verify is False
     assert len(warnings) == 1
     assert "validate_certs" in warnings[0]
@@ -387,7 +389,7 @@ def test_tls_settings():
 def test_verify_is_passed_per_request_so_requests_ca_bundle_cannot_override_it(monkeypatch):
     # requests lets REQUESTS_CA_BUNDLE win over a session-level verify; a per-request verify wins over it.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/somewhere/else.pem")
-    transport = _http.HttpTransport(ca_path="/etc/ca.pem", warn=lambda message: None)
+    transport = _http.HttpTransport(ENDPOINT, ca_path="/etc/ca.pem", warn=lambda message: None)
     seen = {}
 
     def fake_request(method, url, **kwargs):
@@ -400,7 +402,7 @@ def test_verify_is_passed_per_request_so_requests_ca_bundle_cannot_override_it(m
 
 
 def test_negative_retries_mean_none():
-    assert _http.HttpTransport(retries=-3).retries == 0
+    assert _http.HttpTransport(ENDPOINT, retries=-3).retries == 0
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -463,10 +465,10 @@ def test_a_url_for_another_origin_is_refused_before_sending(monkeypatch):
 
 
 def test_paths_are_joined_to_the_endpoint(monkeypatch):
-    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
     sleeps = []
-    transport = _http.HttpTransport(endpoint=parse_server_url(BASE), sleep=sleeps.append)
+    transport = _http.HttpTransport(ENDPOINT, sleep=sleeps.append)
     session = FakeSession([make_response(200, {})])
     monkeypatch.setattr(transport.session, "request", session)
     transport.send("GET", "/api/v1/iam/roles", "Roles.List")
@@ -474,9 +476,9 @@ def test_paths_are_joined_to_the_endpoint(monkeypatch):
 
 
 def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
-    from ansible_collections.conductorone.iam.plugins.module_utils._url import parse_server_url
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.url import parse_server_url
 
-    transport = _http.HttpTransport(endpoint=parse_server_url(BASE))
+    transport = _http.HttpTransport(ENDPOINT)
     adapter = transport.session.get_adapter("https://evil.example/")
     prepared = requests.Request("GET", "https://evil.example/x").prepare()
     with pytest.raises(ConductorOneError, match="refusing to send a request to https://evil.example"):
@@ -484,7 +486,7 @@ def test_the_pinned_adapter_refuses_a_prepared_request_for_another_host():
 
 
 def test_a_fresh_form_is_rebuilt_for_every_retry(monkeypatch):
-    from ansible_collections.conductorone.iam.plugins.module_utils._auth import FreshForm
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import FreshForm
 
     built = []
 
@@ -499,7 +501,7 @@ def test_a_fresh_form_is_rebuilt_for_every_retry(monkeypatch):
 
 
 def test_a_server_message_is_truncated_and_masked():
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     _masking.new_run().add("exchanged-token-123456")
     response = make_response(403, {"code": 7, "message": "permission denied for Bearer exchanged-token-123456 " + "x" * 1000})
@@ -514,7 +516,7 @@ def test_a_server_message_is_truncated_and_masked():
 @pytest.mark.parametrize("visible", [4, 10, 20])
 def test_a_token_cut_by_the_server_message_limit_shows_no_head(visible):
     # The server's message is quoted up to MAX_SERVER_MESSAGE_CHARS: a token straddling that limit is masked whole.
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)
@@ -626,7 +628,7 @@ def test_every_retryable_status_gives_up_after_the_budget(monkeypatch, status, r
 @pytest.mark.parametrize("visible", [4, 9, 20])
 def test_a_token_cut_by_the_html_snippet_limit_shows_no_head(visible):
     # A non-JSON body is quoted as a 200-character snippet: a token in the page across that cut is masked whole.
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)
@@ -658,7 +660,7 @@ def test_status_class_boundaries(monkeypatch, status, outcome):
 
 @pytest.mark.parametrize("visible", [4, 10])
 def test_a_token_cut_by_the_request_id_limit_shows_no_head(visible):
-    from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
     token = "exchanged-Zq81mRv03kLpW7tok"
     _masking.new_run().add(token)
@@ -700,13 +702,13 @@ def test_plain_http_behind_an_https_url_is_said_to_not_speak_tls_without_ca_path
 @pytest.mark.parametrize("text", ["[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)",
                                   "[SSL: PACKET_LENGTH_TOO_LONG] packet length too long", "[SSL: UNKNOWN_PROTOCOL] unknown protocol"])
 def test_other_openssl_words_for_a_server_that_is_not_tls(text):
-    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    endpoint = parse_server_url("https://127.0.0.1:8443")
     error = _http.tls_error(endpoint, _chained(requests.exceptions.SSLError("wrapped"), ssl.SSLError(1, text)), "op")
     assert error.message.startswith("the server at 127.0.0.1 port 8443 does not speak TLS")
 
 
 def test_a_handshake_failure_that_is_neither_is_not_blamed_on_ca_path():
-    endpoint = _http.parse_server_url("https://127.0.0.1:8443")
+    endpoint = parse_server_url("https://127.0.0.1:8443")
     error = _http.tls_error(endpoint, requests.exceptions.SSLError("[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure"), "op")
     assert error.message.startswith("the TLS handshake with 127.0.0.1 port 8443 failed: ")
     assert "ca_path" not in error.message

@@ -9,8 +9,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 DAY = 86400

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 
 TOKEN = "tok_4f9a8b7c6d5e"
 
@@ -69,8 +69,8 @@ def test_the_documented_secret_format_stays_readable_in_a_hint():
 
 
 def test_a_garbage_secret_gets_the_documented_prefix_in_its_message():
-    from ansible_collections.conductorone.iam.plugins.module_utils import _auth  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError  # pylint: disable=import-outside-toplevel
 
     _masking.new_run()
     with pytest.raises(InputError) as caught:

@@ -9,8 +9,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _normalize
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import normalize as _normalize
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 UTC = datetime.timezone.utc
 

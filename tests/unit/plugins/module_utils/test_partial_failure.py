@@ -12,11 +12,12 @@ import re
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import ClientWriter, PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_writer import ClientWriter
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource
 from ansible_collections.conductorone.iam.plugins.modules import personal_client
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import iam
@@ -204,7 +205,7 @@ def test_a_set_item_whose_secret_file_and_cleanup_both_fail_returns_its_secret(t
 
 
 def test_an_unexpected_planning_error_fails_only_its_item(monkeypatch):
-    from ansible_collections.conductorone.iam.plugins.module_utils import _personal_client_set
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources import personal_client_set as _personal_client_set
 
     real = _personal_client_set.plan_client
 

@@ -13,9 +13,10 @@ import stat
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_info
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 

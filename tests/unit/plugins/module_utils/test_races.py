@@ -13,12 +13,13 @@ import json
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PersonalClientSet
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (
-    PersonalClient, created_order, settle_race)
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import REAPPLY_ATTEMPTS, Role
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PersonalClientSet
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import created_order, settle_race
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import REAPPLY_ATTEMPTS, Role
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_set
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRoleApi, FakeRunner, role_params
 

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _runner
-from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import runner as _runner
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
 
 
 class RecordingRunner:
@@ -29,7 +30,7 @@ class RecordingRunner:
 
 
 def resource_raising(exc=None, result=None):
-    class Thing(_runner.Resource):
+    class Thing(Resource):
         def run(self):
             if exc is not None:
                 raise exc
@@ -92,7 +93,7 @@ def test_other_exceptions_fail_the_task_masked():
 
 def test_resource_builds_the_api_client_on_first_use():
     runner = RecordingRunner({"server_url": "https://acme.example", "access_token": "static-abc", "validate_certs": False})
-    resource = _runner.Resource(runner)
+    resource = Resource(runner)
     api = resource.api
     assert isinstance(api, IamApi)
     assert resource.api is api
@@ -105,7 +106,7 @@ def test_resource_builds_the_api_client_on_first_use():
 
 def test_resource_uses_a_given_api():
     sentinel = object()
-    assert _runner.Resource(RecordingRunner(), api=sentinel).api is sentinel
+    assert Resource(RecordingRunner(), api=sentinel).api is sentinel
 
 
 def test_module_runner_adapts_an_ansible_module():

@@ -14,9 +14,9 @@ import tempfile
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _secret_file
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import check_secret_path, write_secret_file
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import secret_file as _secret_file
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.secret_file import check_secret_path, write_secret_file
 
 CONTENT = {"id": "c1", "client_secret": "secret-token:conductorone.com:v1:unit-test-value"}
 

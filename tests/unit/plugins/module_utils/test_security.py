@@ -13,13 +13,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking, _runner, _token_cache
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._normalize import check_display_text
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._secret_file import (
-    check_secret_path, client_in_secret_file, secret_file_record)
+from ansible_collections.conductorone.iam.plugins.module_utils._client import auth as _auth
+from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import runner as _runner
+from ansible_collections.conductorone.iam.plugins.module_utils._client import token_cache as _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import check_display_text
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.secret_file import (
+    check_secret_path, secret_file_record)
 
 NOW = 1760000000.0
 KEY = _token_cache.cache_key("https://acme.conductor.one", "c@acme.conductor.one/pcc", "secret-token:x")
@@ -121,11 +125,12 @@ def test_a_group_or_world_writable_non_sticky_directory_is_refused(tmp_path):
     (["x"], None),
     ("not json", None),
 ])
-def test_client_in_secret_file(tmp_path, content, recorded):
+def test_the_client_a_secret_file_records(tmp_path, content, recorded):
     path = tmp_path / "secret.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content))
-    assert client_in_secret_file(str(path)) == recorded
-    assert client_in_secret_file(str(tmp_path / "missing.json")) is None
+    record = secret_file_record(str(path))
+    assert (record["id"] if record else None) == recorded
+    assert secret_file_record(str(tmp_path / "missing.json")) is None
 
 
 class Runner:
@@ -284,7 +289,7 @@ def test_the_secret_file_records_the_owner_and_the_tenant(tmp_path):
 def test_a_password_in_tenant_domain_is_refused_masked_and_never_echoed(value):
     _masking.new_run()
     with pytest.raises(InputError) as excinfo:
-        _auth.resolve_endpoint(None, None, tenant_domain=value)
+        _url.resolve_endpoint(None, None, tenant_domain=value)
     assert str(excinfo.value).startswith("tenant_domain must not contain a user name or password")
     assert "Hunter3pw" not in str(excinfo.value) and "bob" not in str(excinfo.value)
     # the invocation (module_args) goes through the same registry: the password must not survive there either
@@ -293,7 +298,7 @@ def test_a_password_in_tenant_domain_is_refused_masked_and_never_echoed(value):
 
 def test_a_malformed_tenant_domain_is_not_repeated():
     with pytest.raises(InputError, match="^tenant_domain must be a tenant name") as excinfo:
-        _auth.tenant_domain_url("acme.conductor.one/token-abcdef")
+        _url.tenant_domain_url("acme.conductor.one/token-abcdef")
     assert "token-abcdef" not in str(excinfo.value)
 
 

@@ -17,11 +17,11 @@ import time
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _token_cache
-from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
-from ansible_collections.conductorone.iam.plugins.module_utils._auth import TokenSource
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import (
+from ansible_collections.conductorone.iam.plugins.module_utils._client import token_cache as _token_cache
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
+from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import TokenSource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import (
     MIN_REMAINING_SECONDS, TokenCache, cache_key, default_directory)
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 

@@ -10,8 +10,9 @@ import re
 import pytest
 from urllib3.util import parse_url
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _masking, _url
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client import url as _url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 
 @pytest.fixture(autouse=True)
@@ -134,9 +135,18 @@ def test_safe_origin_never_shows_userinfo_path_or_query():
 def test_explicit_client_id_with_ambient_server_url_for_another_host_is_refused():
     endpoint = _url.parse_server_url("https://evil.example")
     with pytest.raises(InputError, match="CONDUCTORONE_SERVER_URL") as excinfo:
-        _url.check_ambient_server_url(endpoint, "acme.conductor.one", server_url_from_environment=True,
-                                      client_id_from_environment=False)
+        _url.check_ambient_tenant(endpoint, "acme.conductor.one", "server_url", option_from_environment=True,
+                                  client_id_from_environment=False)
     assert "acme.conductor.one" in str(excinfo.value)
+    assert "set server_url on the task too" in str(excinfo.value)
+
+
+def test_explicit_client_id_with_ambient_tenant_domain_for_another_host_is_refused_by_the_same_rule():
+    endpoint = _url.parse_server_url(_url.tenant_domain_url("evil"))
+    with pytest.raises(InputError, match="the tenant comes from CONDUCTORONE_TENANT_DOMAIN") as excinfo:
+        _url.check_ambient_tenant(endpoint, "acme.conductor.one", "tenant_domain", option_from_environment=True,
+                                  client_id_from_environment=False)
+    assert "evil.conductor.one" in str(excinfo.value) and "set tenant_domain (or server_url) on the task too" in str(excinfo.value)
 
 
 @pytest.mark.parametrize("server_env, client_env, server_url", [
@@ -145,5 +155,6 @@ def test_explicit_client_id_with_ambient_server_url_for_another_host_is_refused(
     (True, True, "https://evil.example"),  # both from the environment: one identity
 ])
 def test_other_pairings_are_kept(server_env, client_env, server_url):
-    _url.check_ambient_server_url(_url.parse_server_url(server_url), "acme.conductor.one",
-                                  server_url_from_environment=server_env, client_id_from_environment=client_env)
+    for option in ("server_url", "tenant_domain"):  # one rule for both ambient tenant options
+        _url.check_ambient_tenant(_url.parse_server_url(server_url), "acme.conductor.one", option,
+                                  option_from_environment=server_env, client_id_from_environment=client_env)

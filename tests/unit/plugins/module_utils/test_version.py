@@ -10,7 +10,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _version
+from ansible_collections.conductorone.iam.plugins.module_utils._client import version as _version
 
 # tests/unit/plugins/module_utils/ -> collection root
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))

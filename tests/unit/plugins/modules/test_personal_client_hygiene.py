@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _api
+from ansible_collections.conductorone.iam.plugins.module_utils._client import api as _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, client_credentials
 

@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
 from ansible_collections.conductorone.iam.plugins.modules import role
 
 CONNECTION = {"server_url": "https://acme.conductor.one", "access_token": "static-token-4f1c9a"}

@@ -9,8 +9,8 @@ import copy
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.modules import role_info
 
 TOKEN = "static-token-4f1c9a"

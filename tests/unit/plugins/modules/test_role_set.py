@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ansible_collections.conductorone.iam.plugins.module_utils import _api
+from ansible_collections.conductorone.iam.plugins.module_utils._client import api as _api
 from ansible_collections.conductorone.iam.plugins.modules import role_set
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne
 

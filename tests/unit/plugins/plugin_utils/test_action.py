@@ -21,11 +21,12 @@ from ansible_collections.conductorone.iam.plugins.action import personal_client 
 from ansible_collections.conductorone.iam.plugins.action import personal_client_info as personal_client_info_action
 from ansible_collections.conductorone.iam.plugins.action import role as role_action
 from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 from ansible_collections.conductorone.iam.plugins.modules import personal_client as personal_client_module
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_info as personal_client_info_module
 from ansible_collections.conductorone.iam.plugins.modules import role as role_module

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.conductorone.iam.plugins.action import personal_client_hygiene as action
-from ansible_collections.conductorone.iam.plugins.module_utils._credential_hygiene import PersonalClientHygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene as module
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 

@@ -6,7 +6,7 @@ secret a failure carries (issue 19, finding 2)."""
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.test_action import (Recorder, RecorderAction,
                                                                                               run_action)
 

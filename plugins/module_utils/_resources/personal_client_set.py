@@ -8,32 +8,47 @@ with the same ``DesiredClient`` / ``plan_client`` and written with the same ``Cl
 personal_client module. Exclusive mode deletes the undeclared clients, never the one the run authenticated
 with, and nothing at all when a listing or an item failed. Items that create a client are settled against one
 more listing, made once after all the set's creates (overlapping runs; ``ClientWriter.finish``).
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
 
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Set, Tuple
+
+import datetime
 import os
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
-from ._errors import ConductorOneError, InputError
-from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
-                                PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
-from ._resource import Resource
-from ._roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import PendingCreate
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import (
+    PersonalClientLookup, live_clients, protected_client_ids, relist)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import (
+    CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, plan_client)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_writer import ClientWriter
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import hide_new_secrets
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
+    ItemEntry, ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params, Result
 
 OPTION = "clients"
 # plan action -> summary key
 KIND = {CREATE: "created", UPDATE: "updated", ROTATE: "rotated", DELETE: "deleted", UNCHANGED: "unchanged"}
 
 
-def _kind(entry):
+def _kind(entry: ItemEntry) -> str:
     return KIND[entry["action"]] if entry["changed"] else "unchanged"
 
 
 class Planned:
     """One declared item and what the planner decided for it."""
 
-    def __init__(self, index, desired, current=None, action=None, wanted=None, error=None):
+    def __init__(self, index: int, desired: DesiredClient, current: Optional[JsonObject] = None, action: Optional[str] = None,
+                 wanted: Optional[JsonObject] = None, error: Optional[Exception] = None) -> None:
         self.index = index
         self.desired = desired
         self.current = current
@@ -42,13 +57,14 @@ class Planned:
         self.error = error
 
     @property
-    def label(self):
+    def label(self) -> str:
         if self.desired.display_name is None and self.current:
             return self.current.get("displayName") or self.desired.label
         return self.desired.label
 
 
-def parse_items(items, secret_dir=None, check_mode=False, now=None):
+def parse_items(items: Sequence[Params], secret_dir: Optional[str] = None, check_mode: bool = False,
+                now: Optional[datetime.datetime] = None) -> List[DesiredClient]:
     """Every item as a DesiredClient, or one InputError naming the item, before any request.
 
     A relative ``secret_path`` is relative to ``secret_dir`` (never to the working directory). In check mode a
@@ -57,7 +73,7 @@ def parse_items(items, secret_dir=None, check_mode=False, now=None):
     if secret_dir and not os.path.isabs(secret_dir):
         raise InputError("secret_dir: {0} is relative; give an absolute path".format(secret_dir))
     pending_dir = bool(check_mode and secret_dir and not os.path.isdir(secret_dir))
-    parsed = []
+    parsed: List[DesiredClient] = []
     for index, params in enumerate(items):
         params = dict(params)
         label = params.get("display_name") or cutename(params.get("id") or "?")
@@ -67,7 +83,8 @@ def parse_items(items, secret_dir=None, check_mode=False, now=None):
                 if not secret_dir:
                     raise InputError("secret_path: {0} is relative; set secret_dir or give an absolute path".format(path))
                 params["secret_path"] = path = os.path.join(secret_dir, path)
-            deferred = pending_dir and path and os.path.dirname(os.path.normpath(path)) == os.path.normpath(secret_dir)
+            deferred = bool(pending_dir and path and secret_dir and
+                            os.path.dirname(os.path.normpath(path)) == os.path.normpath(secret_dir))
             parsed.append(DesiredClient(params, now=now, check_path=not deferred))
         except InputError as exc:
             raise InputError("{0}: {1}".format(item_name(OPTION, index, label), exc))
@@ -75,12 +92,13 @@ def parse_items(items, secret_dir=None, check_mode=False, now=None):
     return parsed
 
 
-def _check_duplicates(parsed):
+def _check_duplicates(parsed: List[DesiredClient]) -> None:
     """Two items for one client, one display name or one secret file are refused: they would race each other."""
     keyed = list(enumerate(parsed))
     unique_or_fail(OPTION, [(cutename(d.id) if d.id else None, i, d.label) for i, d in keyed], "id")
     unique_or_fail(OPTION, [(d.display_name, i, d.label) for i, d in keyed], "display name")
-    locations, by_file = {}, []
+    locations: Dict[Hashable, str] = {}
+    by_file: List[Tuple[Optional[str], int, Optional[str]]] = []
     for index, desired in keyed:
         where = None
         if desired.secret_path and desired.state == "present":
@@ -90,7 +108,7 @@ def _check_duplicates(parsed):
     unique_or_fail(OPTION, by_file, "secret_path (one file, however spelled)")
 
 
-def _secret_file_location(path):
+def _secret_file_location(path: str) -> Tuple[Hashable, str]:
     """(identity, real path) of a secret file: two spellings of one file must not pass as two files.
 
     The directory counts by what it is (device and inode when it exists, else its path with symlinks resolved), so
@@ -106,12 +124,12 @@ def _secret_file_location(path):
     return (info.st_dev, info.st_ino, name), real
 
 
-def plan_items(parsed, lookup, catalog):
+def plan_items(parsed: List[DesiredClient], lookup: PersonalClientLookup, catalog: RoleCatalog) -> List[Planned]:
     """Pure planner for the set: each item's current client (from the one listing) and action.
 
     An item that cannot be planned (ambiguous name, unknown id or role) carries its error; the others go on.
     """
-    plans = []
+    plans: List[Planned] = []
     # A client an item names by id belongs to that item (which may be renaming it away from its old name).
     claimed = set(cutename(desired.id) for desired in parsed if desired.id)
     for index, desired in enumerate(parsed):
@@ -128,12 +146,13 @@ def plan_items(parsed, lookup, catalog):
     return plans
 
 
-def _check_shared_clients(plans):
+def _check_shared_clients(plans: List[Planned]) -> None:
     """An item by id and another by display name may find the same client: refuse, they would race."""
     unique_or_fail(OPTION, [((plan.current or {}).get("id"), plan.index, plan.label) for plan in plans], "client")
 
 
-def undeclared(listing, lookup, plans, protected):
+def undeclared(listing: List[JsonObject], lookup: PersonalClientLookup, plans: List[Planned],
+               protected: Set[str]) -> List[JsonObject]:
     """The live clients no item declares (by id, or by display name: every client of that name) nor protects."""
     declared = set(protected)
     for plan in plans:
@@ -149,21 +168,21 @@ def undeclared(listing, lookup, plans, protected):
 class PersonalClientSet(Resource):
     """The personal_client_set module: converge the caller's personal clients to ``clients``."""
 
-    def run(self):
+    def run(self) -> Result:
         params = self.params
         parallel = check_parallel(params.get("parallel"))
         parsed = parse_items(params.get(OPTION) or [], params.get("secret_dir"), self.runner.check_mode)
-        listing = [client for client in self.api.list_personal_clients() if not client.get("deletedAt")]
+        listing = live_clients(self.api.list_personal_clients())
         lookup = PersonalClientLookup(self.api, listing=listing)
         self.catalog = RoleCatalog(self.api)
         plans = plan_items(parsed, lookup, self.catalog)
-        extras = []
+        extras: List[JsonObject] = []
         if params.get("exclusive"):
             extras = undeclared(listing, lookup, plans, self._protected_ids(listing))
         report = SetReport(OPTION, tuple(KIND.values()), self.runner.check_mode)
-        secrets = {}
+        secrets: Dict[str, Dict[str, Any]] = {}
         self._converge(plans, lookup, parallel, report, secrets)
-        notes = []
+        notes: List[str] = []
         if extras and report.failures:
             notes.append("exclusive: {0} undeclared client(s) were not deleted because an item failed: {1}".format(
                 len(extras), ", ".join(client["id"] for client in extras)))
@@ -171,27 +190,20 @@ class PersonalClientSet(Resource):
             self._delete_undeclared(extras, lookup, parallel, report)
         result = report.result(_kind, self.runner.diff_mode, notes)
         result["secrets"] = secrets
-        if secrets:
-            # New secrets are in this result: Ansible prints it censored, while register still receives it.
-            result["_ansible_no_log"] = True
-        return result
+        # New secrets are in this result: Ansible prints it censored, while register still receives it.
+        return hide_new_secrets(result)
 
-    def _protected_ids(self, listing):
+    def _protected_ids(self, listing: List[JsonObject]) -> Set[str]:
         """Ids exclusive mode never deletes: the client this run authenticated with, and ``protected``."""
-        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
-        own = self.api.client.authenticated_client_id
-        if own:
-            return protected | set([cutename(own)])
-        if not protected & set(client["id"] for client in listing):
-            raise InputError("exclusive: this run authenticates with an access token, whose personal client cannot be "
-                             "known, so exclusive mode could delete the credential the run itself uses; list that "
-                             "client's id in protected (it must be one of the caller's clients) or authenticate with "
-                             "client_id and client_secret (nothing was changed)")
-        return protected
+        return protected_client_ids(self.params.get("protected"), self.api.client.authenticated_client_id,
+                                    lambda: [client["id"] for client in listing], "exclusive")
 
-    def _converge(self, plans, lookup, parallel, report, secrets):
+    def _converge(self, plans: List[Planned], lookup: PersonalClientLookup, parallel: int, report: SetReport,
+                  secrets: Dict[str, Dict[str, Any]]) -> None:
         """Carry out every planned item; every new secret not in its file goes to ``secrets``, failed item or not."""
-        jobs, pending, writers = [], [], []
+        jobs: List[Any] = []
+        pending: List[Planned] = []
+        writers: List[ClientWriter] = []
         for plan in plans:
             if plan.error is not None:
                 report.add(plan.index, plan.label, plan.action or "unknown", error=plan.error,
@@ -210,13 +222,14 @@ class PersonalClientSet(Resource):
                 client = result["personal_client"]
                 secrets[plan.label] = {"id": client["id"], "client_id": client["client_id"],
                                        "client_secret": result.pop("client_secret"), "expires_time": client["expires_time"]}
-            entry = report.add(plan.index, plan.label, plan.action, result, error,
+            entry = report.add(plan.index, plan.label, plan.action or "unknown", result, error,
                                object_id=((result or {}).get("personal_client") or plan.current or {}).get("id"))
             for key in ("rotated_from", "lost_race"):
                 if result and result.get(key):
                     entry[key] = result[key]
 
-    def _settle_creates(self, writers, outcomes, parallel):
+    def _settle_creates(self, writers: List[ClientWriter], outcomes: List[Tuple[Any, Optional[Exception]]],
+                        parallel: int) -> List[Tuple[Any, Optional[Exception]]]:
         """The items that created a client are settled against ONE listing made after every create of the set
         (overlapping runs, see ClientWriter.finish), then their secrets are delivered; no create, no listing."""
         created = [index for index, (result, dummy) in enumerate(outcomes) if isinstance(result, PendingCreate)]
@@ -229,8 +242,9 @@ class PersonalClientSet(Resource):
             outcomes[index] = outcome
         return outcomes
 
-    def _delete_undeclared(self, extras, lookup, parallel, report):
-        jobs = []
+    def _delete_undeclared(self, extras: List[JsonObject], lookup: PersonalClientLookup, parallel: int,
+                           report: SetReport) -> None:
+        jobs: List[Any] = []
         for client in extras:
             desired = DesiredClient({"state": "absent", "id": client["id"]})
             label = client.get("displayName") or client["id"]

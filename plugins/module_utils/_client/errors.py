@@ -1,7 +1,10 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""The two failure types every module reports: bad input, and an API call that failed."""
+"""The two failure types every module reports: bad input, and an API call that failed.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ The parser is urllib3's ``parse_url``, the one requests itself uses to decide wh
 transport only ever builds request URLs from the ``Endpoint`` returned here. Anything a parser could read
 two ways (userinfo, backslash, query, fragment, a path, control or space characters) is refused before any
 request. Plain ``http://`` is allowed only for loopback hosts (the emulator) unless explicitly opted in.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import traceback
 import unicodedata
 from typing import NamedTuple, Optional
 
-from . import _masking
-from ._errors import InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError, MissingLibraryError
 
 URLLIB3_IMPORT_ERROR: str | None
 try:
@@ -34,6 +36,10 @@ else:
 
 HTTPS_HINT = "use https://, e.g. https://acme.conductor.one"
 LOOPBACK_NAMES = frozenset(("localhost",))
+
+
+# tenant_domain: a bare tenant name is a host under this domain (acme -> acme.conductor.one)
+TENANT_DOMAIN_SUFFIX = ".conductor.one"
 
 
 class Endpoint(NamedTuple):
@@ -168,30 +174,75 @@ def parse_server_url(url: object, option: str = "server_url", allow_http: bool =
     return Endpoint(parts.scheme, parts.host, parts.port, base_url, parts.host.strip("[]").rstrip("."))
 
 
-def resolve_endpoint(server_url: str | None, client_host: str | None, allow_http: bool = False) -> Endpoint:
-    """The Endpoint from server_url, else from the tenant host of the client id (always https)."""
+def tenant_domain_url(tenant_domain: str) -> str:
+    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is.
+
+    A refused value is never repeated: it may carry a password (``https://user:pw@acme...``), which joins the
+    masked values so that the task's invocation does not show it either.
+    """
+    if "@" in tenant_domain:
+        userinfo = tenant_domain.strip().rpartition("@")[0]
+        userinfo = userinfo.partition("://")[2] or userinfo
+        for value in (userinfo, userinfo.partition(":")[2]):
+            _masking.add(value or None)
+        raise InputError(
+            "tenant_domain must not contain a user name or password (user:password@host): credentials go in "
+            "client_id/client_secret or access_token; give only a tenant name such as acme or a domain such as "
+            "acme.conductor.one; use server_url for a full URL")
+    host, colon, port = tenant_domain.strip().lower().partition(":")
+    if "." not in host:
+        host += TENANT_DOMAIN_SUFFIX
+    domain = host + colon + port
+    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/?#\\") or has_control(domain):
+        raise InputError(
+            "tenant_domain must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
+            "acme.conductor.one, without https:// or a path (the value is not repeated here); use server_url for a "
+            "full URL")
+    return "https://" + domain
+
+
+def resolve_endpoint(server_url: str | None, client_host: str | None, allow_http: bool = False,
+                     tenant_domain: str | None = None) -> Endpoint:
+    """The Endpoint: server_url or tenant_domain win over ``client_host`` (the tenant host of the client id)."""
+    if server_url and tenant_domain:
+        raise InputError(
+            "server_url and tenant_domain are both set (options or CONDUCTORONE_SERVER_URL / CONDUCTORONE_TENANT_DOMAIN): "
+            "they name the same thing, so set only one of them")
+    if tenant_domain:
+        # The one URL parser, so that the connection target and the audience come from one parse.
+        return parse_server_url(tenant_domain_url(tenant_domain), option="tenant_domain")
     if server_url:
         return parse_server_url(server_url, allow_http=allow_http)
     if client_host:
         return parse_server_url("https://" + client_host, option="client_id (its tenant host)")
     raise InputError(
         "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
-        "or server_url (CONDUCTORONE_SERVER_URL); server_url is required with access_token alone")
+        "or server_url (CONDUCTORONE_SERVER_URL) or tenant_domain (CONDUCTORONE_TENANT_DOMAIN); one of those two "
+        "is required with access_token alone")
 
 
-def check_ambient_server_url(endpoint: Endpoint, client_host: str | None, server_url_from_environment: bool,
-                             client_id_from_environment: bool) -> None:
-    """Refuse an explicit client id paired with an ambient CONDUCTORONE_SERVER_URL for another host.
+# option -> (what the message calls it, its CONDUCTORONE_* variable, what to set on the task instead)
+AMBIENT_TENANT_OPTIONS = {
+    "server_url": ("server URL", "CONDUCTORONE_SERVER_URL", "server_url"),
+    "tenant_domain": ("tenant", "CONDUCTORONE_TENANT_DOMAIN", "tenant_domain (or server_url)"),
+}
+
+
+def check_ambient_tenant(endpoint: Endpoint, client_host: str | None, option: str, option_from_environment: bool,
+                         client_id_from_environment: bool) -> None:
+    """Refuse an explicit client id paired with an ambient CONDUCTORONE_SERVER_URL or CONDUCTORONE_TENANT_DOMAIN
+    (``option``) for another host.
 
     Credentials set on the task (or by module_defaults) form one identity whose tenant is the client id's host;
-    a server URL left in the environment by another job must not silently redirect its assertion elsewhere.
-    An explicit server_url, or both from the environment, is the user's own pairing and is kept.
+    a server URL or tenant left in the environment by another job must not silently redirect its credential
+    (client assertion or OIDC token) elsewhere. An explicit option, or both from the environment, is the user's own
+    pairing and is kept.
     """
-    if not (client_host and server_url_from_environment) or client_id_from_environment:
+    if not (client_host and option_from_environment) or client_id_from_environment:
         return
+    what, variable, instead = AMBIENT_TENANT_OPTIONS[option]
     wanted = parse_server_url("https://" + client_host, option="client_id (its tenant host)")
     if wanted.audience != endpoint.audience:
         raise InputError(
-            "client_id is set on the task for tenant {0}, but the server URL comes from CONDUCTORONE_SERVER_URL and "
-            "names another host ({1}): set server_url on the task too, or unset CONDUCTORONE_SERVER_URL".format(
-                wanted.audience, endpoint.audience))
+            "client_id is set on the task for tenant {0}, but the {1} comes from {2} and names another host ({3}): "
+            "set {4} on the task too, or unset {2}".format(wanted.audience, what, variable, endpoint.audience, instead))

@@ -18,6 +18,8 @@ names quoted in errors): control characters, DEL, C1 controls and bidi overrides
 (``\\x1b``, ``\\u202e``), so a hostile tenant cannot colour, clear or retitle a terminal, forge a log line or
 reorder what a reader sees; the result is cut to ``limit``. ``mask_message`` applies the same rendering to every
 message and warning (a traceback keeps its line breaks), masking first and cutting last.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from urllib.parse import quote, quote_plus
 T = TypeVar("T")
 
 MASK = "********"
-# Messages are cut to this many characters (server-provided parts much shorter, see _http.py): enough to
+# Messages are cut to this many characters (server-provided parts much shorter, see http.py): enough to
 # explain, too short to dump a request or a key back at the user.
 MAX_MESSAGE_CHARS = 2000
 # Values shorter than this are not masked inside other text: "a" would blank every message. Ansible's own

@@ -6,6 +6,8 @@
 Used by personal_client_info (computed fields, filters) and personal_client_hygiene (policy, report). No API
 calls and no clock here: the caller passes ``now``, so every rule is testable with a fixed time. Durations and
 timestamps are parsed by _normalize, like everywhere else in the collection.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _masking
-from ._errors import InputError
-from ._normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import canonical_cidr, cidr_set, parse_duration, parse_timestamp
 
 if TYPE_CHECKING:
-    from ._types import JsonObject, Params
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 # A report row (report_row): owner, display_name, id, client_id, rules, created_at, last_used_at, expires_time,

@@ -11,6 +11,8 @@ soon as the server refuses the token. Anything unexpected (wrong owner or mode o
 directory above it, an unreadable file, an entry that is not a non-empty string token with a finite expiry)
 means the cache is simply not used. The key includes the TLS settings, so a token obtained with
 ``validate_certs: false`` is never reused by a run that verifies certificates.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import stat
 import tempfile
 import time
 from typing import Iterator, Optional, Tuple
+
+from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import bearer_token_ok
 
 try:
     import fcntl
@@ -63,8 +67,7 @@ def valid_entry(entry: object, now: float) -> CachedToken | None:
     if not isinstance(entry, dict):
         return None
     token, expires_at = entry.get("access_token"), entry.get("expires_at")
-    if not isinstance(token, str) or not token.strip() or token != token.strip() or \
-            any(ord(char) < 0x21 or ord(char) > 0x7e for char in token):
+    if not isinstance(token, str) or not token.strip() or token != token.strip() or not bearer_token_ok(token):
         return None
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)) or not math.isfinite(expires_at):
         return None

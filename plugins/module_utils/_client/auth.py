@@ -9,6 +9,8 @@ holding an Ed25519 private key; assertion with iss = sub = client id, aud = host
 nbf = now - 120 s, exp = now + 120 s. Workload federation (conductorone-sdk-go token_exchange.go):
 an OIDC token of a CI system exchanged (RFC 8693) with the client id of a ``/wfe`` trust.
 Error messages never include the secret nor the OIDC token.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
-from . import _masking
-from ._errors import ConductorOneError, InputError, MissingLibraryError
-from ._url import Endpoint, has_control, parse_server_url, resolve_endpoint as _resolve_endpoint
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import parse_client_id
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import has_control
 
 if TYPE_CHECKING:  # annotations only: cryptography is imported when a secret is used; transport and cache are handed in
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from ._http import JSON, HttpTransport
-    from ._token_cache import TokenCache
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.http import JSON, HttpTransport
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache
 
 # The private JWK inside a client secret (kty OKP, crv Ed25519, d, optionally x), as json.loads gave it.
 Jwk = Dict[str, Any]
@@ -43,7 +46,6 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 FEDERATION_USE_CASE = "wfe"
-TENANT_DOMAIN_SUFFIX = ".conductor.one"
 ASSERTION_SKEW_SECONDS = 120
 # Refresh a cached token this long before the server says it expires.
 TOKEN_EXPIRY_MARGIN_SECONDS = 30
@@ -62,73 +64,11 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def parse_client_id(client_id: object) -> tuple[str, str, str]:
-    """Split ``<name>@<host>/<use-case>`` into its parts; the host may carry a port.
-
-    A malformed value is never echoed: it may be a secret given in the wrong option. At most its name part
-    (the cutename) is shown.
-    """
-    if not isinstance(client_id, str):
-        raise InputError("client_id must be a string such as blue-whale-12345@acme.conductor.one/pcc")
-    if "secret-token:" in client_id:
-        raise InputError("client_id looks like a client secret (it contains 'secret-token:'): client_id and "
-                         "client_secret may be swapped; client_id has the form <name>@<tenant host>/pcc")
-    client_id = client_id.strip()
-    name, at, rest = client_id.partition("@")
-    host, slash, use_case = rest.partition("/")
-    if not (at and slash and name and host and use_case) or "/" in use_case or "@" in rest or has_control(client_id) \
-            or "\\" in client_id or "/" in name:
-        shown = " (name part {0!r})".format(name) if at and name and not has_control(name) and len(name) <= 64 else ""
-        raise InputError(
-            "client_id is not a ConductorOne client id{0}: expected <name>@<tenant host>/pcc, "
-            "e.g. blue-whale-12345@acme.conductor.one/pcc".format(shown))
-    return name, host.lower(), use_case
-
-
-def tenant_domain_url(tenant_domain: str) -> str:
-    """``acme`` -> ``https://acme.conductor.one``; a domain (``acme.example.com[:port]``) is kept as is.
-
-    A refused value is never repeated: it may carry a password (``https://user:pw@acme...``), which joins the
-    masked values so that the task's invocation does not show it either.
-    """
-    if "@" in tenant_domain:
-        userinfo = tenant_domain.strip().rpartition("@")[0]
-        userinfo = userinfo.partition("://")[2] or userinfo
-        for value in (userinfo, userinfo.partition(":")[2]):
-            _masking.add(value or None)
-        raise InputError(
-            "tenant_domain must not contain a user name or password (user:password@host): credentials go in "
-            "client_id/client_secret or access_token; give only a tenant name such as acme or a domain such as "
-            "acme.conductor.one; use server_url for a full URL")
-    host, colon, port = tenant_domain.strip().lower().partition(":")
-    if "." not in host:
-        host += TENANT_DOMAIN_SUFFIX
-    domain = host + colon + port
-    if not host or host.startswith(".") or ".." in host or any(char in domain for char in "/?#\\") or has_control(domain):
-        raise InputError(
-            "tenant_domain must be a tenant name such as acme (for acme.conductor.one) or a domain such as "
-            "acme.conductor.one, without https:// or a path (the value is not repeated here); use server_url for a "
-            "full URL")
-    return "https://" + domain
-
-
-def resolve_endpoint(server_url: str | None, client_id: str | None, allow_http: bool = False,
-                     tenant_domain: str | None = None) -> Endpoint:
-    """The Endpoint (see _url.py): server_url or tenant_domain win over the host in the client id."""
-    if server_url and tenant_domain:
-        raise InputError(
-            "server_url and tenant_domain are both set (options or CONDUCTORONE_SERVER_URL / CONDUCTORONE_TENANT_DOMAIN): "
-            "they name the same thing, so set only one of them")
-    host = parse_client_id(client_id)[1] if client_id else None
-    if tenant_domain:
-        # The one URL parser of _url.py, so that the connection target and the audience come from one parse.
-        return parse_server_url(tenant_domain_url(tenant_domain), option="tenant_domain")
-    if not server_url and not host:
-        raise InputError(
-            "no ConductorOne tenant: set client_id (CONDUCTORONE_CLIENT_ID), whose tenant host gives the API URL, "
-            "or server_url (CONDUCTORONE_SERVER_URL) or tenant_domain (CONDUCTORONE_TENANT_DOMAIN); one of those two "
-            "is required with access_token alone")
-    return _resolve_endpoint(server_url, host, allow_http=allow_http)
+def bearer_token_ok(token: str) -> bool:
+    """The one rule for a bearer token's characters: printable ASCII only (no space, control, non-ASCII or invisible
+    character), which is all an ``Authorization`` header can carry (the access_token option, the token endpoint's
+    answer and a cached token alike)."""
+    return not has_control(token) and all(ord(char) <= 0x7e for char in token)
 
 
 def clean_access_token(token: str | None) -> str | None:
@@ -142,7 +82,7 @@ def clean_access_token(token: str | None) -> str | None:
     token = token.strip()
     if not token:
         return None
-    if has_control(token) or any(ord(char) > 0x7e for char in token):
+    if not bearer_token_ok(token):
         raise InputError("access_token contains a space, control or non-ASCII character inside it, so it cannot "
                          "be sent as a bearer token; copy it again (the token itself is not shown)")
     return token
@@ -433,7 +373,8 @@ class TokenSource:
             form = self._federation_form(self._oidc_token)
         else:
             # require_credentials (in __init__): without an OIDC token, a client id and its secret are set
-            assert self._client_id and self._client_secret
+            if not (self._client_id and self._client_secret):
+                raise AssertionError("require_credentials let a client id without its secret through")
             client_id, key = self._client_id, parse_client_secret(self._client_secret)
             # each attempt signs a new assertion (see FreshForm), since the server may refuse one it has already seen
             form = FreshForm(lambda: self._assertion_form(client_id, key))
@@ -462,7 +403,7 @@ def token_from_response(body: JSON) -> tuple[str, float]:
         raise ConductorOneError("the token endpoint returned no access_token", operation="Token exchange")
     _masking.add(token)
     token = token.strip()
-    if has_control(token) or any(ord(char) > 0x7e for char in token):
+    if not bearer_token_ok(token):
         raise ConductorOneError("the token endpoint returned an access_token with characters a bearer token cannot "
                                 "have (not shown)", operation="Token exchange")
     try:

@@ -1,7 +1,10 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""Writing a new client secret to a file: atomically, readable by the owner only."""
+"""Writing a new client secret to a file: atomically, readable by the owner only.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ import stat
 import tempfile
 from typing import Any, Mapping, Optional, TypedDict
 
-from ._errors import InputError
-from ._token_cache import unsafe_level, user_name
-from ._url import tenant_authority
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import unsafe_level, user_name
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import tenant_authority
 
 
 class SecretFileRecord(TypedDict):
@@ -63,12 +67,6 @@ def _unsafe_message(option: str, directory: str, level: str, info: Optional[os.s
         option, where)
 
 
-def client_in_secret_file(path: str) -> Optional[str]:
-    """The personal client id recorded in an existing secret file, or None (no file, or not one of ours)."""
-    record = secret_file_record(path)
-    return record["id"] if record else None
-
-
 def secret_file_record(path: str) -> Optional[SecretFileRecord]:
     """Whose secret an existing secret file holds, or None (no file, or not one of ours).
 
@@ -83,7 +81,7 @@ def secret_file_record(path: str) -> Optional[SecretFileRecord]:
     if not isinstance(content, dict):
         return None
     client_id = _text(content.get("client_id")) or ""
-    recorded = _text(content.get("id")) or client_id.split("@", 1)[0]
+    recorded = _text(content.get("id")) or cutename(client_id)
     if not recorded:
         return None
     client_host = client_id.partition("@")[2].partition("/")[0]

@@ -5,6 +5,8 @@
 
 Paths, wrappers and field names are the official spec's (c1.api.iam.v1 PersonalClientService,
 PersonalClientSearchService, Roles). Every call returns protojson dicts as the server sent them.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import threading
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
-from ._auth import TokenSource, check_credentials, parse_client_id, require_credentials, resolve_endpoint
-from ._errors import ConductorOneError, InputError
-from ._http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport
-from ._token_cache import TokenCache, cache_key
-from ._url import Endpoint, check_ambient_server_url, is_loopback, parse_server_url
+from ansible_collections.conductorone.iam.plugins.module_utils._client.auth import TokenSource, check_credentials, require_credentials
+from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import tenant_host
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.http import DEFAULT_MAX_RESPONSE_BYTES, JSON, HttpTransport, connection_default
+from ansible_collections.conductorone.iam.plugins.module_utils._client.token_cache import TokenCache, cache_key
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import (
+    AMBIENT_TENANT_OPTIONS, Endpoint, check_ambient_tenant, is_loopback, resolve_endpoint)
 
 # A task's connection options (client_id, server_url, timeout, ...), as the module or action plugin holds them.
 Params = Mapping[str, Any]
@@ -38,34 +42,18 @@ class ApiClient:
 
     def __init__(self, params: Params, warn: Callable[[str], object] | None = None,
                  transport: HttpTransport | None = None) -> None:
-        # Which credential is missing comes first: a missing tenant is only the consequence of it when nothing is set.
-        check_credentials(params.get("client_id"), params.get("client_secret"), params.get("oidc_token"))
-        require_credentials(params.get("client_id"), params.get("client_secret"), params.get("access_token"),
-                            params.get("oidc_token"))
-        self.endpoint = endpoint = resolve_endpoint(params.get("server_url"), params.get("client_id"),
-                                                    allow_http=bool(params.get("allow_plain_http")),
-                                                    tenant_domain=params.get("tenant_domain"))
-        _check_ambient_pairing(params, endpoint)
-        self.base_url = base_url = endpoint.base_url
-        audience = endpoint.audience
+        """Every step checks its options before anything is sent: a bad value fails here, naming its option."""
+        _check_credential_options(params)
+        self.endpoint = endpoint = resolve_tenant(params)
+        self.base_url = endpoint.base_url
         # The OAuth client id this run authenticates as (the one exchanged for its token); None with a bare
         # access token, whose owner cannot be known here. Modes that delete clients must never delete it.
-        self.authenticated_client_id = None if params.get("access_token") else params.get("client_id")
-        timeout = params.get("timeout")
-        timeout = 30.0 if timeout is None else timeout
-        if not (math.isfinite(timeout) and timeout > 0):
-            raise InputError("timeout must be a positive number of seconds, got {0!r}".format(timeout))
-        retries = params.get("retries")
-        retries = 4 if retries is None else retries
-        if retries < 0:
-            raise InputError("retries must be 0 or more, got {0!r}".format(retries))
-        ca_path = params.get("ca_path")
-        if ca_path and params.get("validate_certs", True) and base_url.startswith("https:") and not os.path.exists(ca_path):
-            raise InputError("ca_path: {0} does not exist; give the PEM file of the CA certificates that signed the "
-                             "server certificate".format(ca_path))
+        self.authenticated_client_id: str | None = None if params.get("access_token") else params.get("client_id")
+        timeout, retries = _timeout_and_retries(params)
+        ca_path = _checked_ca_path(params, endpoint)
         self.max_list_items = _positive_int(params, "max_list_items", DEFAULT_MAX_LIST_ITEMS)
         self.max_pages = 2 * int(math.ceil(self.max_list_items / float(PAGE_SIZE)))
-        self.max_response_bytes = max_response_bytes = _positive_int(params, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+        self.max_response_bytes = _positive_int(params, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
         self.transport = transport or HttpTransport(
             validate_certs=params.get("validate_certs", True),
             ca_path=ca_path,
@@ -74,23 +62,15 @@ class ApiClient:
             warn=warn,
             endpoint=endpoint,
             pool_size=max(10, int(params.get("parallel") or 1)),
-            max_response_bytes=max_response_bytes,
+            max_response_bytes=self.max_response_bytes,
         )
-        if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
-            warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
-                 "for an emulator on a private network".format(endpoint.base_url))
-        cache: TokenCache | None = None
-        # The cache key holds a digest of the credential: the client secret, or the OIDC token of a /wfe trust.
-        credential = params.get("client_secret") or params.get("oidc_token")
-        if params.get("token_cache", True) and params.get("client_id") and credential:
-            cache = TokenCache(cache_key(base_url, params["client_id"], credential,
-                                         tls=(bool(params.get("validate_certs", True)), ca_path or None)))
+        _warn_plain_http(params, endpoint, warn)
         self.tokens = TokenSource(
-            self.transport, base_url, audience,
+            self.transport, self.base_url, endpoint.audience,
             client_id=params.get("client_id"),
             client_secret=params.get("client_secret"),
             access_token=params.get("access_token"),
-            cache=cache,
+            cache=_token_cache(params, self.base_url, ca_path),
             oidc_token=params.get("oidc_token"),
         )
         # Set modules call from several threads: one token exchange (or re-exchange after a 401) at a time.
@@ -190,6 +170,71 @@ class _ListingLimits:
         return items
 
 
+def _check_credential_options(params: Params) -> None:
+    """Which credential is missing comes first: a missing tenant is only the consequence of it when nothing is set."""
+    check_credentials(params.get("client_id"), params.get("client_secret"), params.get("oidc_token"))
+    require_credentials(params.get("client_id"), params.get("client_secret"), params.get("access_token"),
+                        params.get("oidc_token"))
+
+
+def resolve_tenant(params: Params) -> Endpoint:
+    """Where requests go (server_url, tenant_domain or the client id's host), refusing an ambient tenant that would
+    redirect explicit credentials (``url.check_ambient_tenant``).
+
+    An option equal to its CONDUCTORONE_* variable is taken as coming from it (the action plugins and
+    AnsibleModule fill unset options from there), so an explicit option equal to that variable is too.
+    """
+    client_id = params.get("client_id")
+    client_host = tenant_host(client_id)
+    endpoint = resolve_endpoint(params.get("server_url"), client_host, allow_http=bool(params.get("allow_plain_http")),
+                                tenant_domain=params.get("tenant_domain"))
+    for option in ("tenant_domain", "server_url"):
+        if client_id and params.get(option):
+            check_ambient_tenant(
+                endpoint, client_host, option,
+                option_from_environment=params[option] == os.environ.get(AMBIENT_TENANT_OPTIONS[option][1]),
+                client_id_from_environment=client_id == os.environ.get("CONDUCTORONE_CLIENT_ID"))
+    return endpoint
+
+
+def _timeout_and_retries(params: Params) -> tuple[float, int]:
+    timeout = params.get("timeout")
+    timeout = connection_default("timeout") if timeout is None else timeout
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError("timeout must be a positive number of seconds, got {0!r}".format(timeout))
+    retries = params.get("retries")
+    retries = connection_default("retries") if retries is None else retries
+    if retries < 0:
+        raise InputError("retries must be 0 or more, got {0!r}".format(retries))
+    return timeout, retries
+
+
+def _checked_ca_path(params: Params, endpoint: Endpoint) -> str | None:
+    ca_path: str | None = params.get("ca_path")
+    if ca_path and params.get("validate_certs", True) and endpoint.scheme == "https" and not os.path.exists(ca_path):
+        raise InputError("ca_path: {0} does not exist; give the PEM file of the CA certificates that signed the "
+                         "server certificate".format(ca_path))
+    return ca_path
+
+
+def _warn_plain_http(params: Params, endpoint: Endpoint, warn: Callable[[str], object] | None) -> None:
+    if endpoint.scheme == "http" and params.get("allow_plain_http") and warn and not is_loopback(endpoint.host):
+        warn("allow_plain_http is set: the credential and every response travel unencrypted to {0}; use it only "
+             "for an emulator on a private network".format(endpoint.base_url))
+
+
+def _token_cache(params: Params, base_url: str, ca_path: str | None) -> TokenCache | None:
+    """The per-user token cache of this credential, or None (cache off, or a bare access token: nothing to cache).
+
+    The cache key holds a digest of the credential: the client secret, or the OIDC token of a /wfe trust.
+    """
+    credential = params.get("client_secret") or params.get("oidc_token")
+    if not (params.get("token_cache", True) and params.get("client_id") and credential):
+        return None
+    return TokenCache(cache_key(base_url, params["client_id"], credential,
+                                tls=(bool(params.get("validate_certs", True)), ca_path or None)))
+
+
 def _positive_int(params: Params, name: str, default: int) -> int:
     value = params.get(name)
     value = default if value is None else value
@@ -227,37 +272,6 @@ def _next_token(page: JSON, previous: str | None, operation: str) -> str | None:
     if token and token == previous:
         raise ConductorOneError("the server returned the same page token twice; stopping", operation=operation)
     return token
-
-
-def _check_ambient_pairing(params: Params, endpoint: Endpoint) -> None:
-    """See _url.check_ambient_server_url: which of server_url and client_id came from the environment.
-
-    An option equal to its CONDUCTORONE_* variable is taken as coming from it (the action plugins and
-    AnsibleModule fill unset options from there), so an explicit server_url equal to that variable is too.
-    """
-    client_id = params.get("client_id")
-    if client_id and params.get("tenant_domain"):
-        _check_ambient_tenant_domain(params, endpoint)
-    if not client_id or not params.get("server_url"):
-        return
-    check_ambient_server_url(
-        endpoint, parse_client_id(client_id)[1],
-        server_url_from_environment=params.get("server_url") == os.environ.get("CONDUCTORONE_SERVER_URL"),
-        client_id_from_environment=client_id == os.environ.get("CONDUCTORONE_CLIENT_ID"))
-
-
-def _check_ambient_tenant_domain(params: Params, endpoint: Endpoint) -> None:
-    """The same rule for CONDUCTORONE_TENANT_DOMAIN: an ambient tenant must not redirect an explicit client id's
-    credential (client assertion or OIDC token) to another host."""
-    if params["tenant_domain"] != os.environ.get("CONDUCTORONE_TENANT_DOMAIN") or \
-            params["client_id"] == os.environ.get("CONDUCTORONE_CLIENT_ID"):
-        return
-    wanted = parse_server_url("https://" + parse_client_id(params["client_id"])[1], option="client_id (its tenant host)")
-    if wanted.audience != endpoint.audience:
-        raise InputError(
-            "client_id is set on the task for tenant {0}, but the tenant comes from CONDUCTORONE_TENANT_DOMAIN and "
-            "names another host ({1}): set tenant_domain (or server_url) on the task too, or unset "
-            "CONDUCTORONE_TENANT_DOMAIN".format(wanted.audience, endpoint.audience))
 
 
 def valid_id(value: object, option: str = "id") -> str:

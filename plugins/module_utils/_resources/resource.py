@@ -1,11 +1,14 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""``Resource``: the base of every module's logic, which sees only a runner (see ``_runner.py``)."""
+"""``Resource``: the base of every module's logic, which sees only a runner (see ``runner.py``).
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
+"""
 
 from __future__ import annotations
 
-from ._api import ApiClient, IamApi
+from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
 
 
 class Resource:

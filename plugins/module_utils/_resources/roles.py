@@ -6,6 +6,8 @@
 Roles can only be read and updated (there is no create or delete), and built-in roles
 (``systemBuiltin``) cannot be edited at all. The API has no conditional update: an exact list is
 last-writer-wins; the append and remove modes verify their update and re-apply it when another writer undid it.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from ._errors import ConductorOneError, InputError
-from ._normalize import api_view, check_display_text
-from ._resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import api_view, check_display_text
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 
 if TYPE_CHECKING:
-    from ._api import IamApi
-    from ._types import JsonObject, Params, Result, Runner
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params, Result, Runner
 
 ROLE_KEYS = ("id", "name", "display_name", "permissions", "service_roles", "system_builtin", "system_api_only",
              "created_at", "updated_at", "deleted_at")
@@ -172,7 +174,8 @@ class Role(Resource):
                                  _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), attempt + 1,
                                  REAPPLY_ATTEMPTS))
             after = self.api.update_role(role_id, desired, mask)
-        assert seen is not None  # the loop ran, and returned when the role was gone (for mypy: not narrowed here)
+        if seen is None:  # the loop ran, and returned when the role was gone (for mypy: not narrowed here)
+            raise AssertionError("no role was read")
         raise ConductorOneError("role {0}: other writers kept undoing this task's change of {1}; gave up after {2} "
                                 "re-applications. Run the task again when the other writers are done".format(
                                     _describe(seen), ", ".join(OPTION_OF_FIELD[field] for field in mask), REAPPLY_ATTEMPTS),

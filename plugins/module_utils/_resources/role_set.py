@@ -5,21 +5,24 @@
 
 One role catalog for the whole set; each item is checked, found and planned with the role module's own
 ``check_role_params``, ``RoleCatalog`` and ``plan_role``, and written with ``Role.write``.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
-from ._errors import InputError
-from ._resource import Resource
-from ._roles import Role, RoleCatalog, check_role_params, plan_role
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
+    ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import Role, RoleCatalog, check_role_params, plan_role
 
 if TYPE_CHECKING:
-    from ._api import IamApi
-    from ._converge import ItemEntry
-    from ._types import JsonObject, Params, Result, Runner
+    from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import ItemEntry
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params, Result, Runner
 
     # One item's plan: (index, label, role object, current, desired, mask, error); either the role was found and
     # planned (error None) or it was not (current, desired and mask None, error says why).

@@ -1,7 +1,10 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""Value normalisation, so that equal intent compares equal: CIDRs, durations, timestamps, sets, key case."""
+"""Value normalisation, so that equal intent compares equal: CIDRs, durations, timestamps, sets, key case.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import math
 import re
 from typing import Any, Iterable, Mapping, TypeVar, Union
 
-from ._errors import InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 
 T = TypeVar("T")
 # A duration in seconds: whole seconds as an int, otherwise a float.

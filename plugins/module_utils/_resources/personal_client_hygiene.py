@@ -3,24 +3,26 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """personal_client_hygiene: check personal clients against a policy, report, optionally delete the caller's own.
 
-The rules are in _hygiene.py. Enforcement only ever deletes clients of the calling user (List shows exactly
+The rules are in hygiene_rules.py. Enforcement only ever deletes clients of the calling user (List shows exactly
 those), never the client the run authenticates as, and refuses to run when that client cannot be known (a bare
 access token) unless ``protected`` names the clients to keep.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
-from . import _hygiene
-from ._errors import ConductorOneError, InputError
-from ._normalize import format_timestamp, utcnow
-from ._personal_clients import cutename, live
-from ._resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import format_timestamp, utcnow
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import live_clients, protected_client_ids
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 
 if TYPE_CHECKING:
-    from ._hygiene import Row
-    from ._types import JsonObject, Result
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.hygiene_rules import Row
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result
 
 
 class PersonalClientHygiene(Resource):
@@ -78,16 +80,15 @@ class PersonalClientHygiene(Resource):
         return set(rules)
 
     def _protected(self) -> Set[str]:
-        """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``."""
-        protected = set(cutename(ref) for ref in self.params.get("protected") or [] if ref and ref.strip())
-        own = self.api.client.authenticated_client_id
-        if own:
-            protected.add(cutename(own))
-        elif self.params.get("enforce") and not protected:
-            raise InputError("enforce: this run authenticates with an access token, so the client it runs as is unknown "
-                             "and could be deleted; list that client's id in protected (or authenticate with client_id "
-                             "and client_secret)")
-        return protected
+        """Cutenames enforcement never deletes: the client this run authenticates as, and ``protected``.
+
+        The same rule as personal_client_set's exclusive mode (``protected_client_ids``): with an access token,
+        ``protected`` must name one of the caller's clients. Only enforcement deletes, so only it needs the rule.
+        """
+        if not self.params.get("enforce"):
+            return set()
+        return protected_client_ids(self.params.get("protected"), self.api.client.authenticated_client_id,
+                                    self._own_ids, "enforce")
 
     # Listing and enforcement
 
@@ -97,7 +98,7 @@ class PersonalClientHygiene(Resource):
             clients = self.api.search_personal_clients(None, self.params.get("user_ids"))
         else:
             clients = self.api.list_personal_clients()
-        clients = [client for client in clients if live(client)]
+        clients = live_clients(clients)
         if self.params["scope"] != "tenant":
             self.own_ids = set(client["id"] for client in clients)
         return clients
@@ -138,7 +139,7 @@ class PersonalClientHygiene(Resource):
 
     def _own_ids(self) -> Set[str]:
         """Ids of the caller's live clients (List shows the caller's only, whoever the caller is)."""
-        return set(client["id"] for client in self.api.list_personal_clients() if live(client))
+        return set(client["id"] for client in live_clients(self.api.list_personal_clients()))
 
 
 def _brief(row: Row) -> Dict[str, Any]:

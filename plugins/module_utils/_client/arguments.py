@@ -5,6 +5,8 @@
 
 Environment fallbacks use the CONDUCTORONE_* names that ConductorOne's own tools use; never ANSIBLE_*
 names, which AWX refuses to inject from a credential type.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ that share one API client (one token, one connection pool, one 429 gate). One it
 the others, whatever it raised (an unexpected exception is that item's failure, its message masked); the task
 fails at the end listing each failed item, and still returns what the other items (and a failed item's own
 ``partial_result``) produced.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
-from . import _masking
-from ._errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 
 if TYPE_CHECKING:
-    from ._types import Params, Result, Runner
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Params, Result, Runner
 
 DEFAULT_PARALLEL = 8
 # The failures items expect; any other exception (a bug, an answer nobody foresaw) is still that item's

@@ -3,10 +3,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Runner-neutral execution of a resource's logic.
 
-Resource logic (``Resource`` subclasses in ``_roles.py``, ``_personal_clients.py``) sees only a runner:
+Resource logic (``Resource`` subclasses in ``roles.py``, ``personal_client.py``, ...) sees only a runner:
 ``params``, ``check_mode``, ``diff_mode``, ``warn(msg)``. ``run_resource`` turns its result or its
 exception into ``exit``/``fail`` on that runner. ``ModuleRunner`` adapts an AnsibleModule; a controller-side
 action plugin can provide the same four members and reuse every line of resource logic unchanged.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -15,12 +17,10 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from . import _masking
-from ._errors import ConductorOneError, InputError, MissingLibraryError
-# Resource lives in _resource.py; re-exported here for code that imported it from this module.
-from ._resource import Resource  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
 
-# Options whose values authenticate: masked in everything the run reports (see _masking.py).
+# Options whose values authenticate: masked in everything the run reports (see _client/masking.py).
 SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")
 # Result keys that hold a newly created secret: such a result is marked for Ansible to hide in its output.
 NEW_SECRET_KEYS = ("client_secret", "secrets")

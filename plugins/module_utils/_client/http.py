@@ -8,7 +8,7 @@ timeouts and connection errors only for idempotent requests (GET, DELETE, the to
 create and update are POSTs here and a blind retry could create twice. Backoff is full jitter, and a
 ``Retry-After`` header (seconds or HTTP date) is honoured up to a cap.
 
-Where requests go is decided once, by the ``Endpoint`` of ``_url.py``: request URLs are built only from it,
+Where requests go is decided once, by the ``Endpoint`` of ``url.py``: request URLs are built only from it,
 the session's adapters refuse a prepared request for any other origin, and redirects are never followed
 (a 3xx is an error naming the target host): a redirected token request would hand the assertion to whoever
 the server names.
@@ -21,6 +21,8 @@ Bounds against a slow, broken or hostile server (documented in doc_fragments/con
   backoff between attempts (each at most 30 s, or a ``Retry-After`` of at most 60 s).
 - A response body larger than ``max_response_bytes`` (after decompression) is refused, unread beyond that.
 - Every text the server chose (message, request id) passes through ``_masking.inert`` before it is shown.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ import socket
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, TypeVar
+from typing import Any, Callable, Dict, Mapping, TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
-from . import _masking
-from ._errors import ConductorOneError, MissingLibraryError
-from ._url import Endpoint, parse_server_url, safe_origin
-from ._version import USER_AGENT
+from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._client.url import Endpoint, safe_origin
+from ansible_collections.conductorone.iam.plugins.module_utils._client.version import USER_AGENT
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -327,24 +330,31 @@ class RetryGate:
             self._sleep(delay)
 
 
+def connection_default(option: str) -> Any:
+    """A connection option's default, read from the one argument spec (``_client.arguments``)."""
+    spec = cast("Mapping[str, Mapping[str, Any]]", CONNECTION_ARGUMENT_SPEC)
+    return spec[option]["default"]
+
+
 class HttpTransport:
     """Sends JSON/form requests with the retry policy above; returns the decoded JSON body.
 
-    ``endpoint`` (from ``_url.py``) is where every request goes; without it (tests), the first URL sent pins it.
+    ``endpoint`` (from ``_client.url``) is where every request goes, and the only origin the session will talk to.
     Safe to share between threads (``pool_size`` connections at most are kept open to the endpoint).
     """
 
-    def __init__(self, validate_certs: bool = True, ca_path: str | None = None, timeout: float = 30.0, retries: int = 4,
+    def __init__(self, endpoint: Endpoint, validate_certs: bool = True, ca_path: str | None = None,
+                 timeout: float = connection_default("timeout"), retries: int = connection_default("retries"),
                  warn: Callable[[str], object] | None = None, sleep: Callable[[float], object] = time.sleep,
-                 endpoint: Endpoint | None = None, pool_size: int = 10,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 pool_size: int = 10, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         require_requests()
         self.session = requests.Session()
         self.pool_size = max(10, int(pool_size))  # requests' default pool holds 10 connections per host
         self.gate = RetryGate(sleep=sleep)
-        self.endpoint: Endpoint | None = None
-        if endpoint is not None:
-            self._pin(endpoint)
+        self.endpoint = endpoint
+        adapter = _PinnedAdapter(endpoint, self.pool_size)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         # Passed on every request: a session-level verify loses to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in requests.
@@ -361,19 +371,9 @@ class HttpTransport:
             except AttributeError:
                 pass
 
-    def _pin(self, endpoint: Endpoint) -> Endpoint:
-        self.endpoint = endpoint
-        adapter = _PinnedAdapter(endpoint, self.pool_size)
-        for prefix in ("http://", "https://"):
-            self.session.mount(prefix, adapter)
-        return endpoint
-
     def _target(self, url_or_path: str) -> tuple[Endpoint, str]:
         """The endpoint and the request URL: an API path joined to the endpoint, or a full URL that is exactly that."""
         endpoint = self.endpoint
-        if endpoint is None:
-            parts = urlsplit(url_or_path)
-            endpoint = self._pin(parse_server_url("{0}://{1}".format(parts.scheme, parts.netloc), allow_http=True))
         path = url_or_path
         if not url_or_path.startswith("/"):
             if not url_or_path.startswith(endpoint.base_url + "/"):

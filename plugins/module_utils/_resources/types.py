@@ -6,6 +6,8 @@
 Annotations only: nothing here runs logic. ``Runner`` is the structural type of every runner (the module's
 ``ModuleRunner``, the action plugin's runner, ``MaskingRunner``, a set's ``ItemRunner``, a test's fake): any object
 with these four members is one, nothing needs to inherit from it.
+
+Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
 
 from __future__ import annotations
