@@ -5,7 +5,7 @@
 
 ansible-test creates its managed venvs without pip and then runs
 ~/.ansible/test/cache/get_pip_<version>.py, which it otherwise downloads from a host this
-machine cannot reach. .ci/setup copies this file there under every name ansible-test asks for.
+machine cannot reach. noxfile.py copies this file there under every name ansible-test asks for.
 """
 import subprocess
 import sys
