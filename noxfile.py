@@ -6,12 +6,13 @@
 * Venvs: one per ansible-core line and per tool, pinned from the project's requirements files, built by the
   `setup` session (or by the first session that needs one) and shared by every session: .venv (2.19 and the
   tools, requirements-dev.txt), .venv-2.16, .venv-2.21 (Python 3.13 from pyenv; its sessions are skipped
-  without it), .venv-TOOL (tests/requirements-TOOL.txt). A venv is rebuilt only when its requirements changed.
+  without it), .venv-TOOL (tests/requirements-TOOL.txt). A venv is rebuilt only when its pins changed.
 * ansible-test needs the tree under ansible_collections/conductorone/iam/: sessions work on a copy made once
   per run in .build/ (the files git would commit). antsibull-nox's offline sessions come from antsibull-nox.toml.
 * Each session's output is also kept in .build/logs/SESSION.log. Positional arguments (`nox -s
   integration-2.19 -- role_info`) go to ansible-test, pytest or bench.py.
 """
+import concurrent.futures
 import functools
 import glob
 import json
@@ -29,18 +30,15 @@ STAGE = BUILD / "ansible_collections/conductorone/iam"
 
 if __name__ == "__main__":  # `python noxfile.py REPORT`: the closing line from nox's --report JSON
     results = [s["result"] for s in json.loads(Path(sys.argv[1]).read_text())["sessions"]]
-    skipped = results.count("skipped")
-    print(f"{results.count('success')} passed, {len(results) - skipped - results.count('success')} failed"
-          + (f", {skipped} skipped" if skipped else ""))
+    passed, skipped = results.count("success"), results.count("skipped")
+    print(f"{passed} passed, {len(results) - passed - skipped} failed" + (f", {skipped} skipped" if skipped else ""))
     sys.exit(0)
 
 import antsibull_nox  # noqa: E402
 import nox  # noqa: E402
 
-CORES = ("2.19", "2.16", "2.21")
-TOOLS = ("galaxy-importer", "ansible-runner", "stores")
-nox.options.default_venv_backend = "none"
-nox.options.reuse_venv = "yes"
+CORES, TOOLS = ("2.19", "2.16", "2.21"), ("galaxy-importer", "ansible-runner", "stores")
+nox.options.reuse_venv = "yes"  # antsibull-nox's venvs in .nox/
 os.environ.update(
     ANSIBLE_NOCOLOR="1", NO_COLOR="1", ANSIBLE_FORCE_COLOR="0", PY_COLORS="0", ANSIBLE_COLLECTIONS_PATH=str(BUILD),
     # the suite's own Ansible home, async dir and caches, whatever HOME is (the fresh-home session proves it);
@@ -50,6 +48,7 @@ os.environ.update(
 
 
 def _pyenv_root():
+    """$PYENV_ROOT, `pyenv root`, a .../shims directory on PATH, else ~/.pyenv."""
     roots = [os.environ.get("PYENV_ROOT", "")]
     try:
         roots.append(subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip())
@@ -64,26 +63,14 @@ PYENV = _pyenv_root()
 
 def base_python(name):
     """A real interpreter (not a pyenv shim): pyenv's 3.13.0 (else 3.13/3.12) for 2.21, else Python 3.11."""
-    pats = ["3.13.0/bin/python", "3.13*/bin/python", "3.12*/bin/python"] if name == "2.21" else ["3.11*/bin/python3.11"]
-    for pat in pats:
+    for pat in ["3.13.0/bin/python", "3.13*/bin/python", "3.12*/bin/python"] if name == "2.21" else ["3.11*/bin/python3.11"]:
         found = sorted(glob.glob(str(PYENV / "versions" / pat)))
         if found:
             return found[0]
-    for cand in [] if name == "2.21" else ("python3.11", "python3"):
-        exe = shutil.which(cand)
-        if exe and subprocess.run([exe, "-c", "import sys, venv; sys.exit(sys.version_info[:2] != (3, 11))"]).returncode == 0:
+    for exe in [] if name == "2.21" else filter(None, map(shutil.which, ("python3.11", "python3"))):
+        if subprocess.run([exe, "-c", "import sys, venv; sys.exit(sys.version_info[:2] != (3, 11))"]).returncode == 0:
             return exe
     return None
-
-
-def venv_path(name):
-    return REPO / (".venv" if name == "2.19" else f".venv-{name}")
-
-
-def requirements(name):
-    if name == "2.19":
-        return REPO / "requirements-dev.txt"
-    return REPO / "tests" / (f"requirements-core-{name}.txt" if name in CORES else f"requirements-{name}.txt")
 
 
 def pins(path):
@@ -91,22 +78,20 @@ def pins(path):
 
 
 def venv(session, name="2.19", home=None):
-    """The pinned venv NAME (built when missing or its pins changed); with an ansible-core, its get-pip stand-in in HOME."""
-    path, req = venv_path(name), requirements(name)
-    stamp = path / ".requirements.txt"
-    if not (stamp.is_file() and pins(stamp) == pins(req)):
+    """The pinned venv NAME (built when missing or its pins changed); with an ansible-core, its get-pip stand-in."""
+    path = REPO / (".venv" if name == "2.19" else f".venv-{name}")
+    req = REPO / ("requirements-dev.txt" if name == "2.19" else f"tests/requirements-{'core-' * (name in CORES)}{name}.txt")
+    if not ((path / ".requirements.txt").is_file() and pins(path / ".requirements.txt") == pins(req)):
         base = base_python(name)
-        if base is None and name == "2.21":
-            session.skip(f"ansible-core 2.21 needs Python >= 3.12 and {PYENV}/versions/3.13.0/bin/python does not exist")
         if base is None:
-            session.error(f"no Python 3.11 interpreter found for {name}")
+            (session.skip if name == "2.21" else session.error)(f"{name}: no Python {'>= 3.12' if name == '2.21' else '3.11'} found (pyenv: {PYENV})")
         session.log(f"{name}: creating {path} from {base} ({req.relative_to(REPO)})")
         path.unlink() if path.is_symlink() else shutil.rmtree(path, ignore_errors=True)
         session.run(base, "-m", "venv", str(path))
         pip = (str(path / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check")
         session.run(*pip, "--upgrade", "pip")
         session.run(*pip, "-r", str(req))
-        shutil.copyfile(req, stamp)
+        shutil.copyfile(req, path / ".requirements.txt")
     if name in CORES:
         # ansible-test bootstraps pip in its venvs with ~/.ansible/test/cache/get_pip_<ver>.py, downloaded from a
         # host this machine cannot reach: put the offline stand-in there under every version it asks for
@@ -119,7 +104,7 @@ def venv(session, name="2.19", home=None):
 
 
 def run(session, path, *cmd, cwd=REPO, env=None, **kwargs):
-    """Run CMD in the venv PATH (first on PATH, its programs by full path) in directory CWD."""
+    """Run CMD with the venv PATH first on PATH (its programs by full path), in directory CWD."""
     exe = path / "bin" / cmd[0]
     session.chdir(cwd)
     return session.run(str(exe) if exe.exists() else cmd[0], *cmd[1:], external=True, **kwargs,
@@ -131,12 +116,8 @@ def stage():
     """Copy the files git would commit (tracked, and untracked but not ignored) to STAGE; keep its tests/output."""
     files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
                            check=True, capture_output=True, text=True).stdout.split("\0")
-    for old in STAGE.glob("*") if STAGE.is_dir() else []:
-        if old.name not in ("tests", ".git"):
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-    for old in (STAGE / "tests").glob("*"):
-        if old.name != "output":
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+    for old in [p for p in STAGE.glob("*") if p.name not in ("tests", ".git")] + [p for p in STAGE.glob("tests/*") if p.name != "output"]:
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
     for name in files:
         src, dst = REPO / name, STAGE / name
         if name and not re.match(r"(\.build|\.venv|\.nox|dist|tests/output)(/|$)", name) and os.path.lexists(src):
@@ -150,17 +131,17 @@ def stage():
 
 def ci(name=None, tags=("all",), **kwargs):
     """A session that runs in the pinned venvs (no venv of its own)."""
-    return lambda func: nox.session(name=name or func.__name__.replace("_", "-"), tags=list(tags), **kwargs)(func)
+    return lambda func: nox.session(name=name or func.__name__.replace("_", "-"), tags=list(tags), venv_backend="none", **kwargs)(func)
 
 
 @ci(tags=())
 def setup(session):
-    """Build every pinned venv (2.21's only when Python >= 3.12 exists) and install shellcheck (apt, as root)."""
-    for name in CORES + TOOLS:
-        if name == "2.21" and base_python(name) is None:
-            session.log(f"SKIP ansible-core 2.21: no Python >= 3.12 ({PYENV}/versions/3.13.0/bin/python is missing)")
-            continue
-        venv(session, name)
+    """Build every pinned venv, three at a time (2.21's only with Python >= 3.12), and shellcheck (apt, as root)."""
+    names = [n for n in CORES + TOOLS if n != "2.21" or base_python(n)]
+    if "2.21" not in names:
+        session.log(f"SKIP ansible-core 2.21: no Python >= 3.12 ({PYENV}/versions/3.13.0/bin/python is missing)")
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:  # pip waits on disk and network as much as on the CPU
+        list(pool.map(lambda name: venv(session, name), names))
     if not shutil.which("shellcheck") and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("bash", "-c", "apt-get install -y -q shellcheck || { apt-get update -q && apt-get install -y -q shellcheck; }",
                     external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
@@ -177,7 +158,7 @@ def no_ignores(session):
 
 @ci(tags=("all", "static"))
 def shellcheck(session):
-    """shellcheck on .ci/run and every *.sh file git knows."""
+    """shellcheck on .ci/run, .ci/demo and every *.sh file git knows."""
     if not shutil.which("shellcheck"):
         session.skip("shellcheck is not installed (the setup session installs it with apt-get when run as root)")
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.sh", ".ci/run", ".ci/demo"],
@@ -194,17 +175,19 @@ def lint(session):
 
 @ci(tags=("all", "static"))
 def changelog(session):
+    """antsibull-changelog lint (the fragments in changelogs/fragments)."""
     run(session, venv(session), "antsibull-changelog", "lint", cwd=stage())
 
 
 @ci(tags=("all", "static", "docs"))
 def docs_lint(session):
+    """antsibull-docs lint-collection-docs --plugin-docs."""
     run(session, venv(session), "antsibull-docs", "lint-collection-docs", "--plugin-docs", ".", cwd=stage())
 
 
 @ci(tags=("all", "static"))
 def mypy(session):
-    """mypy on plugins/ (.mypy.ini), on the staged copy: the package is ansible_collections.conductorone.iam."""
+    """mypy on plugins/ (.mypy.ini), on the staged copy: the package is ansible_collections.conductorone.iam.plugins."""
     stage()
     run(session, venv(session), "python", "-m", "mypy", "--config-file", str(REPO / ".mypy.ini"),
         "--cache-dir", str(BUILD / "mypy-cache"), "-p", "ansible_collections.conductorone.iam.plugins", cwd=BUILD)
@@ -213,31 +196,27 @@ def mypy(session):
 @ci(tags=("all", "static"))
 def ee_introspect(session):
     """ansible-builder reads meta/execution-environment.yml as an EE build does: requirements.txt's, no system packages."""
-    path, tmp = venv(session), Path(tempfile.mkdtemp())
+    tmp = Path(tempfile.mkdtemp())
     stage()
-    run(session, path, "ansible-builder", "introspect", "--sanitize", "--write-pip", str(tmp / "pip.txt"),
+    run(session, venv(session), "ansible-builder", "introspect", "--sanitize", "--write-pip", str(tmp / "pip.txt"),
         "--write-bindep", str(tmp / "bindep.txt"), str(BUILD))
-    reqs = [[re.sub(r"#.*", "", line).strip() for line in f.read_text().splitlines()] for f in (REPO / "requirements.txt", tmp / "pip.txt")]
-    if [r for r in reqs[0] if r] != [r for r in reqs[1] if r]:
-        session.error(f"ansible-builder found {reqs[1]}, requirements.txt says {reqs[0]}")
-    if (tmp / "bindep.txt").exists() and (tmp / "bindep.txt").read_text().strip():
-        session.error(f"unexpected system requirements: {(tmp / 'bindep.txt').read_text()}")
+    found, wanted = ([re.sub(r"\s*#.*", "", line) for line in pins(f)] for f in (tmp / "pip.txt", REPO / "requirements.txt"))
+    if found != wanted or (tmp / "bindep.txt").exists() and (tmp / "bindep.txt").read_text().strip():
+        session.error(f"ansible-builder found {found} (and system packages? see above), requirements.txt says {wanted}")
     session.log("ansible-builder introspect: the Python requirements of requirements.txt, no system packages")
 
 
 @ci(tags=("all", "static"))
 def ee_create(session):
-    """examples/execution-environment.yml is a valid ansible-builder v3 definition installing conductorone.iam."""
+    """examples/execution-environment.yml is a valid ansible-builder v3 definition that installs conductorone.iam."""
     ctx = Path(tempfile.mkdtemp()) / "context"
     run(session, venv(session), "ansible-builder", "create", "-f", str(REPO / "examples/execution-environment.yml"),
         "-c", str(ctx), "--output-filename", "Containerfile")
-    containerfile = (ctx / "Containerfile").read_text()
-    collections = (ctx / "_build/requirements.yml").read_text()
-    if not re.search(r"name: conductorone\.iam\b", collections):
-        session.error(f"the galaxy requirements do not install conductorone.iam: {collections}")
-    for needle in ("ansible-core>=", "ansible-runner", "introspect.py introspect", "ansible-galaxy collection install"):
-        if needle not in containerfile:
-            session.error(f"the Containerfile lacks {needle!r}")
+    containerfile, collections = (ctx / "Containerfile").read_text(), (ctx / "_build/requirements.yml").read_text()
+    missing = [n for n in ("ansible-core>=", "ansible-runner", "introspect.py introspect", "ansible-galaxy collection install")
+               if n not in containerfile] + ([] if re.search(r"name: conductorone\.iam\b", collections) else ["conductorone.iam"])
+    if missing:
+        session.error(f"the build context lacks {missing}: {collections}")
     session.log(f"ansible-builder create: {containerfile.count(chr(10))}-line Containerfile installing {collections}")
 
 
@@ -246,6 +225,7 @@ antsibull_nox.load_antsibull_nox_toml()  # extra-checks (action group), license-
 
 @ci(tags=("all", "emulator"))
 def emulator_tests(session):
+    """The emulator's own pytest suite (tests/emulator/tests)."""
     run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/emulator/tests", *session.posargs)
 
 
@@ -256,27 +236,24 @@ def ansible_test(session, core, *args, home=None):
         env={"HOME": str(home)} if home else None)
 
 
-for _core in CORES:
-    ci(f"sanity-{_core}", tags=("all", "sanity"))(lambda session, c=_core: ansible_test(session, c, "sanity"))
-for _core in CORES:
-    ci(f"units-{_core}", tags=("all", "units"))(lambda session, c=_core: ansible_test(session, c, "units", "--requirements"))
-for _core in CORES:  # --continue-on-error: every target runs and every failure is reported
-    ci(f"integration-{_core}", tags=("all", "integration"))(
-        lambda session, c=_core: ansible_test(session, c, "integration", "--continue-on-error"))
+# --continue-on-error: every integration target runs and every failure is reported
+for _kind, _args in (("sanity", ()), ("units", ("--requirements",)), ("integration", ("--continue-on-error",))):
+    for _core in CORES:
+        ci(f"{_kind}-{_core}", tags=("all", _kind))(lambda session, c=_core, k=_kind, a=_args: ansible_test(session, c, k, *a))
 
 
 @ci()
 def fresh_home(session):
-    """Integration targets (posargs, default role token_cache) with HOME a new empty directory (a space in its path,
-    not the passwd home): afterwards HOME may hold only ansible-test's own cache, nothing the suite wrote."""
+    """Integration targets (ARGS, default role token_cache) with HOME a new empty directory (a space in its path, not
+    the passwd home): afterwards HOME may hold only ansible-test's own cache, nothing the suite wrote."""
     home = BUILD / "fresh-home/new user"
     shutil.rmtree(home.parent, ignore_errors=True)
     home.mkdir(parents=True)
     try:
         ansible_test(session, "2.19", "integration", "--continue-on-error", *([] if session.posargs else ["role", "token_cache"]), home=home)
-    finally:
-        stray = [str(p.relative_to(home)) for p in home.rglob("*") if not (
-            p.relative_to(home).parts[:2] == (".ansible", "test") or p == home / ".ansible" or p == home / ".ansible/tmp" and not any(p.iterdir()))]
+    finally:  # ansible-test's own ansible runs leave an empty ~/.ansible/tmp
+        stray = [str(p.relative_to(home)) for p in home.rglob("*") if not (p.relative_to(home).parts[:2] == (".ansible", "test") or p
+                 == home / ".ansible" or p == home / ".ansible/tmp" and not any(p.iterdir()))]
         if stray:
             session.error(f"the suite wrote into HOME ({home}): {stray}")
     session.log(f"fresh HOME '{home}': empty at the start, holds nothing the suite wrote (only ~/.ansible/test)")
@@ -313,20 +290,17 @@ def docs_tests(session):
     run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/system/docs", *session.posargs)
 
 
+BUILT = []  # the artifact of this run's build session
+
+
 def artifact(session, out):
-    """ansible-galaxy collection build of the staged copy into OUT; its path."""
+    """The artifact of this run's build session, else ansible-galaxy collection build of the staged copy into OUT."""
+    if BUILT:
+        return BUILT[0]
     version = re.search(r"^version:\s*['\"]?([^'\"\s]+)", (REPO / "galaxy.yml").read_text(), re.M).group(1)
     out.mkdir(parents=True, exist_ok=True)
     run(session, venv(session), "ansible-galaxy", "collection", "build", "--force", "--output-path", str(out), cwd=stage())
     return out / f"conductorone-iam-{version}.tar.gz"
-
-
-def built_artifact(session, work):
-    """The artifact the build session made in this run, or a new one in WORK."""
-    return BUILT[0] if BUILT else artifact(session, work)
-
-
-BUILT = []
 
 
 @ci(tags=("all", "build"))
@@ -334,18 +308,17 @@ def build(session):
     """Build into dist/, check the contents against the allowlist (.ci/check_artifact.py), install and verify offline."""
     path, tarball, tmp = venv(session), artifact(session, REPO / "dist"), tempfile.mkdtemp()
     run(session, path, "python", str(REPO / ".ci/check_artifact.py"), str(tarball))
-    env = {"ANSIBLE_COLLECTIONS_PATH": tmp}
-    run(session, path, "ansible-galaxy", "collection", "install", "--force", "-p", tmp, str(tarball), env=env)
-    run(session, path, "ansible-galaxy", "collection", "verify", "--offline", "-p", tmp, "conductorone.iam", env=env)
+    run(session, path, "ansible-galaxy", "collection", "install", "--force", "-p", tmp, str(tarball), env={"ANSIBLE_COLLECTIONS_PATH": tmp})
+    run(session, path, "ansible-galaxy", "collection", "verify", "--offline", "-p", tmp, "conductorone.iam", env={"ANSIBLE_COLLECTIONS_PATH": tmp})
     BUILT.append(tarball)
 
 
 @ci(name="galaxy-importer", tags=("all", "build"))
 def galaxy_importer(session):
-    """galaxy-importer (pinned, own venv) on the artifact outside the repository, as Galaxy runs it; no warnings kept."""
+    """galaxy-importer (pinned, own venv) on the artifact, outside the repository as Galaxy runs it; warnings fail."""
     work, tmp = BUILD / "galaxy-importer", Path(tempfile.mkdtemp())
     shutil.rmtree(work, ignore_errors=True)
-    tarball = built_artifact(session, work)
+    tarball = artifact(session, work)
     out = run(session, venv(session, "galaxy-importer"), "python", "-m", "galaxy_importer.main", str(tarball), cwd=work, silent=True,
               env={"ANSIBLE_COLLECTIONS_PATH": None, "GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP": str(tmp / "ansible-tmp"),
                    "GALAXY_IMPORTER_TMP_ROOT_DIR": str(tmp)})
@@ -357,9 +330,8 @@ def galaxy_importer(session):
 @ci(name="awx-job")
 def awx_job(session):
     """examples/site.yml as two ansible-runner jobs (AWX's job engine) with the credential type's injectors."""
-    work = BUILD / "awx-job"
-    tarball = built_artifact(session, work)
-    run(session, venv(session, "ansible-runner"), "python", "tests/system/awx/runner_job.py", "--artifact", str(tarball), "--work", str(work / "jobs"))
+    tarball = artifact(session, BUILD / "awx-job")
+    run(session, venv(session, "ansible-runner"), "python", "tests/system/awx/runner_job.py", "--artifact", str(tarball), "--work", str(BUILD / "awx-job/jobs"))
 
 
 @ci(name="secret-stores")
@@ -371,9 +343,9 @@ def secret_stores(session):
 
 @ci(default=False, tags=())
 def demo(session):
-    """The emulator, examples/site.yml converged twice against it (changes, then none)."""
+    """The emulator, examples/site.yml converged twice against it (changes, then none): .ci/demo."""
     stage()
-    run(session, venv(session), "bash", ".ci/demo", env={"EMULATOR_PYTHON": str(venv_path("2.19") / "bin/python")})
+    run(session, venv(session), "bash", ".ci/demo", env={"EMULATOR_PYTHON": str(REPO / ".venv/bin/python")})
 
 
 def _logged(name, func):
@@ -397,4 +369,4 @@ def _logged(name, func):
 for _name, _func in nox.registry.get().items():
     _func.func = _logged(_name, _func.func)
     if _name in ("extra-checks", "license-check", "docs-check", "build-import-check"):
-        _func.tags = ["all", "docs" if _name == "docs-check" else "build" if _name.startswith("build") else "static"]
+        _func.tags = ["all", {"docs-check": "docs", "build-import-check": "build"}.get(_name, "static")]
