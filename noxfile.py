@@ -51,7 +51,7 @@ def _pyenv_root():
     """$PYENV_ROOT, `pyenv root`, a .../shims directory on PATH, else ~/.pyenv."""
     roots = [os.environ.get("PYENV_ROOT", "")]
     try:
-        roots.append(subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip())
+        roots.append(subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False).stdout.strip())
     except OSError:
         pass
     roots += [d[:-6] for d in os.environ["PATH"].split(":") if d.endswith("/shims")]
@@ -68,7 +68,7 @@ def base_python(name):
         if found:
             return found[0]
     for exe in [] if name == "2.21" else filter(None, map(shutil.which, ("python3.11", "python3"))):
-        if subprocess.run([exe, "-c", "import sys, venv; sys.exit(sys.version_info[:2] != (3, 11))"]).returncode == 0:
+        if subprocess.run([exe, "-c", "import sys, venv; sys.exit(sys.version_info[:2] != (3, 11))"], check=False).returncode == 0:
             return exe
     return None
 
