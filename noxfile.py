@@ -319,6 +319,7 @@ def galaxy_importer(session):
     """galaxy-importer (pinned, own venv) on the artifact, outside the repository as Galaxy runs it; warnings fail."""
     work, tmp = BUILD / "galaxy-importer", Path(tempfile.mkdtemp())
     shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     tarball = artifact(session, work)
     out = run(session, venv(session, "galaxy-importer"), "python", "-m", "galaxy_importer.main", str(tarball), cwd=work, silent=True,
               env={"ANSIBLE_COLLECTIONS_PATH": None, "GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP": str(tmp / "ansible-tmp"),
