@@ -10,7 +10,7 @@
 * ansible-test needs the tree under ansible_collections/conductorone/iam/: sessions work on a copy made once
   per run in .build/ (the files git would commit). antsibull-nox's offline sessions come from antsibull-nox.toml.
 * Each session's output is also kept in .build/logs/SESSION.log. Positional arguments (`nox -s
-  integration-2.19 -- role_info`) go to ansible-test, pytest or bench.py.
+  integration-2.19 -- role_info`) go to ansible-test or bench.py, or replace pytest's test paths.
 """
 import functools
 import glob
@@ -227,7 +227,7 @@ antsibull_nox.load_antsibull_nox_toml()  # extra-checks (action group), license-
 @ci(tags=("all", "emulator"))
 def emulator_tests(session):
     """The emulator's own pytest suite (tests/emulator/tests)."""
-    run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/emulator/tests", *session.posargs)
+    run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or ["tests/emulator/tests"]))
 
 
 def ansible_test(session, core, *args, home=None):
@@ -263,8 +263,8 @@ def fresh_home(session):
 @ci()
 def reliability(session):
     """The fault-injection and leak suite; its report goes to .build/reliability.md, not docs/reliability.md."""
-    run(session, venv(session), "python", "-m", "pytest", "-p", "no:cacheprovider", "tests/system/reliability",
-        *session.posargs, env={"C1REL_REPORT": os.environ.get("C1REL_REPORT", str(BUILD / "reliability.md"))})
+    run(session, venv(session), "python", "-m", "pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/system/reliability"]),
+        env={"C1REL_REPORT": os.environ.get("C1REL_REPORT", str(BUILD / "reliability.md"))})
 
 
 @ci(name="bench-quick")
@@ -288,7 +288,7 @@ def docs_build(session):
 @ci(tags=("all", "docs"))
 def docs_tests(session):
     """README's and the guides' marked examples, run as written with a new HOME (tests/system/docs/README.md)."""
-    run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/system/docs", *session.posargs)
+    run(session, venv(session), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or ["tests/system/docs"]))
 
 
 BUILT = []  # the artifact of this run's build session
@@ -340,7 +340,7 @@ def awx_job(session):
 def secret_stores(session):
     """The secret hand-off examples against OpenBao, moto_server and the emulator (tests/system/secret_stores)."""
     stage()
-    run(session, venv(session, "stores"), "python", "-m", "pytest", "-p", "no:cacheprovider", "-v", "tests/system/secret_stores", *session.posargs)
+    run(session, venv(session, "stores"), "python", "-m", "pytest", "-p", "no:cacheprovider", "-v", *(session.posargs or ["tests/system/secret_stores"]))
 
 
 @ci(default=False, tags=())
