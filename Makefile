@@ -3,16 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # conductorone.iam developer commands: each runs nox sessions (noxfile.py; `make list` lists them) from the
-# bootstrap venv .venv-nox (tests/requirements-nox.txt). The sessions share the pinned venvs `make setup` builds.
-#
-#   make test                     everything CI runs, in order (continues after a failure; last line: N passed, N failed)
-#   make sanity|units|integration [CORES="2.19"] [ARGS=target]   ansible-test on each core (default: 2.19 2.16 2.21)
-#   make lint | docs | build      the static checks (+ mypy) | docs lint, site and tests | artifact, galaxy-importer
-#   make SESSION [ARGS=...]       any other session: emulator-tests reliability bench bench-quick awx-job secret-stores demo ...
-#   make reliability-long | mutate [MUTATE_ARGS=]   the converge property test's long search | the mutation check
-#   make clean / distclean        remove build output / also the venvs
+# bootstrap venv .venv-nox (tests/requirements-nox.txt); CONTRIBUTING.md ("Make targets") describes them.
+# `make test` is CI; `make SESSION [ARGS=...]`, `make sanity|units|integration [CORES="2.19"] [ARGS=target]`.
 
 CORES ?= 2.19 2.16 2.21
+# the former SANITY_ARGS, UNITS_ARGS, INTEGRATION_ARGS, BENCH_ARGS still work
+ARGS ?= $(strip $(SANITY_ARGS) $(UNITS_ARGS) $(INTEGRATION_ARGS) $(BENCH_ARGS))
 NOX = .venv-nox/bin/nox
 SESSIONS = setup emulator-tests fresh-home reliability bench bench-quick docs-build docs-tests galaxy-importer \
 	awx-job secret-stores demo mypy changelog shellcheck ee-introspect ee-create docs-check license-check extra-checks build-import-check

@@ -74,6 +74,18 @@ def base_python(name):
     return None
 
 
+# ansible-test's get-pip script, offline: ensurepip in a child process (in-process it sets PIP_CONFIG_FILE=/dev/null,
+# hiding /etc/pip.conf), then the exact versions ansible-test asked for (get-pip.py --no-setuptools leaves setuptools out)
+GET_PIP = """import subprocess, sys
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade', '--default-pip'])
+args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
+rc = subprocess.call([sys.executable, '-m', 'pip', 'install', '--upgrade', '--force-reinstall'] + args)
+if rc == 0 and '--no-setuptools' in sys.argv:
+    subprocess.call([sys.executable, '-m', 'pip', 'uninstall', '-q', '-y', 'setuptools'])
+sys.exit(rc)
+"""
+
+
 def pins(path):
     return [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
 
@@ -100,7 +112,7 @@ def venv(session, name="2.19", home=None):
         cache.mkdir(parents=True, exist_ok=True)
         at_reqs = next(path.glob("lib/python3*/site-packages/ansible_test/_internal/python_requirements.py"))
         for ver in set(re.findall(r"pip='([0-9.]+)'", at_reqs.read_text())):
-            shutil.copyfile(REPO / ".ci/get_pip_shim.py", cache / f"get_pip_{ver.replace('.', '_')}.py")
+            (cache / f"get_pip_{ver.replace('.', '_')}.py").write_text(GET_PIP)
     return path
 
 
