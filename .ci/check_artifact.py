@@ -14,14 +14,15 @@ import re
 import sys
 import tarfile
 
-# what users get: the collection, its docs, examples and AWX files, the emulator for their own CI, and the
+# what users get: the collection, its docs, examples and AWX files, the emulator for their own CI (and its
+# wrapper tests/support, which the integration targets start it with), and the
 # unit and integration tests (ansible-test runs them from an installed collection too)
 ALLOWED = (
     "MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.rst", "CONTRIBUTING.md", "requirements.txt", ".ansible-lint",
     "LICENSES/", "changelogs/changelog.yaml", "changelogs/config.yaml", "changelogs/fragments/",
     "docs/docsite/", "docs/performance.md", "docs/reliability.md",
     "examples/", "extensions/", "meta/", "plugins/", "roles/",
-    "tests/config.yml", "tests/emulator/", "tests/unit/", "tests/integration/targets/",
+    "tests/config.yml", "tests/emulator/", "tests/support/", "tests/unit/", "tests/integration/targets/",
 )
 # the directories of those paths, which tar lists as entries of their own
 ALLOWED_DIRS = ("changelogs", "docs", "tests", "tests/integration")

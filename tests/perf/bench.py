@@ -39,14 +39,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 
-import launcher  # noqa: E402  pylint: disable=wrong-import-position
+from support import emulator as support_emulator  # noqa: E402  pylint: disable=wrong-import-position
 ROLE_DIR = os.path.join(REPO, "roles", "personal_clients")
 CIDR = "10.0.0.0/8"
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
@@ -56,62 +54,44 @@ EMPTY_RUNS = 3  # empty plays per round: the start-up baseline
 
 # --- emulator ------------------------------------------------------------------------------------
 
-class Emulator:
-    """serve.py as a child process (tests/emulator/launcher.py), plus its /_emulator/ controls and a minimal admin API client."""
+class Emulator(support_emulator.Emulator):
+    """The one emulator wrapper (tests/support/emulator.py) with a seed of generated roles, and an admin API client."""
 
     def __init__(self, workdir, roles, token_ttl=None):
-        self.workdir = workdir
         seed_file = os.path.join(workdir, "seed.json")
         with open(seed_file, "w", encoding="utf-8") as handle:
             json.dump({"generateRoles": {"count": roles, "namePrefix": "custom:bench-", "displayNamePrefix": "Bench role ",
                                          "permissions": [], "serviceRoles": []}}, handle)
         args = ["--host", "127.0.0.1", "--seed", seed_file] + (["--token-ttl", str(token_ttl)] if token_ttl else [])
-        self.process = launcher.EmulatorProcess(workdir, args)
+        super().__init__(workdir, args)
         try:
-            self.process.start(timeout=60)
+            self.start(timeout=60)
         except RuntimeError as exc:
-            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.process.log_path))
-        self.env = self.process.env
-        self.url = self.env["CONDUCTORONE_SERVER_URL"]
+            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.log_path))
         self._token = None
 
-    def stop(self):
-        self.process.stop()
-
     def request(self, method, path, body=None, form=None, token=None):
-        headers = {}
-        data = None
-        if form is not None:
-            data = urllib.parse.urlencode(form).encode("ascii")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif body is not None:
-            data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(req, timeout=60) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else {}
-
-    def control(self, method, name, body=None):
-        return self.request(method, "/_emulator/" + name, body=body)
+        status, decoded, dummy = self.http(method, path, body=body, form=form, timeout=60,
+                                           headers={"Authorization": "Bearer " + token} if token else None)
+        if status != 200:
+            raise RuntimeError("{0} {1} -> {2} {3}".format(method, path, status, decoded))
+        return decoded
 
     def requests(self):
-        return self.control("GET", "requests")["requests"]
+        return self.requests_log()
 
     def clear_requests(self):
         self.control("DELETE", "requests")
 
     def count_roles(self):
-        return len(self.control("GET", "state")["roles"])
+        return len(self.state()["roles"])
 
     def admin_token(self):
         """A token of the admin client for the benchmark's own set-up calls (renewed a minute before expiry)."""
         if self._token is None or time.monotonic() >= self._token[1]:
-            answer = self.request("POST", TOKEN_PATH, form={
-                "grant_type": "client_credentials", "client_id": self.env["CONDUCTORONE_CLIENT_ID"],
-                "client_secret": self.env["CONDUCTORONE_CLIENT_SECRET"]})
+            status, answer = self.token()
+            if status != 200:
+                raise RuntimeError("token exchange failed: {0} {1}".format(status, answer))
             self._token = (answer["access_token"], time.monotonic() + float(answer.get("expires_in") or 600) - 60)
         return self._token[0]
 

@@ -34,12 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 
-import launcher  # noqa: E402  pylint: disable=wrong-import-position
+from support import emulator as support_emulator  # noqa: E402  pylint: disable=wrong-import-position
 OLD_ROLE_COMMIT = "296eb25"
 OLD_ROLE_PATH = "roles/personal_clients"
 DELAY = {"kind": "delay", "seconds": 0.1, "path": "^/(api|auth)/", "count": 1000000}
@@ -49,36 +48,23 @@ LABELS = {MODULE: "personal_client_set task alone", "conductorone.iam.personal_c
           "personal_clients_jinja": "previous Jinja role (296eb25)"}
 
 
-class Emulator:
-    """serve.py as a child process (tests/emulator/launcher.py) plus the /_emulator/ controls the scenarios use."""
+class Emulator(support_emulator.Emulator):
+    """The one emulator wrapper (tests/support/emulator.py), reset between scenarios."""
 
     def __init__(self, workdir):
-        self.process = launcher.EmulatorProcess(workdir)
+        super().__init__(workdir)
         try:
-            self.process.start(timeout=60)
+            self.start(timeout=60)
         except RuntimeError as exc:
-            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.process.log_path))
-        self.env = self.process.env
-        self.url = self.process.url
-
-    def control(self, method, name, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + "/_emulator/" + name, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else {}
+            raise SystemExit("the emulator did not start ({0}); see {1}".format(exc, self.log_path))
 
     def reset(self, clients=0, prefix="bench-"):
-        self.control("POST", "reset")
+        self.control("POST", "reset", timeout=120)
         if clients:
             self.control("POST", "seed", {"personalClients": [
-                {"user": "admin@example.com", "displayName": "%s%04d" % (prefix, i)} for i in range(clients)]})
+                {"user": "admin@example.com", "displayName": "%s%04d" % (prefix, i)} for i in range(clients)]}, timeout=120)
         self.control("DELETE", "faults")
         self.control("DELETE", "requests")
-
-    def stop(self):
-        self.process.stop()
 
 
 def materialise_old_role(roles_dir):
@@ -151,7 +137,7 @@ class Runner:
             return wall, json.load(handle)
 
     def requests(self):
-        return [e for e in self.emulator.control("GET", "requests")["requests"] if not e["path"].startswith("/_emulator/")]
+        return [e for e in self.emulator.requests_log() if not e["path"].startswith("/_emulator/")]
 
 
 def task_seconds(times, skip=("result",)):

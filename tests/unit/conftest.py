@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every unit test is isolated: no connection settings from the environment, its own token cache, no real HTTP.
 
-The fakes (FakeTransport, FakeConductorOne, FakeRunner) are in tests/unit/fakes.py.
+The fakes (FakeTransport, FakeConductorOne, FakeRunner) are in tests/support/fakes.py.
 """
 
 from __future__ import annotations

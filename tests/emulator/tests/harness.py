@@ -10,13 +10,17 @@ import requests
 import c1client
 import openapi_check
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from launcher import SERVE, EmulatorProcess, read_env_file  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from support import emulator as support_emulator  # noqa: E402  pylint: disable=wrong-import-position
+from support.emulator import SERVE, read_env_file  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
-class Emulator(EmulatorProcess):
-    """One serve.py subprocess (tests/emulator/launcher.py), its output on pipes; ``stdout_line`` = its first line."""
+class Emulator(support_emulator.Emulator):
+    """The one emulator wrapper (tests/support/emulator.py), its output on pipes; ``stdout_line`` = its first line.
+
+    ``control`` here asserts the status (``expect``) and answers through requests, as the rest of these tests do.
+    """
 
     def __init__(self, workdir, args=()):
         super().__init__(workdir, args, output='pipe')
@@ -31,8 +35,8 @@ class Emulator(EmulatorProcess):
     def verify(self):
         return self.env.get('CONDUCTORONE_CA_PATH', True)
 
-    def control(self, method, name, body=None, expect=200):
-        response = requests.request(method, '%s/_emulator/%s' % (self.url, name), json=body, timeout=30, verify=self.verify)
+    def control(self, method, name, body=None, timeout=30, expect=200):
+        response = requests.request(method, '%s/_emulator/%s' % (self.url, name), json=body, timeout=timeout, verify=self.verify)
         if expect is not None:
             assert response.status_code == expect, response.text
         return response.json()

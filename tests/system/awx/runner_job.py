@@ -40,9 +40,10 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 
-import launcher  # noqa: E402  pylint: disable=wrong-import-position
+from support import leaks  # noqa: E402  pylint: disable=wrong-import-position
+from support.emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 RENDERER = os.path.join(REPO, "tests", "integration", "targets", "awx_credential_type", "render_injectors.py")
 CREDENTIAL_TYPE = os.path.join(REPO, "extensions", "awx", "conductorone_credential_type.yml")
@@ -64,8 +65,8 @@ def load_renderer():
 
 
 def start_emulator(work):
-    """The emulator (TLS, examples/emulator-seed.yml) through the suites' one launcher, tests/emulator/launcher.py."""
-    emulator = launcher.EmulatorProcess(work, ["--host", "127.0.0.1", "--tls", "--seed", SEED])
+    """The emulator (TLS, examples/emulator-seed.yml) through the one emulator wrapper, tests/support/emulator.py."""
+    emulator = Emulator(work, ["--host", "127.0.0.1", "--tls", "--seed", SEED])
     try:
         emulator.start(timeout=60)
     except RuntimeError as exc:
@@ -150,7 +151,7 @@ def secrets_of(work):
     for root, _dirs, files in os.walk(os.path.join(work, "volume", "secrets")):
         for name in files:
             with open(os.path.join(root, name)) as stream:
-                found.extend(re.findall(r"secret-token:conductorone\.com:v1:[A-Za-z0-9_-]+", stream.read()))
+                found.extend(leaks.secrets_in(stream.read()))
     return found
 
 
@@ -187,8 +188,9 @@ def main():
                 fail("job 2 should change nothing: {0}".format(changed))
             if not secrets_of(args.work):
                 fail("no secret file after job {0}: the leak check below would check nothing".format(run))
-            leaked = [label for label, value in [("the credential's secret", inputs.get("client_secret"))] +
-                      [("a new secret", secret) for secret in secrets_of(args.work)] if value and value in stdout]
+            forbidden = [("the credential's secret", inputs.get("client_secret"))] + [
+                ("a new secret", secret) for secret in secrets_of(args.work)]
+            leaked = leaks.find_leaks(stdout, forbidden, patterns=False)
             if leaked:
                 fail("job {0} output shows {1}".format(run, ", ".join(leaked)))
         print("runner_job: examples/site.yml ran as two ansible-runner jobs: changes, then none")

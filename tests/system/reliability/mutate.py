@@ -24,9 +24,9 @@ count in the mutation's own line of the table, not in the coverage lines (those 
     make mutate [MUTATE_ARGS="--only retries-off"]
 
 Exit status 1 when a mutation is survived (no selected scenario failed) or the unmutated baseline fails.
-Not part of `make test`: 19 minutes for 113 mutations on 2 shared, loaded cores with --jobs 3 (three mutations side
-by side, each in its own copy); the unmutated baseline (one run of every targeted file) takes about 3 of them
-(--no-baseline skips it).
+Not part of `make test` (it runs the targeted scenarios once per mutation). --jobs N runs N mutations side by
+side, each in its own copy; the unmutated baseline (one run of every targeted file) runs first (--no-baseline
+skips it).
 """
 
 import argparse
@@ -333,8 +333,8 @@ MUTATIONS = [
      'plugins/module_utils/_secret_file.py', '        os.replace(temp_path, path)\n',
      '        open(path, "w").write(open(temp_path).read())\n',
      (LEAKS + '::test_secret_file_replaced_atomically_under_umask_000', LEAKS + '::test_secret_files_and_token_cache')),
-    ('leak-scan-blind', 'the suite\'s leak scanner: forbidden strings are not looked for (the canary row must notice)',
-     'tests/system/reliability/relkit.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
+    ('leak-scan-blind', 'the one leak scanner (tests/support): forbidden strings are not looked for (the canary row must notice)',
+     'tests/support/leaks.py', "        if value and value in scrubbed:\n            leaks.append('%s found in output' % label)\n",
      "        if False:\n            leaks.append('%s found in output' % label)\n", VERBOSE),
     # authentication (tests/system/reliability/test_rel_auth.py A1-A9)
     ('no-reauth-on-401', 'auth: a 401 is never answered by a fresh token exchange', 'plugins/module_utils/_api.py',
@@ -565,7 +565,8 @@ MUTATIONS = [
      '    if info.st_uid != os.getuid():\n', '    if False:\n', (PARTIAL,)),
     # issue 19: secret hand-off examples (tests/system/reliability/test_rel_examples.py E1-E4)
     ('handoff-rotation-drops-old', 'store-in-vault.yml: a rotation deletes the old client before the new secret is stored',
-     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '', ('tests/system/reliability/test_rel_examples.py',)),
+     'examples/secret-handoff/store-in-vault.yml', '        keep_previous: "{{ handoff_rotate | bool }}"\n', '',
+     ('tests/system/reliability/test_rel_examples.py',)),
     ('handoff-lost-store-silent', 'store-in-vault.yml: a re-run does not notice a client whose secret was never stored',
      'examples/secret-handoff/store-in-vault.yml',
      "        - handoff_stored_client_id | default('') != handoff_credential.personal_client.client_id\n", '        - false\n',

@@ -1,46 +1,39 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026 conductorone.iam contributors
-"""Helpers of the reliability suite: emulator subprocesses, ansible-playbook runs, background jobs, the report.
+"""Helpers of the reliability suite: ansible-playbook runs, background jobs, the report (the emulator wrapper and
+the leak scanner are tests/support's).
 
 Everything is located from this file's path, so the suite works on a fresh clone: the collection is the
 repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/iam`` (a symlink).
 """
 
 import atexit
-import base64
 import inspect
 import json
 import os
 import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-sys.path.insert(0, str(REPO / 'tests' / 'emulator'))
+sys.path.insert(0, str(REPO / 'tests'))
 
-import launcher  # noqa: E402  pylint: disable=wrong-import-position
+from support import emulator as support_emulator  # noqa: E402  pylint: disable=wrong-import-position
+from support.leaks import JWT_RE, SECRET_PREFIX, SECRET_RE, find_leaks, secret_parts  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
-SERVE = launcher.SERVE
-read_env_file = launcher.read_env_file
+SERVE = support_emulator.SERVE
+read_env_file = support_emulator.read_env_file
 ACTION_PLUGINS = HERE / 'action_plugins'
 CALLBACK_PLUGINS = HERE / 'callback_plugins'
 REPORT_PATH = REPO / 'docs' / 'reliability.md'
-
-SECRET_PREFIX = 'secret-token:conductorone.com:v1:'
-JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}')
-SECRET_RE = re.compile(re.escape(SECRET_PREFIX) + r'[A-Za-z0-9_=-]+')
 
 # Environment variables that would make a run depend on the machine rather than on the suite.
 _STRIPPED_ENV_PREFIXES = ('ANSIBLE_', 'CONDUCTORONE_', 'C1REL_')
@@ -122,8 +115,8 @@ def workspace():
 # Emulator
 
 
-class Emulator(launcher.EmulatorProcess):
-    """One tests/emulator/serve.py subprocess (tests/emulator/launcher.py), driven through its /_emulator/ controls.
+class Emulator(support_emulator.Emulator):
+    """The one emulator wrapper (tests/support/emulator.py), as this suite runs it.
 
     Its environment is stripped of ANSIBLE_* / CONDUCTORONE_* / C1REL_*, it runs in its own process group and is
     tracked, so that an interrupted run leaves none behind; its output goes to ``<workdir>/emulator.stderr``.
@@ -136,52 +129,6 @@ class Emulator(launcher.EmulatorProcess):
     def stderr_text(self):
         return self.output_text()
 
-    def _ssl_context(self):
-        if not self.url.startswith('https:'):
-            return None
-        return ssl.create_default_context(cafile=self.ca_path)
-
-    def http(self, method, path, body=None, form=None, headers=None, timeout=30):
-        """(status, decoded JSON or text, headers) of one request to the emulator, errors included."""
-        data = None
-        headers = dict(headers or {})
-        if form is not None:
-            data = urllib.parse.urlencode(form).encode()
-            headers['Content-Type'] = 'application/x-www-form-urlencoded'
-        elif body is not None:
-            data = json.dumps(body).encode()
-            headers['Content-Type'] = 'application/json'
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout, context=self._ssl_context()) as response:
-                status, raw, rheaders = response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as exc:
-            status, raw, rheaders = exc.code, exc.read(), dict(exc.headers)
-        try:
-            decoded = json.loads(raw.decode()) if raw else {}
-        except ValueError:
-            decoded = raw.decode(errors='replace')
-        return status, decoded, rheaders
-
-    def control(self, method, name, body=None):
-        status, decoded, dummy = self.http(method, '/_emulator/' + name, body=body)
-        if status != 200:
-            raise RuntimeError('control %s %s -> %s %s' % (method, name, status, decoded))
-        return decoded
-
-    def token(self, client_id=None, client_secret=None):
-        """(status, body) of a token exchange with a whole client secret (the emulator accepts that form)."""
-        status, body, dummy = self.http('POST', '/auth/v1/token', form={
-            'grant_type': 'client_credentials', 'client_id': client_id or self.client_id,
-            'client_secret': client_secret or self.client_secret})
-        return status, body
-
-    def access_token(self, client_id=None, client_secret=None):
-        status, body = self.token(client_id, client_secret)
-        if status != 200:
-            raise RuntimeError('token exchange failed: %s %s' % (status, body))
-        return body['access_token']
-
     def secret_works(self, client_id, client_secret):
         """True when the secret authenticates its client (token exchange + an authenticated call)."""
         if not client_id or not client_secret:
@@ -193,22 +140,8 @@ class Emulator(launcher.EmulatorProcess):
                                           headers={'Authorization': 'Bearer ' + body['access_token']})
         return status == 200
 
-    def state(self):
-        return self.control('GET', 'state')
-
-    def live_clients(self, display_name=None, prefix=None):
-        clients = [c for c in self.state()['personalClients'] if not c.get('deletedAt')]
-        if display_name is not None:
-            clients = [c for c in clients if c.get('displayName') == display_name]
-        if prefix is not None:
-            clients = [c for c in clients if (c.get('displayName') or '').startswith(prefix)]
-        return clients
-
     def role(self, name):
         return next(r for r in self.state()['roles'] if r['name'] == name)
-
-    def requests_log(self):
-        return self.control('GET', 'requests')['requests']
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -738,40 +671,7 @@ REPORT = Report()
 # Leak scanning
 
 
-def secret_parts(secret):
-    """The strings that must never leak for one client secret: the whole value, its JWK part and the key d."""
-    parts = [secret]
-    if secret.startswith(SECRET_PREFIX):
-        jwk_b64 = secret[len(SECRET_PREFIX):]
-        parts.append(jwk_b64)
-        try:
-            jwk = json.loads(base64.urlsafe_b64decode(jwk_b64 + '=' * (-len(jwk_b64) % 4)))
-            parts.append(jwk['d'])
-        except (ValueError, KeyError, TypeError):
-            pass
-    return [part for part in parts if len(part) >= 16]
-
-
-def find_leaks(text, forbidden, allowed_secrets=()):
-    """Leaks in ``text``: forbidden strings, any JWT (assertion or access token), secrets not in their result key.
-
-    A created client's secret may appear only as the documented ``"client_secret": "<secret>"`` result.
-    """
-    leaks = []
-    scrubbed = text
-    for secret in allowed_secrets:
-        scrubbed = re.sub(r'"client_secret":\s*"%s"' % re.escape(secret), '"client_secret": "<documented>"', scrubbed)
-    for label, value in forbidden:
-        if value and value in scrubbed:
-            leaks.append('%s found in output' % label)
-    for match in SECRET_RE.finditer(scrubbed):
-        value = match.group(0)
-        if value.endswith('...') or len(value) < len(SECRET_PREFIX) + 20:
-            continue  # the documentation sample / a prefix only
-        leaks.append('client secret outside client_secret: %s...' % value[:len(SECRET_PREFIX) + 6])
-    for match in JWT_RE.finditer(scrubbed):
-        leaks.append('JWT (assertion or access token) in output: %s...' % match.group(0)[:16])
-    return sorted(set(leaks))
+# secret_parts and find_leaks: the one leak scanner, tests/support/leaks.py (imported above)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -13,25 +13,13 @@
 #      examples/site.yml passes to the modules with module_defaults
 set -euxo pipefail
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --tls
-
-WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/awx_credential_type.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --tls)"
 export XDG_CACHE_HOME=$WORK_DIR/cache
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 
-# The collection root: from ANSIBLE_COLLECTIONS_PATH (set by ansible-test), else this source tree.
-COLLECTION=
-IFS=: read -ra paths <<<"${ANSIBLE_COLLECTIONS_PATH:-}"
-for p in "${paths[@]}"; do
-  if [ -f "$p/ansible_collections/conductorone/iam/extensions/awx/conductorone_credential_type.yml" ]; then
-    COLLECTION=$p/ansible_collections/conductorone/iam
-    break
-  fi
-done
-[ -n "$COLLECTION" ] || COLLECTION=$(cd ../../../.. && pwd)
+COLLECTION=$C1_COLLECTION  # the collection under test, as support.emulator exported it
 CREDENTIAL_TYPE=$COLLECTION/extensions/awx/conductorone_credential_type.yml
 
 # The emulator's connection, kept aside; from here on the environment has no CONDUCTORONE_* variable.

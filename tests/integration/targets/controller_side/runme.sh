@@ -6,9 +6,10 @@
 # them, on stdout) and the refusal of async, on every core.
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
 
 LOG=$OUTPUT_DIR/controller_side.log
 ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" -i hosts.yml controller_side.yml "$@" 2>&1 | tee "$LOG"

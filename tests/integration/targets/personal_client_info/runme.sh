@@ -6,13 +6,10 @@
 # (all_users) as Super Administrator, and as a Basic User, who may not search them.
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start
-
-# The token cache goes with the emulator.
-CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/personal_client_info.XXXXXX")
-trap 'emulator_stop; rm -rf "$CACHE_DIR"' EXIT
-export XDG_CACHE_HOME=$CACHE_DIR
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
+export XDG_CACHE_HOME=$WORK_DIR/cache  # the token cache goes with the emulator
 
 ansible-playbook -i "$INVENTORY_PATH" info.yml "$@"

@@ -6,8 +6,12 @@
 # module_defaults only, then the TLS options against a second emulator run with --tls.
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+emulator_start() {
+  eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+    "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start "$@")"
+}
 
 # 1. HTTP emulator with 250 extra roles; --verbose logs each request line with its query string
 emulator_start --seed "$PWD/seed.yml" --verbose

@@ -6,12 +6,10 @@
 # idempotent re-runs, append and remove, a failing item and input errors (converge.yml).
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --seed "$PWD/seed.yml"
-
-WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/roles_custom_roles.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --seed "$PWD/seed.yml")"
 export XDG_CACHE_HOME=$WORK_DIR/cache
 
 ansible-playbook -i "$INVENTORY_PATH" check.yml --check "$@"

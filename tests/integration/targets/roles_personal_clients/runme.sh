@@ -9,15 +9,11 @@
 #   3. exclusive mode, in check mode and for real
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --seed "$PWD/seed.yml"
-
-# secret files, the token cache and the captured output live here, and go with the emulator
-WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/roles_personal_clients.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK_DIR"' EXIT
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --seed "$PWD/seed.yml")"
 export XDG_CACHE_HOME=$WORK_DIR/cache
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 
 ansible-playbook -i "$INVENTORY_PATH" check.yml --check -e "work_dir=$WORK_DIR" "$@"
 
@@ -29,21 +25,11 @@ cat "$WORK_DIR/converge.log"
 
 # No secret in the output: neither those the role published in conductorone_personal_clients_secrets (saved
 # by converge.yml to secrets.json) nor those it wrote to secret files.
-{ set +x; } 2>/dev/null
-"$PYTHON" - "$WORK_DIR" <<'PY'
-import glob, json, os, sys
-work = sys.argv[1]
-log = open(os.path.join(work, "converge.log")).read()
-secrets = [entry["client_secret"] for entry in json.load(open(os.path.join(work, "secrets.json")))]
-secrets += [json.load(open(path))["client_secret"] for path in glob.glob(os.path.join(work, "secrets", "*.json"))]
-assert len(secrets) >= 3, "too few secrets to check: %d" % len(secrets)
-for secret in secrets:
-    assert secret.startswith("secret-token:conductorone.com:v1:"), "not a secret"
-    assert secret not in log, "a client secret is in the output of converge.yml"
-    assert secret.rsplit(":", 1)[1] not in log, "the key part of a client secret is in the output of converge.yml"
-print("leak test: none of %d secrets in %d lines of -v output" % (len(secrets), log.count("\n")))
-PY
-set -x
+"$PYTHON" -c 'import json, sys; assert all(e["client_secret"].startswith("secret-token:conductorone.com:v1:")
+                                          for e in json.load(open(sys.argv[1]))), "not a secret"' "$WORK_DIR/secrets.json"
+mapfile -t secret_files < <(find "$WORK_DIR/secrets" -name '*.json' -type f)
+c1_support leaks "$WORK_DIR/converge.log" --secrets-in "$WORK_DIR/secrets.json" "${secret_files[@]/#/--secrets-in=}" \
+  --at-least 3
 
 ansible-playbook -i "$INVENTORY_PATH" exclusive.yml --check -e "work_dir=$WORK_DIR" "$@"
 ansible-playbook -i "$INVENTORY_PATH" exclusive.yml -e "work_dir=$WORK_DIR" "$@"

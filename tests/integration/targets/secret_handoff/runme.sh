@@ -14,15 +14,13 @@
 # it, which works as given. Relative paths are taken from the current directory.
 set -euxo pipefail
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/secret_handoff.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK"' EXIT
-COLLECTION=$(dirname "$(dirname "$(dirname "$(emulator_find_serve)")")")
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
+WORK=$WORK_DIR
+COLLECTION=$C1_COLLECTION
 EXAMPLES=$COLLECTION/examples/secret-handoff
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(24))' >"$WORK/vault-pass"
 chmod 0600 "$WORK/vault-pass"
 # the user's directory: relative paths on the command lines below are taken from here, not from the playbook's
@@ -42,18 +40,6 @@ import json, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1] + '/_emulator/state') as answer:
     state = json.load(answer)
 print(' '.join(sorted(c['id'] for c in state['personalClients'] if c['displayName'] == sys.argv[2] and not c.get('deletedAt'))))
-EOF
-}
-
-# emulator_control METHOD NAME [JSON]: one of the emulator's /_emulator/ controls
-emulator_control() {
-  "$PYTHON" - "$EMULATOR_URL" "$@" <<'EOF'
-import sys, urllib.request
-url, method, name = sys.argv[1:4]
-body = sys.argv[4].encode() if len(sys.argv) > 4 else None
-request = urllib.request.Request(url + '/_emulator/' + name, data=body, method=method, headers={'Content-Type': 'application/json'})
-with urllib.request.urlopen(request) as answer:
-    print(answer.read().decode())
 EOF
 }
 

@@ -13,8 +13,10 @@
 #   7. the same through the plain module path (a copy of the collection without plugins/action)
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start)"
 
 PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/c1-token-cache.XXXXXX")
@@ -28,8 +30,6 @@ trap cleanup EXIT
 export XDG_CACHE_HOME=$WORK/cache
 CACHE_DIR=$XDG_CACHE_HOME/conductorone.iam/tokens
 unset CONDUCTORONE_TOKEN_CACHE
-
-emulator_start
 
 TASKS=4  # conductorone.iam tasks in tasks.yml
 
@@ -125,9 +125,8 @@ CONDUCTORONE_TOKEN_CACHE=false play -e expected_exchanges=1 -e c1_token_cache=tr
 [ "$(cache_files | wc -l)" -eq 1 ]
 
 # 7. the plain module path (one process per task) shares the token through the same file
-# the collection under test: where emulator.sh found serve.py (ANSIBLE_COLLECTIONS_PATH, set by ansible-test)
-serve=$(emulator_find_serve)
-collection=${serve%/tests/emulator/serve.py}
+# the collection under test (ANSIBLE_COLLECTIONS_PATH, set by ansible-test), as support.emulator exported it
+collection=$C1_COLLECTION
 if [ ! -f "$collection/galaxy.yml" ] || [ ! -d "$collection/plugins/action" ]; then
   echo "cannot find the collection under test (looked at $collection)" >&2
   exit 1

@@ -14,14 +14,12 @@
 # Every playbook runs at -vvvv; no OIDC token (nor the cached access token) may appear in the output.
 set -eux
 
-# shellcheck source=SCRIPTDIR/../setup_emulator/emulator.sh
-. ../setup_emulator/emulator.sh
-emulator_start --tls
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/workload_federation.XXXXXX")
-trap 'emulator_stop; rm -rf "$WORK"' EXIT
+# the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
+# it), PYTHON; stopped on exit
+eval "$(PYTHONPATH=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/conductorone/iam/tests \
+  "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -m support.emulator start --tls)"
+WORK=$WORK_DIR
 export XDG_CACHE_HOME=$WORK/cache
-PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 
 # Keep what the tests need aside, then drop every CONDUCTORONE_* variable. The CA goes to requests through
 # REQUESTS_CA_BUNDLE, so that the connection is named by the two federation variables alone.
@@ -33,24 +31,11 @@ unset CONDUCTORONE_SERVER_URL CONDUCTORONE_CLIENT_ID CONDUCTORONE_CLIENT_SECRET 
 set -x
 env | grep -q '^CONDUCTORONE_' && { echo "a CONDUCTORONE_* variable is still set" >&2; exit 1; }
 
-# emulator METHOD NAME [JSON]: call /_emulator/NAME and print the answer
-emulator() {
-  "$PYTHON" - "$EMULATOR_URL/_emulator/$2" "$1" "${3:-}" <<'PY'
-import os, ssl, sys, urllib.request
-url, method, body = sys.argv[1:4]
-context = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
-request = urllib.request.Request(url, data=body.encode() if body else None, method=method,
-                                 headers={"Content-Type": "application/json"})
-with urllib.request.urlopen(request, timeout=30, context=context) as response:
-    print(response.read().decode())
-PY
-}
-
 # oidc_token [JSON]: a token from the emulator's test OIDC issuer
 oidc_token() {
   local body=${1:-}
   [ -n "$body" ] || body='{}'
-  emulator POST oidc/token "$body" | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+  emulator_control POST oidc/token "$body" | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 
 # tamper TOKEN: the same token with another subject in its payload (its signature no longer matches)
@@ -68,21 +53,10 @@ PY
 # no_leak LOG NAME...: none of the tokens in the variables NAME..., nor their payload or signature, is in
 # the log (names, not values, so that the xtrace of this script does not print the tokens either)
 no_leak() {
-  local log=$1 name token part
+  local log=$1 name args=()
   shift
-  { set +x; } 2>/dev/null
-  for name in "$@"; do
-    for token in ${!name}; do
-      [ "${#token}" -gt 40 ] || { echo "no_leak: \$$name holds no token" >&2; exit 1; }
-      for part in "$token" "$(cut -d. -f2 <<<"$token")" "$(cut -d. -f3 <<<"$token")"; do
-        if [ -n "$part" ] && grep -qF -- "$part" "$log"; then
-          echo "a token of \$$name (or part of one) is in $log" >&2
-          exit 1
-        fi
-      done
-    done
-  done
-  set -x
+  for name in "$@"; do args+=(--env "$name"); done
+  (export "${@?}"; c1_support leaks "$log" "${args[@]}")
 }
 
 # the access token in the (one) token cache file
@@ -102,7 +76,7 @@ ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -vvvv "$@
 unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_OIDC_TOKEN
 tail -n 5 "$WORK/done.log"
 { set +x; } 2>/dev/null
-# shellcheck disable=SC2034  # read by no_leak, through ${!name}
+# shellcheck disable=SC2034  # exported by no_leak, by name
 ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/done.log" TOKEN ACCESS
@@ -113,7 +87,7 @@ no_leak "$(find "$XDG_CACHE_HOME" -name '*.json' -type f)" TOKEN
 { set +x; } 2>/dev/null
 printf '{"wfe_client_id": "%s", "oidc_token": "%s", "second_oidc_token": "%s"}' "$WFE_ID" "$(oidc_token)" "$(oidc_token)" \
   >"$WORK/options.json"
-# shellcheck disable=SC2034  # read by no_leak, through ${!name}
+# shellcheck disable=SC2034  # exported by no_leak, by name
 OPTION_TOKENS=$("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["oidc_token"], d["second_oidc_token"])' "$WORK/options.json")
 set -x
 ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" options.yml -e "@$WORK/options.json" -vvvv "$@" \
@@ -141,9 +115,8 @@ grep -q 'subject_token signature is invalid' "$WORK/failures.log"
 grep -q 'already exchanged in this run' "$WORK/failures.log"
 
 # ---- 4: the AWX credential type for workload federation --------------------------------------------------
-emulator POST reset
-COLLECTION=$(emulator_find_serve)
-COLLECTION=${COLLECTION%/tests/emulator/serve.py}
+emulator_control POST reset
+COLLECTION=$C1_COLLECTION
 mkdir -p "$WORK/job"
 { set +x; } 2>/dev/null
 AWX_TOKEN=$(oidc_token)
@@ -163,7 +136,7 @@ ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -e "emula
   >"$WORK/awx.log" 2>&1 || { cat "$WORK/awx.log"; exit 1; }
 tail -n 5 "$WORK/awx.log"
 { set +x; } 2>/dev/null
-# shellcheck disable=SC2034  # read by no_leak, through ${!name}
+# shellcheck disable=SC2034  # exported by no_leak, by name
 AWX_ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/awx.log" AWX_TOKEN AWX_ACCESS
@@ -171,7 +144,7 @@ no_leak "$WORK/awx.log" AWX_TOKEN AWX_ACCESS
 # ---- 5: the plain module path (a copy of the collection without plugins/action): one process per task -----
 unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_OIDC_TOKEN CONDUCTORONE_SERVER_URL CONDUCTORONE_TENANT_DOMAIN CONDUCTORONE_CA_PATH
 export REQUESTS_CA_BUNDLE=$emulator_ca
-emulator POST reset
+emulator_control POST reset
 modules_only=$WORK/collections/ansible_collections/conductorone/iam
 mkdir -p "$modules_only"
 cp -R "$COLLECTION/galaxy.yml" "$COLLECTION/meta" "$COLLECTION/plugins" "$modules_only/"
@@ -184,7 +157,7 @@ ANSIBLE_COLLECTIONS_PATH=$WORK/collections ANSIBLE_NOCOLOR=1 ansible-playbook -i
   >"$WORK/modules.log" 2>&1 || { cat "$WORK/modules.log"; exit 1; }
 tail -n 5 "$WORK/modules.log"
 { set +x; } 2>/dev/null
-# shellcheck disable=SC2034  # read by no_leak, through ${!name}
+# shellcheck disable=SC2034  # exported by no_leak, by name
 MODULE_ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/modules.log" MODULE_TOKEN MODULE_ACCESS

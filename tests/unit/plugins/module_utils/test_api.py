@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
 JWK = {"kty": "OKP", "crv": "Ed25519", "x": "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc",

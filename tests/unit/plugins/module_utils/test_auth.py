@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ansible_collections.conductorone.iam.plugins.module_utils import _auth, _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.tests.unit import fakes
+from ansible_collections.conductorone.iam.tests.support import fakes
 
 # The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).
 DOC_X = "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc"

@@ -16,7 +16,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils import _auth
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import TokenCache, cache_key
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 
 NOW = 1760000000
 WFE_ID = "clever-fox-42195@acme.conductor.one/wfe"

@@ -27,7 +27,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients
 from ansible_collections.conductorone.iam.plugins.module_utils._role_set import RoleSet
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_set, role_set
-from ansible_collections.conductorone.iam.tests.unit import fakes
+from ansible_collections.conductorone.iam.tests.support import fakes
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "displayName": "Read-Only Administrator",

@@ -25,7 +25,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils import _hygiene, 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._http import HttpTransport, error_from_response
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import CLIENT_ID, SECRET
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_http import make_response
 

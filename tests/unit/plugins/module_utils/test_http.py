@@ -17,6 +17,7 @@ import requests
 from ansible_collections.conductorone.iam.plugins.module_utils import _http
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._version import USER_AGENT
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeSession
 
 BASE = "https://acme.conductor.one"
 ROLES_URL = BASE + "/api/v1/iam/roles"
@@ -45,23 +46,6 @@ def make_response(status, body=None, headers=None, text=None, reason=None):
 
 def gateway_error(status, code, message, headers=None):
     return make_response(status, {"code": code, "message": message, "details": []}, headers=headers)
-
-
-class FakeSession:
-    """Replaces session.request: hands out the scripted outcomes in order, raising exceptions."""
-
-    def __init__(self, outcomes):
-        self.outcomes = list(outcomes)
-        self.calls = []
-
-    def __call__(self, method, url, **kwargs):
-        self.calls.append(dict(kwargs, method=method, url=url))
-        if not self.outcomes:
-            raise AssertionError("unexpected request {0} {1}".format(method, url))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
 
 
 class Harness:

@@ -18,7 +18,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._errors import Co
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import ClientWriter, PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
 from ansible_collections.conductorone.iam.plugins.modules import personal_client
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import iam
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_converge import (
     FakeApi, VIEWER, client, converge, run_roles)
@@ -70,29 +70,17 @@ def test_a_page_without_list_is_empty():
 
 # --- the single module ------------------------------------------------------------------------------
 
-class Runner:
-    """A runner with fail and exit, as run_resource reports through them."""
-
-    def __init__(self, **params):
-        self.params = dict((name, option.get("default")) for name, option in personal_client.ARGUMENT_SPEC.items())
-        self.params.update(server_url=FakeConductorOne.base_url, access_token="fake-access-token", token_cache=False)
-        self.params.update(params)
-        self.check_mode = self.diff_mode = False
-        self.warnings, self.result = [], None
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-    def fail(self, msg, **result):
-        self.result = dict(result, failed=True, msg=msg)
-
-    def exit(self, **result):
-        self.result = result
+def module_runner(**params):
+    """A FakeRunner (tests/support/fakes.py) holding the module's defaults, a fake server URL and token, and params."""
+    values = dict((name, option.get("default")) for name, option in personal_client.ARGUMENT_SPEC.items())
+    values.update(server_url=FakeConductorOne.base_url, access_token="fake-access-token", token_cache=False)
+    values.update(params)
+    return FakeRunner(values)
 
 
 def run_module(server, **params):
     _masking.new_run()
-    runner = Runner(**params)
+    runner = module_runner(**params)
 
     class Module(PersonalClient):
         def __init__(self, masking_runner):

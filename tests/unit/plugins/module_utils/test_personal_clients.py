@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Personal clients through their entry points (PersonalClient(runner, api).run(), PersonalClientInfo) against a
-stateful fake API at the transport boundary (tests/unit/fakes.py): lost, dropped, 5xx and timed-out creates,
+stateful fake API at the transport boundary (tests/support/fakes.py): lost, dropped, 5xx and timed-out creates,
 rotation, keep_previous, and the secret that could not be written."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiCl
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_info
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, FakeRunner
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 
 CREATE = r"^/api/v1/iam/personal_clients$"
 ONE = r"^/api/v1/iam/personal_clients/"

@@ -14,14 +14,13 @@ import json
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PersonalClientSet
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (
     PersonalClient, created_order, settle_race)
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import REAPPLY_ATTEMPTS, Role
 from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_set
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, FakeRunner
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRoleApi, FakeRunner, role_params
 
 
 LIST = r"^/api/v1/iam/personal_clients$"
@@ -225,39 +224,11 @@ AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displ
            "permissions": [P_LIST, P_GET], "serviceRoles": [], "systemBuiltin": False}
 
 
-def role_params(**options):
-    params = dict((name, spec.get("default")) for name, spec in CONNECTION_ARGUMENT_SPEC.items())
-    params.update({"id": None, "name": None, "display_name": None, "permissions": None, "service_roles": None,
-                   "append": False, "remove_permissions": None, "remove_service_roles": None})
-    params.update(options)
-    return params
-
-
-class RoleApi:
-    """The parts of IamApi the role logic uses; the server keeps what was written."""
+class RoleApi(FakeRoleApi):
+    """tests/support/fakes.py's role API holding the auditor role; the server keeps what was written."""
 
     def __init__(self):
-        self.roles = [copy.deepcopy(AUDITOR)]
-        self.calls = []
-
-    def list_roles(self):
-        self.calls.append(("list_roles",))
-        return copy.deepcopy(self.roles)
-
-    def get_role(self, role_id):
-        self.calls.append(("get_role", role_id))
-        return next((copy.deepcopy(role) for role in self.roles if role["id"] == role_id), None)
-
-    def update_role(self, role_id, role, update_mask):
-        self.calls.append(("update_role", role_id))
-        stored = next(stored for stored in self.roles if stored["id"] == role_id)
-        for field in update_mask:
-            stored[field] = copy.deepcopy(role[field])
-        return copy.deepcopy(stored)
-
-    @property
-    def updates(self):
-        return [call for call in self.calls if call[0] == "update_role"]
+        super().__init__([AUDITOR])
 
 
 class RacingRoleApi(RoleApi):

@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_KEYS, Role, RoleCatalog, RoleInfo, role_result
-from ansible_collections.conductorone.iam.tests.unit import fakes
+from ansible_collections.conductorone.iam.tests.support import fakes
 
 AUDITOR = {
     "id": "2fCjgK8tYJxV9u8d1wupBMeXZ45",
@@ -55,47 +53,17 @@ SR_VIEWER = "role/c1.api.app.v1.Apps:viewer"
 SR_EDITOR = "role/c1.api.app.v1.Apps:editor"
 
 
-class FakeApi:
-    """The parts of IamApi the role logic uses; update_role answers like the server (merge the masked fields)."""
+class FakeApi(fakes.FakeRoleApi):
+    """tests/support/fakes.py's role API, holding ALL_ROLES unless given others."""
 
     def __init__(self, roles=None):
-        self.roles = copy.deepcopy(ALL_ROLES if roles is None else roles)
-        self.calls = []
-
-    def list_roles(self):
-        self.calls.append(("list_roles",))
-        return copy.deepcopy(self.roles)
-
-    def get_role(self, role_id):
-        self.calls.append(("get_role", role_id))
-        for role in self.roles:
-            if role["id"] == role_id:
-                return copy.deepcopy(role)
-        return None
-
-    def update_role(self, role_id, role, update_mask):
-        self.calls.append(("update_role", role_id, copy.deepcopy(role), list(update_mask)))
-        stored = next(stored for stored in self.roles if stored["id"] == role_id)
-        for field in update_mask:
-            stored[field] = copy.deepcopy(role[field])
-        stored["updatedAt"] = "2026-01-01T00:00:00Z"
-        return copy.deepcopy(stored)
-
-    @property
-    def updates(self):
-        return [call for call in self.calls if call[0] == "update_role"]
+        super().__init__(ALL_ROLES if roles is None else roles)
 
 
 FakeRunner = fakes.FakeRunner
 
 
-def role_params(**options):
-    """Every option of the role module, as AnsibleModule would hand them over."""
-    params = dict((name, spec.get("default")) for name, spec in CONNECTION_ARGUMENT_SPEC.items())
-    params.update({"id": None, "name": None, "display_name": None, "permissions": None, "service_roles": None,
-                   "append": False, "remove_permissions": None, "remove_service_roles": None})
-    params.update(options)
-    return params
+role_params = fakes.role_params
 
 
 def run_role(api=None, check_mode=False, diff_mode=False, **options):

@@ -23,7 +23,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._auth import Toke
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._token_cache import (
     MIN_REMAINING_SECONDS, TokenCache, cache_key, default_directory)
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeTransport
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeTransport
 
 BASE = "https://acme.conductor.one"
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"

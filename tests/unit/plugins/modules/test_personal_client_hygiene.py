@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """personal_client_hygiene through its real main() (the plain-module path, without the action plugin), the HTTP
-transport replaced by the stateful fake API of tests/unit/fakes.py."""
+transport replaced by the stateful fake API of tests/support/fakes.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, client_credentials
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-1c5d8e", "token_cache": False}
 EXPIRED = "2020-01-01T00:00:00Z"

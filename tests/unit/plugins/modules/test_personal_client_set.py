@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """personal_client_set through its real main() (the plain-module path, without the action plugin), the HTTP
-transport replaced by the stateful fake API of tests/unit/fakes.py."""
+transport replaced by the stateful fake API of tests/support/fakes.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import personal_client_set
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, client_credentials
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-6a9e4f", "token_cache": False}
 # The run logs in as one of the caller's own personal clients (seeded as "c9"), by its full id, as ConductorOne issues it.

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """role_set through its real main() (the plain-module path, without the action plugin), the HTTP transport
-replaced by the stateful fake API of tests/unit/fakes.py with role reads and updates added here."""
+replaced by the stateful fake API of tests/support/fakes.py with role reads and updates added here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _api
 from ansible_collections.conductorone.iam.plugins.modules import role_set
-from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-3b7c2d", "token_cache": False}
 P_LIST = "permission/c1.api.iam.v1.Roles.List"

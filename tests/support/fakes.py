@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fakes shared by the unit tests, at the transport boundary (what HttpTransport.send returns or raises).
 
+``FakeSession`` stands in for a requests session (scripted responses or exceptions, in order).
 ``FakeTransport`` answers token requests with numbered tokens and API requests with scripted outcomes.
 ``FakeConductorOne`` is a small stateful personal-client API behind the same ``send``, with faults (a lost
 response, a dropped request, a 5xx, a timeout after which the create still happens), so the converge logic is
 tested through its entry points (``PersonalClient(runner, api).run()``) rather than through its private methods.
-``FakeRunner`` is the runner interface of module_utils/_runner.py.
+``FakeRunner`` is the action plugins' runner (the runner interface of module_utils/_runner.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ansible_collections.conductorone.iam.plugins.module_utils._arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
+from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
 
 TOKEN_PATH = "/auth/v1/token"
 
@@ -39,6 +42,28 @@ def client_credentials(name, host="acme.conductor.one"):
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public), "d": b64url(raw_private)}
     secret = "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
     return "{0}@{1}/pcc".format(name, host), secret
+
+
+def next_outcome(outcomes, method, url):
+    """The next scripted outcome (raised when it is an exception); a request beyond the script fails the test."""
+    if not outcomes:
+        raise AssertionError("unexpected request {0} {1}".format(method, url))
+    outcome = outcomes.pop(0)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+class FakeSession:
+    """Replaces a requests session's ``request``: hands out the scripted outcomes in order, raising exceptions."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = []
+
+    def __call__(self, method, url, **kwargs):
+        self.calls.append(dict(kwargs, method=method, url=url))
+        return next_outcome(self.outcomes, method, url)
 
 
 class FakeTransport:
@@ -64,12 +89,7 @@ class FakeTransport:
                 return self.body
             return {"access_token": "token-{0}".format(len(self.token_calls)), "token_type": "Bearer",
                     "expires_in": self.expires_in}
-        if not self.outcomes:
-            raise AssertionError("unexpected request {0} {1}".format(method, url))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return next_outcome(self.outcomes, method, url)
 
     @property
     def token_calls(self):
@@ -84,17 +104,12 @@ class FakeTransport:
         return [call["headers"].get("Authorization") for call in self.api_calls]
 
 
-class FakeRunner:
-    """The runner interface: params, check_mode, diff_mode, warn (collected)."""
+class FakeRunner(ActionRunner):
+    """The action plugins' own runner (plugin_utils/_action.py: params, check_mode, diff_mode, warn collected,
+    fail / exit into ``result``), with check and diff mode off unless asked."""
 
     def __init__(self, params, check_mode=False, diff_mode=False):
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = diff_mode
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
+        super().__init__(params, check_mode, diff_mode)
 
 
 CLIENTS = "/api/v1/iam/personal_clients"
@@ -228,3 +243,40 @@ class FakeConductorOne:
         if self.on_create:
             self.on_create(client)
         return {"client": copy.deepcopy(client), "clientSecret": self.secrets[cid]}
+
+
+def role_params(**options):
+    """Every option of the role module, as AnsibleModule would hand them over."""
+    params = dict((name, spec.get("default")) for name, spec in CONNECTION_ARGUMENT_SPEC.items())
+    params.update({"id": None, "name": None, "display_name": None, "permissions": None, "service_roles": None,
+                   "append": False, "remove_permissions": None, "remove_service_roles": None})
+    params.update(options)
+    return params
+
+
+class FakeRoleApi:
+    """The parts of IamApi the role logic uses; update_role answers like the server (merge the masked fields)."""
+
+    def __init__(self, roles):
+        self.roles = copy.deepcopy(list(roles))
+        self.calls = []
+
+    def list_roles(self):
+        self.calls.append(("list_roles",))
+        return copy.deepcopy(self.roles)
+
+    def get_role(self, role_id):
+        self.calls.append(("get_role", role_id))
+        return next((copy.deepcopy(role) for role in self.roles if role["id"] == role_id), None)
+
+    def update_role(self, role_id, role, update_mask):
+        self.calls.append(("update_role", role_id, copy.deepcopy(role), list(update_mask)))
+        stored = next(stored for stored in self.roles if stored["id"] == role_id)
+        for field in update_mask:
+            stored[field] = copy.deepcopy(role[field])
+        stored["updatedAt"] = "2026-01-01T00:00:00Z"
+        return copy.deepcopy(stored)
+
+    @property
+    def updates(self):
+        return [call for call in self.calls if call[0] == "update_role"]

@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Test-only callback: record whether an ansible-playbook run ran anything, so a target cannot pass vacuously.
 
-emulator.sh enables it (ANSIBLE_CALLBACKS_ENABLED) and names the record file (C1_RAN_TASKS_LOG, in the running
-emulator's directory); its emulator_stop fails the target when a run's line is not ``ok``, or when there is none. One line per run that got to its end:
+``python -m support.emulator start`` (tests/support/emulator.py) enables it (ANSIBLE_CALLBACKS_ENABLED) and names the
+record file (C1_RAN_TASKS_LOG, in the running emulator's directory); its emulator_stop fails the target when a run's
+line is not ``ok``, or when there is none. One line per run that got to its end:
 
     ok <playbook> <hosts>             every play matched a host, and <hosts> hosts ran at least one task
     no-hosts <playbook> <play>        that play matched no host (say, an inventory without testhost)
@@ -45,7 +46,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         path = os.environ.get('C1_RAN_TASKS_LOG')
         if not path or not os.path.isdir(os.path.dirname(path)):
-            return  # not under emulator.sh, or run while no emulator is up
+            return  # not under support.emulator, or run while no emulator is up
         ran = [host for host in stats.processed if any(stats.summarize(host).values())]
         lines = ['no-hosts {0} {1}'.format(self.playbook, play) for play in self.without_hosts]
         if not ran:
