@@ -1,7 +1,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Check the contents of the built collection artifact (.ci/test build).
+"""Check the contents of the built collection artifact (the nox session build).
 
     check_artifact.py dist/conductorone-iam-X.Y.Z.tar.gz
 
