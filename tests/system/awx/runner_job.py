@@ -5,7 +5,7 @@
 
     runner_job.py --artifact dist/conductorone-iam-X.tar.gz --work .build/awx-job
 
-Run with the Python of a venv that has ansible-runner (tests/requirements-ansible-runner.txt); `.ci/test awx-job`
+Run with the Python of a venv that has ansible-runner (tests/requirements-ansible-runner.txt); `make awx-job`
 does. For each job, as AWX / Automation Controller prepares one:
 
 * a new private data directory: ``project/`` (the project checkout: the installed collection's ``examples/``),

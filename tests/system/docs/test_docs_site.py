@@ -2,7 +2,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 """The docs site: every guide is listed, and the documented build (docs/site/build.sh) fails on a broken reference.
 
-The `docs-build` stage of .ci/test builds the real site (offline, -W); this test builds a copy of the
+The `docs-build` session of noxfile.py builds the real site (offline, -W); this test builds a copy of the
 checkout with one broken internal reference added to a guide and asserts that the build fails on it.
 """
 

@@ -15,8 +15,8 @@ only its entry and the rotated-away secret (still in the store's version history
 nothing; (OpenBao) an entry lost after the create is recovered by a rotation. No secret appears in any output,
 not even at -vvv (the rotation and the later play), where a task without no_log would print its arguments.
 
-Run by `.ci/test secret-stores` from .venv-stores (tests/requirements-stores.txt) with the staged collection on
-ANSIBLE_COLLECTIONS_PATH; directly: `.ci/stage-collection && .venv-stores/bin/python -m pytest tests/system/secret_stores`.
+Run by `make secret-stores` (nox session secret-stores) from .venv-stores (tests/requirements-stores.txt) with the staged collection on
+ANSIBLE_COLLECTIONS_PATH; directly, after any session has staged it (e.g. `make secret-stores`): `.venv-stores/bin/python -m pytest tests/system/secret_stores`.
 """
 
 import json
@@ -86,7 +86,7 @@ def fixture_base_env(tmp_path):
     collections = env.get("ANSIBLE_COLLECTIONS_PATH") or str(REPO / ".build")
     if not any((Path(p) / "ansible_collections" / "conductorone" / "iam" / "galaxy.yml").is_file()
                for p in collections.split(os.pathsep)):
-        pytest.fail("conductorone.iam is not in ANSIBLE_COLLECTIONS_PATH=%s: run .ci/stage-collection first" % collections)
+        pytest.fail("conductorone.iam is not in ANSIBLE_COLLECTIONS_PATH=%s: run `make secret-stores` (it stages the collection)" % collections)
     home = tmp_path / "home"
     home.mkdir()
     env.update({
