@@ -49,6 +49,17 @@ def _works(ctx, client_id, secret):
     return ctx.emu.secret_works(client_id, secret)
 
 
+def _ran_with_working_secret(ctx, display_name):
+    """The ``run`` result, its problems so far (it failed; its returned secret does not authenticate the returned
+    client), the ids of the live clients named ``display_name``, and the returned client."""
+    r = ctx.r('run')
+    problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
+    client = r.get('personal_client') or {}
+    if not _works(ctx, client.get('client_id'), r.get('client_secret')):
+        problems.append('the returned secret does not authenticate the returned client')
+    return r, problems, [c['id'] for c in ctx.emu.live_clients(display_name)], client
+
+
 def _scenario(key, label, expected, faults, tasks, check, outcome, requests, category='partial'):
     setup = [relkit.ctl(key + ' setup', clear=True, faults=faults)]
     collect = [relkit.ctl(key + ' collect', collect=True, expect_faults=sum(f.get('count', 1) for f in faults))]
@@ -134,14 +145,9 @@ def _scenarios(workdir):
 
     # PF2: a create answered without its secret is a lost create: reconciled, not a silent secret-less client
     def check_secretless(ctx):
-        r = ctx.r('run')
-        problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
-        live = ctx.emu.live_clients('pf secretless')
-        client = r.get('personal_client') or {}
-        if [c['id'] for c in live] != [client.get('id')]:
-            problems.append('expected one live client, the returned one: %s' % [c['id'] for c in live])
-        if not _works(ctx, client.get('client_id'), r.get('client_secret')):
-            problems.append('the returned secret does not authenticate the live client')
+        r, problems, live, client = _ran_with_working_secret(ctx, 'pf secretless')
+        if live != [client.get('id')]:
+            problems.append('expected one live client, the returned one: %s' % live)
         deleted = [c['id'] for c in ctx.emu.state()['personalClients'] if c['displayName'] == 'pf secretless' and c['deletedAt']]
         if len(deleted) != 1 or deleted[0] not in ' '.join(r.get('warnings') or []):
             problems.append('the warning does not name the secret-less client deleted: %s' % deleted)
@@ -156,14 +162,9 @@ def _scenarios(workdir):
 
     # PF3: rotation whose replacement create is answered without `client`
     def check_rotation(ctx):
-        r = ctx.r('run')
-        problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
-        live = [c['id'] for c in ctx.emu.live_clients('pf rotate stripped')]
-        client = r.get('personal_client') or {}
+        r, problems, live, client = _ran_with_working_secret(ctx, 'pf rotate stripped')
         if live != [client.get('id')] or 'pf-rs-old' in live:
             problems.append('expected the one new client live, the old one deleted: %s' % live)
-        if not _works(ctx, client.get('client_id'), r.get('client_secret')):
-            problems.append('the new secret does not work')
         if r.get('rotated_from') != 'pf-rs-old':
             problems.append('rotated_from is %r' % r.get('rotated_from'))
         return problems, relkit.summarize(r)[:200]
@@ -262,13 +263,12 @@ _BY_KEY = {}
 def partial_failure_job():
     workdir = relkit.workspace().subdir('partial-failure-files')
     scenarios = _scenarios(workdir)
-    _BY_KEY.update((s.key, s) for s in scenarios)
     emu = relkit.Emulator(relkit.workspace().subdir('partial-failure-emulator')).start()
     watcher = threading.Thread(target=_remove_while_held, args=(emu, [workdir / 'pf9', workdir / 'pf10']), daemon=True)
     watcher.start()
     try:
         return relkit.run_scenario_set('partial-failure', scenarios, defaults=DEFAULTS, emulator=emu,
-                                       pre_tasks=[relkit.ctl('seed', seed=SEED)])
+                                       pre_tasks=[relkit.ctl('seed', seed=SEED)], index=_BY_KEY)
     finally:
         emu.stop()
 
