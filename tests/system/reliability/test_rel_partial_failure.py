@@ -60,6 +60,14 @@ def _ran_with_working_secret(ctx, display_name):
     return r, problems, [c['id'] for c in ctx.emu.live_clients(display_name)], client
 
 
+def _stripped_create(key, field, label, expected, params, check, deletes):
+    """A personal_client run whose first create is answered 2xx without ``field``: the create is reconciled (the
+    secret-less client deleted, created once more) and the task changes. ``deletes``: the DELETEs expected."""
+    return _scenario(key, label, expected, [dict(CREATE, kind='strip', fields=[field])],
+                     [relkit.mod(key + ' run', 'personal_client', params)], check, 'changed',
+                     [('POST', PCS, [200, 200]), ('DELETE', ONE, [200] * deletes)])
+
+
 def _scenario(key, label, expected, faults, tasks, check, outcome, requests, category='partial'):
     setup = [relkit.ctl(key + ' setup', clear=True, faults=faults)]
     collect = [relkit.ctl(key + ' collect', collect=True, expect_faults=sum(f.get('count', 1) for f in faults))]
@@ -152,13 +160,10 @@ def _scenarios(workdir):
         if len(deleted) != 1 or deleted[0] not in ' '.join(r.get('warnings') or []):
             problems.append('the warning does not name the secret-less client deleted: %s' % deleted)
         return problems, relkit.summarize(r)[:200]
-    out.append(_scenario(
-        'PF2', 'personal_client: the create answered 2xx without `clientSecret`',
+    out.append(_stripped_create(
+        'PF2', 'clientSecret', 'personal_client: the create answered 2xx without `clientSecret`',
         'a clear error reconciled like a lost response: the secret-less client deleted, created once more, its secret '
-        'returned and working',
-        [dict(CREATE, kind='strip', fields=['clientSecret'])],
-        [relkit.mod('PF2 run', 'personal_client', {'display_name': 'pf secretless'})],
-        check_secretless, 'changed', [('POST', PCS, [200, 200]), ('DELETE', ONE, [200])]))
+        'returned and working', {'display_name': 'pf secretless'}, check_secretless, deletes=1))
 
     # PF3: rotation whose replacement create is answered without `client`
     def check_rotation(ctx):
@@ -168,13 +173,11 @@ def _scenarios(workdir):
         if r.get('rotated_from') != 'pf-rs-old':
             problems.append('rotated_from is %r' % r.get('rotated_from'))
         return problems, relkit.summarize(r)[:200]
-    out.append(_scenario(
-        'PF3', 'personal_client rotate=true: the replacement\'s create answered 2xx without `client`',
-        'the secret-less replacement deleted, created once more; the old client deleted only after the new secret is '
-        'out: one live client, its secret works',
-        [dict(CREATE, kind='strip', fields=['client'])],
-        [relkit.mod('PF3 run', 'personal_client', {'display_name': 'pf rotate stripped', 'rotate': True})],
-        check_rotation, 'changed', [('POST', PCS, [200, 200]), ('DELETE', ONE, [200, 200])]))
+    out.append(_stripped_create(
+        'PF3', 'client', 'personal_client rotate=true: the replacement\'s create answered 2xx without `client`',
+        'the secret-less replacement deleted, created once more; the old client deleted only after '
+        'the new secret is out: one live client, its secret works', {'display_name': 'pf rotate stripped', 'rotate': True},
+        check_rotation, deletes=2))
 
     # PF4: role update answered without `role`, then the same task again
     def check_role(ctx):
