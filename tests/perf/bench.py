@@ -28,6 +28,7 @@ plugins/modules/*.py as modules, one Python process per task), the shipped path 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from typing import Any, Dict, List, Optional
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
@@ -174,24 +176,23 @@ def role_play(count, use_role):
 
 # --- scenarios -------------------------------------------------------------------------------------
 
+@dataclasses.dataclass
 class Scenario:
     """One playbook run configuration. ``units`` divides the net time (tasks, or clients for uri)."""
 
-    def __init__(self, key, label, playbook, units, collections, expect_changed=0, env=None, before=None,
-                 idempotent_units=None, faults=None):
-        self.key = key
-        self.label = label
-        self.playbook = playbook
-        self.units = units
-        self.collections = collections
-        self.expect_changed = expect_changed
-        self.env = env or {}
-        self.before = before
-        self.faults = faults  # emulator faults in place during the run (e.g. a delay on every request)
-        self.idempotent_units = idempotent_units  # for "API requests per idempotent task"
-        self.times = []
-        self.counts = []
-        self.loads = []
+    key: str
+    label: str
+    playbook: str
+    units: int
+    collections: str
+    expect_changed: int = 0
+    env: Dict[str, str] = dataclasses.field(default_factory=dict)
+    before: Any = None
+    idempotent_units: Optional[int] = None  # for "API requests per idempotent task"
+    faults: Any = None  # emulator faults in place during the run (e.g. a delay on every request)
+    times: List[float] = dataclasses.field(default_factory=list)
+    counts: List[Any] = dataclasses.field(default_factory=list)
+    loads: List[Any] = dataclasses.field(default_factory=list)
 
 
 def make_collections(workdir):

@@ -13,9 +13,7 @@ tested through its entry points (``PersonalClient(runner, api).run()``) rather t
 
 from __future__ import annotations
 
-import base64
 import copy
-import json
 import re
 from urllib.parse import urlsplit
 
@@ -25,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
+from ansible_collections.conductorone.iam.tests.support.secrets import b64url, make_secret
 
 TOKEN_PATH = "/auth/v1/token"
 
@@ -35,12 +34,7 @@ def client_credentials(name, host="acme.conductor.one"):
     key = Ed25519PrivateKey.generate()
     raw_private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     raw_public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-    def b64url(data):
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-    jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public), "d": b64url(raw_private)}
-    secret = "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
+    secret = make_secret({"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public), "d": b64url(raw_private)})
     return "{0}@{1}/pcc".format(name, host), secret
 
 

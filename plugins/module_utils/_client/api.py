@@ -114,27 +114,28 @@ class ApiClient:
 
     def paginate(self, path: str, operation: str) -> Iterator[JSON]:
         """Every item of a GET list endpoint, following nextPageToken (within the listing limits)."""
-        limits = _ListingLimits(self, "{0} (GET {1})".format(operation, path))
-        params: dict[str, Any] = {"page_size": PAGE_SIZE}
-        while True:
-            page = limits.page(self.call("GET", path, operation, params=params))
-            yield from limits.items(page)
-            token = _next_token(page, params.get("page_token"), operation)
-            if not token:
-                return
-            params = {"page_size": PAGE_SIZE, "page_token": token}
+        return self._listing("GET", path, operation, {}, ("page_size", "page_token"))
 
     def search(self, path: str, operation: str, body: JSON) -> Iterator[JSON]:
         """Every item of a POST search endpoint (page fields travel in the body; within the listing limits)."""
-        limits = _ListingLimits(self, "{0} (POST {1})".format(operation, path))
-        body = dict(body, pageSize=PAGE_SIZE)
+        return self._listing("POST", path, operation, body, ("pageSize", "pageToken"))
+
+    def _listing(self, method: str, path: str, operation: str, fields: Mapping[str, Any],
+                 names: tuple[str, str]) -> Iterator[JSON]:
+        """The one page loop: a GET sends the page fields as query parameters, a POST in the body
+        (``names``: the page-size and page-token field names of that endpoint)."""
+        limits = _ListingLimits(self, "{0} ({1} {2})".format(operation, method, path))
+        size_name, token_name = names
+        sent: dict[str, Any] = dict(fields, **{size_name: PAGE_SIZE})
         while True:
-            page = limits.page(self.call("POST", path, operation, body=body))
+            in_body = method != "GET"
+            page = limits.page(self.call(method, path, operation, body=sent if in_body else None,
+                                         params=None if in_body else sent))
             yield from limits.items(page)
-            token = _next_token(page, body.get("pageToken"), operation)
+            token = _next_token(page, sent.get(token_name), operation)
             if not token:
                 return
-            body = dict(body, pageToken=token)
+            sent = dict(sent, **{token_name: token})
 
 
 class _ListingLimits:

@@ -8,6 +8,7 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Dict, Optional, TypedDict
 
 GRPC_CODE_NAMES: Dict[int, str] = {
@@ -41,19 +42,23 @@ class ErrorResult(TypedDict):
     request_id: Optional[str]
 
 
+@dataclass(eq=False, repr=False)
 class ConductorOneError(Exception):
-    """An API (or transport) failure: what was called, HTTP status, gateway code, message, request id."""
+    """An API (or transport) failure: what was called, HTTP status, gateway code, message, request id.
 
-    def __init__(self, message: str, operation: str | None = None, status: int | None = None, code: int | None = None,
-                 request_id: str | None = None, timed_out: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.operation = operation
-        self.status = status
-        self.code = code
-        self.request_id = request_id
-        # True when the request was sent but no answer came in time: the server may still be carrying it out.
-        self.timed_out = timed_out
+    A dataclass for its fields only: compared by identity and shown as ``ConductorOneError('message')`` like any
+    exception (``eq=False``, ``repr=False``)."""
+
+    message: str
+    operation: str | None = None
+    status: int | None = None
+    code: int | None = None
+    request_id: str | None = None
+    # True when the request was sent but no answer came in time: the server may still be carrying it out.
+    timed_out: bool = False
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
     @property
     def code_name(self) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, Dict, Hashable, List, Optional, Sequence, Set, Tuple
 
 import datetime
 import os
+from dataclasses import dataclass
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
@@ -44,17 +45,16 @@ def _kind(entry: ItemEntry) -> str:
     return KIND[entry["action"]] if entry["changed"] else "unchanged"
 
 
+@dataclass(eq=False)
 class Planned:
     """One declared item and what the planner decided for it."""
 
-    def __init__(self, index: int, desired: DesiredClient, current: Optional[JsonObject] = None, action: Optional[str] = None,
-                 wanted: Optional[JsonObject] = None, error: Optional[Exception] = None) -> None:
-        self.index = index
-        self.desired = desired
-        self.current = current
-        self.action = action
-        self.wanted = wanted
-        self.error = error
+    index: int
+    desired: DesiredClient
+    current: Optional[JsonObject] = None
+    action: Optional[str] = None
+    wanted: Optional[JsonObject] = None
+    error: Optional[Exception] = None
 
     @property
     def label(self) -> str:

@@ -5,34 +5,23 @@
 Deliberately independent of the emulator's code, so the tests check the wire behaviour.
 """
 
-import base64
 import json
 import os
+import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for the shared support package
+# the docs' example secret (d derives x), base64url and the secret format: shared with the unit tests
+from support.secrets import DOCS_SECRET_JWK, b64url, make_secret  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from support.secrets import b64url_decode as unb64url  # noqa: E402  pylint: disable=wrong-import-position
+
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-
-# The example secret of the ConductorOne docs (API-NOTES 7.3): d derives x.
-DOCS_SECRET_JWK = {'kty': 'OKP', 'crv': 'Ed25519', 'x': 'C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc',
-                   'd': '-83VLWQU-eXPcFBYXCociSoWVhkbtWRosvFTgrjqsUo'}
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
-
-
-def unb64url(text):
-    return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
-
-
-def make_secret(jwk):
-    return 'secret-token:conductorone.com:v1:' + b64url(json.dumps(jwk, separators=(',', ':')).encode('utf-8'))
-
 
 DOCS_SECRET = make_secret(DOCS_SECRET_JWK)
 

@@ -76,13 +76,20 @@ def _parse_spec(spec, where):
     return parts[0], parts[1]
 
 
-def _rst_block(lines, i, where):
-    """The code block whose directive is at or after lines[i] (after blank lines): (lang, first line, text)."""
+def _block_start(lines, i, pattern, where, what):
+    """The match of ``pattern`` on the first non-blank line at or after lines[i], and that line's index; a DocError
+    when the marker does not stand right before such a line (``what``: the block's opening, for the message)."""
     while i < len(lines) and not lines[i].strip():
         i += 1
-    match = RST_BLOCK.match(lines[i]) if i < len(lines) else None
+    match = pattern.match(lines[i]) if i < len(lines) else None
     if not match:
-        raise DocError('%s: a docs-test marker must stand right before a ".. code-block::"' % where)
+        raise DocError('%s: a docs-test marker must stand right before %s' % (where, what))
+    return match, i
+
+
+def _rst_block(lines, i, where):
+    """The code block whose directive is at or after lines[i] (after blank lines): (lang, first line, text)."""
+    match, i = _block_start(lines, i, RST_BLOCK, where, 'a ".. code-block::"')
     indent = len(match.group('indent'))
     i += 1
     while i < len(lines) and lines[i].strip().startswith(':'):   # directive options
@@ -107,11 +114,7 @@ def _rst_block(lines, i, where):
 
 
 def _md_block(lines, i, where):
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    match = MD_FENCE.match(lines[i]) if i < len(lines) else None
-    if not match:
-        raise DocError('%s: a docs-test marker must stand right before a ``` code block' % where)
+    match, i = _block_start(lines, i, MD_FENCE, where, 'a ``` code block')
     fence = match.group('fence')
     body = []
     j = i + 1

@@ -8,6 +8,7 @@ repository root, staged for Ansible as ``<tmp>/ansible_collections/conductorone/
 """
 
 import atexit
+import contextlib
 import inspect
 import json
 import os
@@ -819,12 +820,43 @@ def contract_problems(scenario, ctx):
     return problems
 
 
-def run_scenario_set(name, scenarios, emulator_args=(), defaults=None, pre_tasks=(), emulator=None, **playbook_kwargs):
+@contextlib.contextmanager
+def job_emulator(name, seed=None):
+    """The job's workspace and an emulator started in its ``<name>-emulator`` folder (seeded with ``seed`` when
+    given); the emulator stops when the block ends."""
+    ws = workspace()
+    emu = Emulator(ws.subdir(name + '-emulator')).start()
+    try:
+        if seed is not None:
+            emu.control('POST', 'seed', seed)
+        yield ws, emu
+    finally:
+        emu.stop()
+
+
+def check_each(checks, ctx):
+    """{key: check(ctx)} for every (key, check) pair; a check that raises is a problem of its key, shown with the
+    end of the run's output."""
+    out = {}
+    for key, check in checks:
+        try:
+            out[key] = check(ctx)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            out[key] = (['could not check: %r' % (exc,)], ctx.run.describe()[-800:])
+    return out
+
+
+def run_scenario_set(name, scenarios, emulator_args=(), defaults=None, pre_tasks=(), emulator=None, index=None,
+                     **playbook_kwargs):
     """Run every scenario's tasks in one playbook; returns {key: {'problems', 'observed', 'faults'}}.
+
+    ``index``: a dict the scenarios are put in by key before anything runs (the tests look their scenario up there).
 
     Every scenario is validated first (ContractError: nothing runs), then checked by the contract and by its own
     ``check``; a scenario passes only when both find no problem.
     """
+    if index is not None:
+        index.update((scenario.key, scenario) for scenario in scenarios)
     for scenario in scenarios:
         scenario.validate()
     keys = [scenario.key for scenario in scenarios]

@@ -104,8 +104,7 @@ def _scenarios(workdir):
 def audit_job():
     ws = relkit.workspace()
     scenarios = _scenarios(ws.subdir('audit-files'))
-    _BY_KEY.update((s.key, s) for s in scenarios)
-    return relkit.run_scenario_set('audit', scenarios, defaults=DEFAULTS)
+    return relkit.run_scenario_set('audit', scenarios, defaults=DEFAULTS, index=_BY_KEY)
 
 
 @pytest.mark.parametrize('key', ['M1', 'M2', 'M3'])

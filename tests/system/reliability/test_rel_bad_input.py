@@ -263,10 +263,7 @@ _BY_KEY = {}
 
 @relkit.job('bad-input', weight=3)
 def bad_input_job():
-    ws = relkit.workspace()
-    emu = relkit.Emulator(ws.subdir('bad-input-emulator')).start()
-    try:
-        emu.control('POST', 'seed', SEED)
+    with relkit.job_emulator('bad-input', seed=SEED) as (dummy, emu):
         scenarios = []
         wanted = relkit.selected_ids('test_bad_input')  # mutate.py runs a validator's own rows only (-k B012 or ...)
         for key, module, label, extra, names in MATRIX:
@@ -277,12 +274,9 @@ def bad_input_job():
                 'refused (read-only module)' if module in READ_ONLY else 'refused before any write', ' or '.join(names))
             scenarios.append(relkit.Scenario(key, '%s: %s' % (module, label), expected, tasks, _check(names, [emu.client_secret]),
                                              bad_input=True, read_only=module in READ_ONLY, outcome='failed'))
-        _BY_KEY.update((s.key, s) for s in scenarios)
         pre = [relkit.ctl('clear', clear=True)]
-        return relkit.run_scenario_set('bad-input', scenarios, defaults=DEFAULTS, emulator=emu, pre_tasks=pre,
+        return relkit.run_scenario_set('bad-input', scenarios, defaults=DEFAULTS, emulator=emu, pre_tasks=pre, index=_BY_KEY,
                                        extra_env={}, args=['-e', 'user_role_id=%s' % emu.role('system:user')['id']])
-    finally:
-        emu.stop()
 
 
 @pytest.mark.parametrize('key,module,label', [(k, m, l) for k, m, l, dummy, dummy2 in MATRIX],

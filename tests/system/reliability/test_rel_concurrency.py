@@ -58,9 +58,7 @@ def _inventory():
 
 @relkit.job('concurrency-clients', weight=8)
 def clients_job():
-    ws = relkit.workspace()
-    emu = relkit.Emulator(ws.subdir('concurrency-clients-emulator')).start()
-    try:
+    with relkit.job_emulator('concurrency-clients') as (ws, emu):
         xdg = ws.subdir('concurrency-xdg')
         emu.control('POST', 'faults', [
             {'method': 'POST', 'path': '^/api/v1/iam/personal_clients$', 'kind': 'status', 'status': 429, 'retry_after': '1', 'count': 10},
@@ -82,8 +80,6 @@ def clients_job():
         viewer = emu.role('system:viewer')['id']
         return {'first': first, 'second': second, 'log1': log1, 'log2': log2, 'live': live, 'secrets': secrets,
                 'pending': pending, 'viewer': viewer}
-    finally:
-        emu.stop()
 
 
 def _items(run, host):

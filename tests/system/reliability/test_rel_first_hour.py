@@ -64,6 +64,23 @@ def _task_output(run, name):
     return match.group(1) if match else ''
 
 
+def _retried_at_most(ctx, most, pattern):
+    """The run's message matches ``pattern`` (anchored), after at most ``most`` retry warnings (retries=4)."""
+    r = ctx.r('run')
+    problems = _anchored(r, pattern)
+    retries = _retry_warnings(r)
+    if len(retries) > most:
+        problems.append('%d retry warnings with retries=4, expected at most %d: %s' % (len(retries), most, retries))
+    return problems, '%s; %d retry warning(s)' % (relkit.summarize(r), len(retries))
+
+
+def _info_run(key, title, expected, params, check, **flags):
+    """A scenario of one personal_client_info run (step ``<key> run``) that fails, and the collect step."""
+    return relkit.Scenario(key, title, expected, [relkit.mod(key + ' run', 'personal_client_info', params),
+                                                  relkit.ctl(key + ' collect', collect=True)],
+                           check, outcome='failed', **flags)
+
+
 def scenarios(emu, refused_port):
     port = int(emu.url.rsplit(':', 1)[1])
     out = []
@@ -74,39 +91,26 @@ def scenarios(emu, refused_port):
                              r'The URL says https://; .*use http://127\.0\.0\.1:%d as server_url' % port,
                              without=('ca_path', 'CA_PATH'))
         return problems, relkit.summarize(r)
-    out.append(relkit.Scenario(
+    out.append(_info_run(
         'U1', 'first hour: a plain-HTTP server (the emulator) behind an https:// server_url',
         'fails saying the server does not speak TLS at that address and to use its http:// URL; not ca_path',
-        [relkit.mod('U1 run', 'personal_client_info', {'server_url': 'https://127.0.0.1:%d' % port, 'retries': 4}),
-         relkit.ctl('U1 collect', collect=True)], u1, outcome='failed'))
+        {'server_url': 'https://127.0.0.1:%d' % port, 'retries': 4}, u1))
 
     def u2(ctx):
-        r = ctx.r('run')
-        problems = _anchored(r, OPERATION + r'cannot connect to 127\.0\.0\.1 port %d: connection refused, nothing is '
-                             r'listening there \(the request was not sent\)\. Check the host and port of server_url' % refused_port)
-        retries = _retry_warnings(r)
-        if len(retries) > 1:
-            problems.append('%d retry warnings with retries=4, expected at most 1: %s' % (len(retries), retries))
-        return problems, '%s; %d retry warning(s)' % (relkit.summarize(r), len(retries))
-    out.append(relkit.Scenario(
+        return _retried_at_most(ctx, 1, OPERATION + r'cannot connect to 127\.0\.0\.1 port %d: connection refused, nothing is '
+                                r'listening there \(the request was not sent\)\. Check the host and port of server_url' % refused_port)
+    out.append(_info_run(
         'U2', 'first hour: server_url names a port where nothing listens (connection refused), retries=4',
         'at most one retry, then a message naming host and port and what to check',
-        [relkit.mod('U2 run', 'personal_client_info', {'server_url': 'http://127.0.0.1:%d' % refused_port, 'retries': 4}),
-         relkit.ctl('U2 collect', collect=True)], u2, outcome='failed'))
+        {'server_url': 'http://127.0.0.1:%d' % refused_port, 'retries': 4}, u2))
 
-    def u3(ctx):
-        r = ctx.r('run')
-        problems = _anchored(r, OPERATION + r'cannot resolve the host name nonexistent\.invalid \(port 443\): .* \(the '
-                             r'request was not sent\)\. Check the host in server_url')
-        retries = _retry_warnings(r)
-        if retries:
-            problems.append('retried a name that does not resolve: %s' % retries)
-        return problems, '%s; %d retry warning(s)' % (relkit.summarize(r), len(retries))
-    out.append(relkit.Scenario(
+    def u3(ctx):  # a name that does not resolve is not retried
+        return _retried_at_most(ctx, 0, OPERATION + r'cannot resolve the host name nonexistent\.invalid \(port 443\): .* \(the '
+                                r'request was not sent\)\. Check the host in server_url')
+    out.append(_info_run(
         'U3', 'first hour: server_url names a host that does not resolve (nonexistent.invalid), retries=4',
         'fails at once (no retry) naming the host, the port and what to check',
-        [relkit.mod('U3 run', 'personal_client_info', {'server_url': 'https://nonexistent.invalid', 'retries': 4}),
-         relkit.ctl('U3 collect', collect=True)], u3, outcome='failed'))
+        {'server_url': 'https://nonexistent.invalid', 'retries': 4}, u3))
 
     def u4(ctx):
         problems = ['task: %s' % p for p in _anchored(ctx.r('task'), (
@@ -135,11 +139,10 @@ def scenarios(emu, refused_port):
         r = ctx.r('run')
         return _anchored(r, r"^client_secret is not a ConductorOne client secret: it must start with "
                             r"'secret-token:conductorone\.com:v1:' \(copy the whole value"), relkit.summarize(r)
-    out.append(relkit.Scenario(
+    out.append(_info_run(
         'U5', 'first hour: a garbage client_secret (with a valid client_id)',
         'the message shows the documented prefix secret-token:conductorone.com:v1: (masking hides values, not the format)',
-        [relkit.mod('U5 run', 'personal_client_info', {'client_id': emu.client_id, 'client_secret': 'not-a-secret-at-all'}),
-         relkit.ctl('U5 collect', collect=True)], u5, bad_input=True, read_only=True, outcome='failed'))
+        {'client_id': emu.client_id, 'client_secret': 'not-a-secret-at-all'}, u5, bad_input=True, read_only=True))
 
     def u6(ctx):
         problems = ['nothing set: %s' % p for p in _anchored(
@@ -166,11 +169,10 @@ def scenarios(emu, refused_port):
         return _anchored(r, r'^server_url: plain http:// is only allowed to a loopback host .*: use https://, e\.g\. '
                             r'https://acme\.conductor\.one, or set allow_plain_http \(CONDUCTORONE_ALLOW_PLAIN_HTTP\)'), \
             relkit.summarize(r)
-    out.append(relkit.Scenario(
+    out.append(_info_run(
         'U7', 'first hour: plain http:// to a host that is not loopback',
         'refused before connecting, saying to use https:// and naming allow_plain_http',
-        [relkit.mod('U7 run', 'personal_client_info', {'server_url': 'http://c1rel-u7.invalid:8080'}),
-         relkit.ctl('U7 collect', collect=True)], u7, bad_input=True, read_only=True, outcome='failed'))
+        {'server_url': 'http://c1rel-u7.invalid:8080'}, u7, bad_input=True, read_only=True))
 
     alpha, beta = emu.role('custom:u8-alpha')['id'], emu.role('custom:u8-beta')['id']
 
@@ -226,8 +228,7 @@ def first_hour_job():
         closed.bind(('127.0.0.1', 0))  # bound, never listening: every connection to it is refused
         emu.control('POST', 'seed', SEED)
         built = scenarios(emu, closed.getsockname()[1])
-        _BY_KEY.update((s.key, s) for s in built)
-        return relkit.run_scenario_set('first-hour', built, defaults=DEFAULTS, emulator=emu,
+        return relkit.run_scenario_set('first-hour', built, defaults=DEFAULTS, emulator=emu, index=_BY_KEY,
                                        pre_tasks=[relkit.ctl('clear', clear=True)])
     finally:
         closed.close()

@@ -365,13 +365,7 @@ def _main_job():
                 plays.append(relkit.play(built, defaults=ctx.defaults.get(finding.key, DEFAULTS), name=finding.key))
         ctx.run = relkit.run_playbook(plays, None, name='hostile-main', workdir=workdir, verbosity=3,
                                       emulator_env=False, extra_env={'CONDUCTORONE_ACCESS_TOKEN': None})
-        out = {}
-        for finding in FINDINGS:
-            try:
-                out[finding.key] = finding.check(ctx)
-            except Exception as exc:  # pylint: disable=broad-exception-caught
-                out[finding.key] = (['could not check: %r' % (exc,)], ctx.run.describe()[-800:])
-        return out
+        return relkit.check_each(((finding.key, finding.check) for finding in FINDINGS), ctx)
     finally:
         for server in ctx.servers.values():
             if hasattr(server, 'stop'):

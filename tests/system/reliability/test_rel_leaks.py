@@ -164,9 +164,7 @@ def _verbose_tasks(secret_dir):
 
 @relkit.job('leaks-verbose', weight=6)
 def leaks_verbose_job():
-    ws = relkit.workspace()
-    emu = relkit.Emulator(ws.subdir('leaks-emulator')).start()
-    try:
+    with relkit.job_emulator('leaks') as (ws, emu):
         secret_dir = ws.subdir('leaks-secrets')
         xdg = ws.subdir('leaks-xdg')
         tasks = _verbose_tasks(secret_dir)
@@ -204,8 +202,6 @@ def leaks_verbose_job():
                 'check_secret_dir': check_secret_dir,
                 'file_secret_works': [emu.secret_works(json.loads(open(os.path.join(str(secret_dir), 'leak-b-secret.json')).read())['client_id'], s)
                                       for s in file_secrets]}
-    finally:
-        emu.stop()
 
 
 def _report(report, label, expected, problems, checks, observed=''):
@@ -323,9 +319,7 @@ def test_secret_files_and_token_cache(report):
 
 @relkit.job('leaks-files', weight=3)
 def files_job():
-    ws = relkit.workspace()
-    emu = relkit.Emulator(ws.subdir('files-emulator')).start()
-    try:
+    with relkit.job_emulator('files') as (ws, emu):
         d = ws.subdir('files')
         out = {}
         # F2: an existing world-readable file is replaced by a private one on rotation; run under umask 000
@@ -377,8 +371,6 @@ def files_job():
         out['f4_files'] = sorted(os.listdir(str(d / 'f4'))) if (d / 'f4').exists() else []
         out['f4_live'] = emu.live_clients('file f4')
         return out
-    finally:
-        emu.stop()
 
 
 def test_secret_file_replaced_atomically_under_umask_000(report):

@@ -277,8 +277,8 @@ _BY_KEY = {}
 def lost_create_job():
     workdir = relkit.workspace().subdir('lost-create-files')
     scenarios = _scenarios(workdir)
-    _BY_KEY.update((s.key, s) for s in scenarios)
-    return relkit.run_scenario_set('lost-create', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=SEED)])
+    return relkit.run_scenario_set('lost-create', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=SEED)],
+                                   index=_BY_KEY)
 
 
 @pytest.mark.parametrize('key', KEYS)

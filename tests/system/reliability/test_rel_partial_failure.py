@@ -49,6 +49,25 @@ def _works(ctx, client_id, secret):
     return ctx.emu.secret_works(client_id, secret)
 
 
+def _ran_with_working_secret(ctx, display_name):
+    """The ``run`` result, its problems so far (it failed; its returned secret does not authenticate the returned
+    client), the ids of the live clients named ``display_name``, and the returned client."""
+    r = ctx.r('run')
+    problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
+    client = r.get('personal_client') or {}
+    if not _works(ctx, client.get('client_id'), r.get('client_secret')):
+        problems.append('the returned secret does not authenticate the returned client')
+    return r, problems, [c['id'] for c in ctx.emu.live_clients(display_name)], client
+
+
+def _stripped_create(key, field, label, expected, params, check, deletes):
+    """A personal_client run whose first create is answered 2xx without ``field``: the create is reconciled (the
+    secret-less client deleted, created once more) and the task changes. ``deletes``: the DELETEs expected."""
+    return _scenario(key, label, expected, [dict(CREATE, kind='strip', fields=[field])],
+                     [relkit.mod(key + ' run', 'personal_client', params)], check, 'changed',
+                     [('POST', PCS, [200, 200]), ('DELETE', ONE, [200] * deletes)])
+
+
 def _scenario(key, label, expected, faults, tasks, check, outcome, requests, category='partial'):
     setup = [relkit.ctl(key + ' setup', clear=True, faults=faults)]
     collect = [relkit.ctl(key + ' collect', collect=True, expect_faults=sum(f.get('count', 1) for f in faults))]
@@ -134,46 +153,31 @@ def _scenarios(workdir):
 
     # PF2: a create answered without its secret is a lost create: reconciled, not a silent secret-less client
     def check_secretless(ctx):
-        r = ctx.r('run')
-        problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
-        live = ctx.emu.live_clients('pf secretless')
-        client = r.get('personal_client') or {}
-        if [c['id'] for c in live] != [client.get('id')]:
-            problems.append('expected one live client, the returned one: %s' % [c['id'] for c in live])
-        if not _works(ctx, client.get('client_id'), r.get('client_secret')):
-            problems.append('the returned secret does not authenticate the live client')
+        r, problems, live, client = _ran_with_working_secret(ctx, 'pf secretless')
+        if live != [client.get('id')]:
+            problems.append('expected one live client, the returned one: %s' % live)
         deleted = [c['id'] for c in ctx.emu.state()['personalClients'] if c['displayName'] == 'pf secretless' and c['deletedAt']]
         if len(deleted) != 1 or deleted[0] not in ' '.join(r.get('warnings') or []):
             problems.append('the warning does not name the secret-less client deleted: %s' % deleted)
         return problems, relkit.summarize(r)[:200]
-    out.append(_scenario(
-        'PF2', 'personal_client: the create answered 2xx without `clientSecret`',
+    out.append(_stripped_create(
+        'PF2', 'clientSecret', 'personal_client: the create answered 2xx without `clientSecret`',
         'a clear error reconciled like a lost response: the secret-less client deleted, created once more, its secret '
-        'returned and working',
-        [dict(CREATE, kind='strip', fields=['clientSecret'])],
-        [relkit.mod('PF2 run', 'personal_client', {'display_name': 'pf secretless'})],
-        check_secretless, 'changed', [('POST', PCS, [200, 200]), ('DELETE', ONE, [200])]))
+        'returned and working', {'display_name': 'pf secretless'}, check_secretless, deletes=1))
 
     # PF3: rotation whose replacement create is answered without `client`
     def check_rotation(ctx):
-        r = ctx.r('run')
-        problems = [] if not relkit.failed(r) else ['failed: %s' % r.get('msg')]
-        live = [c['id'] for c in ctx.emu.live_clients('pf rotate stripped')]
-        client = r.get('personal_client') or {}
+        r, problems, live, client = _ran_with_working_secret(ctx, 'pf rotate stripped')
         if live != [client.get('id')] or 'pf-rs-old' in live:
             problems.append('expected the one new client live, the old one deleted: %s' % live)
-        if not _works(ctx, client.get('client_id'), r.get('client_secret')):
-            problems.append('the new secret does not work')
         if r.get('rotated_from') != 'pf-rs-old':
             problems.append('rotated_from is %r' % r.get('rotated_from'))
         return problems, relkit.summarize(r)[:200]
-    out.append(_scenario(
-        'PF3', 'personal_client rotate=true: the replacement\'s create answered 2xx without `client`',
-        'the secret-less replacement deleted, created once more; the old client deleted only after the new secret is '
-        'out: one live client, its secret works',
-        [dict(CREATE, kind='strip', fields=['client'])],
-        [relkit.mod('PF3 run', 'personal_client', {'display_name': 'pf rotate stripped', 'rotate': True})],
-        check_rotation, 'changed', [('POST', PCS, [200, 200]), ('DELETE', ONE, [200, 200])]))
+    out.append(_stripped_create(
+        'PF3', 'client', 'personal_client rotate=true: the replacement\'s create answered 2xx without `client`',
+        'the secret-less replacement deleted, created once more; the old client deleted only after '
+        'the new secret is out: one live client, its secret works', {'display_name': 'pf rotate stripped', 'rotate': True},
+        check_rotation, deletes=2))
 
     # PF4: role update answered without `role`, then the same task again
     def check_role(ctx):
@@ -262,13 +266,12 @@ _BY_KEY = {}
 def partial_failure_job():
     workdir = relkit.workspace().subdir('partial-failure-files')
     scenarios = _scenarios(workdir)
-    _BY_KEY.update((s.key, s) for s in scenarios)
     emu = relkit.Emulator(relkit.workspace().subdir('partial-failure-emulator')).start()
     watcher = threading.Thread(target=_remove_while_held, args=(emu, [workdir / 'pf9', workdir / 'pf10']), daemon=True)
     watcher.start()
     try:
         return relkit.run_scenario_set('partial-failure', scenarios, defaults=DEFAULTS, emulator=emu,
-                                       pre_tasks=[relkit.ctl('seed', seed=SEED)])
+                                       pre_tasks=[relkit.ctl('seed', seed=SEED)], index=_BY_KEY)
     finally:
         emu.stop()
 

@@ -543,13 +543,7 @@ def _main_job():
                 tasks += built + [relkit.ctl('%s collect' % attack.key, collect=True)]
         ctx.run = relkit.run_playbook([relkit.play(tasks, defaults=DEFAULTS)], emu, name='security-main', workdir=workdir,
                                       verbosity=3)
-        out = {}
-        for attack in MAIN_ATTACKS:
-            try:
-                out[attack.key] = attack.check(ctx)
-            except Exception as exc:  # pylint: disable=broad-exception-caught
-                out[attack.key] = (['could not check: %r' % (exc,)], ctx.run.describe()[-800:])
-        return out
+        return relkit.check_each(((attack.key, attack.check) for attack in MAIN_ATTACKS), ctx)
     finally:
         for hostile in ctx.hostile.values():
             hostile.stop()

@@ -409,8 +409,8 @@ def paged_job():
                  relkit.ctl(key + ' collect', collect=True, expect_faults=2)]
         scenarios.append(relkit.Scenario(key, label, 'the retried request resends the same page token; every item listed once',
                                          tasks, check, outcome='ok', requests=[(method, path, statuses)]))
-    _PAGED_BY_KEY.update((s.key, s) for s in scenarios)
-    return relkit.run_scenario_set('transient-paged', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=PAGED_SEED)])
+    return relkit.run_scenario_set('transient-paged', scenarios, defaults=DEFAULTS, pre_tasks=[relkit.ctl('seed', seed=PAGED_SEED)],
+                                   index=_PAGED_BY_KEY)
 
 
 _PAGED_BY_KEY = {}

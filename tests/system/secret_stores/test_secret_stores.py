@@ -184,6 +184,19 @@ def changes_of(*args, **kwargs):
     return changes(playbook(*args, **kwargs))
 
 
+def store_two_clients(store_playbook, env, url, stored, ran):
+    """Create and store deploy-bot, then report-bot (2 changes each: the client and its stored secret); each stored
+    copy holds its live client's id, deploy-bot's a whole client secret. Returns stored(name) of both."""
+    assert changes_of(store_playbook, env, *DEPLOY, ran=ran) == 2
+    assert changes_of(store_playbook, env, "-e", "handoff_display_name=report-bot", ran=ran) == 2
+    clients = emulator_clients(url)
+    deploy, report = stored("deploy-bot"), stored("report-bot")
+    assert deploy[0]["client_id"] == clients["deploy-bot"][0][1]
+    assert deploy[0]["client_secret"].startswith("secret-token:conductorone.com:v1:")
+    assert report[0]["client_id"] == clients["report-bot"][0][1]
+    return deploy, report
+
+
 def refused(env, client_id, client_secret):
     """True when the emulator refuses this credential (an ad-hoc conductorone.iam.role_info with it)."""
     env = dict(env, CONDUCTORONE_CLIENT_ID=client_id, CONDUCTORONE_CLIENT_SECRET=client_secret)
@@ -295,16 +308,8 @@ def test_openbao_handoff(emulator, openbao, base_env):
     assert "deploy-bot" not in emulator_clients(url)
 
     # create and store two clients
-    changed = changes_of("store-in-openbao.yml", env, *DEPLOY, ran=ran)
-    assert changed == 2
-    changed = changes_of("store-in-openbao.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
-    assert changed == 2
-    clients = emulator_clients(url)
-    deploy, version = stored("deploy-bot")
-    assert version == 1 and deploy["client_id"] == clients["deploy-bot"][0][1]
-    assert deploy["client_secret"].startswith("secret-token:conductorone.com:v1:")
-    report = stored("report-bot")[0]
-    assert report["client_id"] == clients["report-bot"][0][1]
+    (deploy, version), (report, dummy) = store_two_clients("store-in-openbao.yml", env, url, stored, ran)
+    assert version == 1
 
     # a later play authenticates with only the stored copy (a read-only token, no ConductorOne credential)
     out = playbook("use-from-openbao.yml", dict(without_admin(env), VAULT_TOKEN=reader), *DEPLOY, ran=ran)
@@ -401,16 +406,8 @@ def test_aws_secrets_manager_handoff(emulator, moto, base_env):
     assert "deploy-bot" not in emulator_clients(url)
 
     # create and store two clients
-    changed = changes_of("store-in-aws-secrets-manager.yml", env, *DEPLOY, ran=ran)
-    assert changed == 2
-    changed = changes_of("store-in-aws-secrets-manager.yml", env, "-e", "handoff_display_name=report-bot", ran=ran)
-    assert changed == 2
-    clients = emulator_clients(url)
-    deploy, deploy_version = stored("deploy-bot")
-    assert deploy["client_id"] == clients["deploy-bot"][0][1]
-    assert deploy["client_secret"].startswith("secret-token:conductorone.com:v1:")
-    report, report_version = stored("report-bot")
-    assert report["client_id"] == clients["report-bot"][0][1]
+    (deploy, deploy_version), (report, report_version) = store_two_clients("store-in-aws-secrets-manager.yml", env, url,
+                                                                           stored, ran)
 
     # a later play authenticates with only the stored copy
     out = playbook("use-from-aws-secrets-manager.yml", without_admin(env), *DEPLOY, ran=ran)

@@ -54,6 +54,16 @@ expect_failure() {
   grep -qE "$pattern" "$log" || { cat "$log" >&2; echo "the failure does not say: $pattern" >&2; exit 1; }
 }
 
+# expect_unchanged LOG FILE COMMAND...: the command reports changed=0 and leaves FILE as it was
+expect_unchanged() {
+  local log=$1 file=$2
+  shift 2
+  cp "$file" "$log.before"
+  "$@" | tee "$log"
+  grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$log"
+  cmp "$file" "$log.before"
+}
+
 # only the vault file may authenticate the later play: no CONDUCTORONE_* credential in its environment
 use() {
   env -u CONDUCTORONE_CLIENT_ID -u CONDUCTORONE_CLIENT_SECRET -u CONDUCTORONE_ACCESS_TOKEN \
@@ -108,10 +118,7 @@ fi
 grep -qi 'unauthenticated\|401\|invalid_client\|refused' "$WORK/old.log"
 
 # a second store without rotation changes nothing and leaves the file alone
-cp "$VARS" "$WORK/after-rotation.vault.yml"
-store | tee "$WORK/third.log"
-grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$WORK/third.log"
-cmp "$VARS" "$WORK/after-rotation.vault.yml"
+expect_unchanged "$WORK/third.log" "$VARS" store
 
 # a store that was lost (the file is gone, the client exists): the re-run says so and names the fix, which works
 mv "$VARS" "$WORK/lost.vault.yml"
@@ -225,10 +232,7 @@ fi
 grep -qi 'unauthenticated\|401\|invalid_client\|refused' "$WORK/role-old.log"
 
 # a re-run changes nothing and leaves both files alone
-cp "$DEPLOY" "$WORK/role-after-rotation.vault.yml"
-store_role | tee "$WORK/role-third.log"
-grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$WORK/role-third.log"
-cmp "$DEPLOY" "$WORK/role-after-rotation.vault.yml"
+expect_unchanged "$WORK/role-third.log" "$DEPLOY" store_role
 cmp "$REPORT" "$WORK/report-before-rotation.vault.yml"
 
 # a lost store: the re-run names the client and the fix; the fix creates it anew and stores its secret

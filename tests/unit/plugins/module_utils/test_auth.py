@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
@@ -22,27 +21,13 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client import ma
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.tests.support import fakes
+from ansible_collections.conductorone.iam.tests.support.secrets import (
+    DOCS_D, DOCS_SECRET_JWK, DOCS_X, b64url, b64url_decode, make_secret)
 
 # The keypair of the ConductorOne docs' example secret (API-NOTES section 7.3).
-DOC_X = "C2HLycGzyH_d40r2oz6h6JjvwoEQAgASEW6x0zzhzcc"
-DOC_D = "-83VLWQU-eXPcFBYXCociSoWVhkbtWRosvFTgrjqsUo"
+DOC_X, DOC_D, DOC_JWK = DOCS_X, DOCS_D, DOCS_SECRET_JWK
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
 NOW = 1760000000
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def make_secret(jwk):
-    return "secret-token:conductorone.com:v1:" + b64url(json.dumps(jwk, separators=(",", ":")).encode("utf-8"))
-
-
-DOC_JWK = {"kty": "OKP", "crv": "Ed25519", "x": DOC_X, "d": DOC_D}
 DOC_SECRET = make_secret(DOC_JWK)
 DOC_KEY_PART = DOC_SECRET.rsplit(":", 1)[1]
 

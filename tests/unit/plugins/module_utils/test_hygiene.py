@@ -237,22 +237,16 @@ def at(delta):
 SECOND = datetime.timedelta(seconds=1)
 
 
-@pytest.mark.parametrize("created, expected", [
-    (datetime.timedelta(days=7) - SECOND, []),
-    (datetime.timedelta(days=7), []),                     # exactly the grace: still inside it
-    (datetime.timedelta(days=7) + SECOND, ["never_used_grace"]),
+@pytest.mark.parametrize("option, days", [("never_used_grace", 7), ("max_age", 90)])
+@pytest.mark.parametrize("offset, expect_broken", [
+    (-SECOND, False),
+    (datetime.timedelta(0), False),                       # exactly the grace / the maximum age: still inside it
+    (SECOND, True),
 ])
-def test_never_used_grace_boundary(created, expected):
-    assert broken(dict(client(), createdAt=at(-created)), never_used_grace="7d") == expected
-
-
-@pytest.mark.parametrize("created, expected", [
-    (datetime.timedelta(days=90) - SECOND, []),
-    (datetime.timedelta(days=90), []),                    # exactly the maximum age: allowed
-    (datetime.timedelta(days=90) + SECOND, ["max_age"]),
-])
-def test_max_age_boundary(created, expected):
-    assert broken(dict(client(), createdAt=at(-created)), max_age="90d") == expected
+def test_age_boundary(option, days, offset, expect_broken):
+    created = datetime.timedelta(days=days) + offset
+    expected = [option] if expect_broken else []
+    assert broken(dict(client(), createdAt=at(-created)), **{option: "%dd" % days}) == expected
 
 
 @pytest.mark.parametrize("lifetime, expected", [

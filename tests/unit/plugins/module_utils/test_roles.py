@@ -290,17 +290,15 @@ def test_no_diff_key_without_diff_mode():
 
 # --- Role: lookup and validation -----------------------------------------------------------------
 
-def test_unknown_id_fails_without_update():
+@pytest.mark.parametrize("lookup, message", [
+    ({"id": "nope"}, "^id: no role with id 'nope'"),   # an unknown id
+    ({"name": "Ops"}, "matches 2 roles"),               # an ambiguous name
+    ({"id": ""}, "id"),                                 # an empty id
+])
+def test_lookup_errors_fail_without_update(lookup, message):
     api = FakeApi()
-    with pytest.raises(InputError, match="^id: no role with id 'nope'"):
-        run_role(api=api, id="nope", display_name="X")
-    assert api.updates == []
-
-
-def test_ambiguous_name_fails_without_update():
-    api = FakeApi()
-    with pytest.raises(InputError, match="matches 2 roles"):
-        run_role(api=api, name="Ops", display_name="X")
+    with pytest.raises(InputError, match=message):
+        run_role(api=api, display_name="X", **lookup)
     assert api.updates == []
 
 
@@ -337,13 +335,6 @@ def test_validation_runs_before_the_api_client_is_built():
     runner = FakeRunner(role_params(name="Auditor", display_name=""))
     with pytest.raises(InputError, match="display_name must not be empty"):
         Role(runner).run()
-
-
-def test_empty_id_is_an_input_error():
-    api = FakeApi()
-    with pytest.raises(InputError, match="id"):
-        run_role(api=api, id="", display_name="X")
-    assert api.updates == []
 
 
 def test_api_errors_propagate():
