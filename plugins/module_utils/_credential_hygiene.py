@@ -11,10 +11,31 @@ access token) unless ``protected`` names the clients to keep.
 from __future__ import annotations
 
 from . import _hygiene
+from ._arguments import argument_spec
 from ._errors import ConductorOneError, InputError
 from ._normalize import format_timestamp, utcnow
 from ._personal_clients import cutename, live
-from ._runner import Resource
+from ._resource import Resource
+
+# The argument spec of conductorone.iam.personal_client_hygiene.
+HYGIENE_ARGUMENT_SPEC = argument_spec(
+    policy={"type": "dict", "default": {}, "options": {
+        "expired": {"type": "bool", "default": True},
+        "max_age": {"type": "str"},
+        "max_lifetime": {"type": "str"},
+        "stale_after": {"type": "str"},
+        "never_used_grace": {"type": "str"},
+        "require_source_cidr": {"type": "bool", "default": False},
+        "allowed_cidrs": {"type": "list", "elements": "str"},
+        "require_scoped_roles": {"type": "bool", "default": False},
+    }},
+    scope={"type": "str", "choices": ["caller", "tenant"], "default": "caller"},
+    user_ids={"type": "list", "elements": "str"},
+    enforce={"type": "bool", "default": False},
+    delete_rules={"type": "list", "elements": "str", "choices": [name for name, _kind in _hygiene.POLICY_RULES],
+                  "default": ["expired", "stale_after", "never_used_grace"]},
+    protected={"type": "list", "elements": "str", "default": []},
+)
 
 
 class PersonalClientHygiene(Resource):

@@ -14,14 +14,24 @@ from __future__ import annotations
 
 import os
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ._arguments import argument_spec
+from ._converge import DEFAULT_PARALLEL, ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
 from ._errors import ConductorOneError, InputError
-from ._personal_clients import (CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, ClientWriter, DesiredClient,
-                                PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
+from ._personal_clients import (CREATE, DELETE, PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES, ROTATE, UNCHANGED, UPDATE,
+                                ClientWriter, DesiredClient, PendingCreate, PersonalClientLookup, cutename, plan_client, relist)
 from ._resource import Resource
 from ._roles import RoleCatalog
 
 OPTION = "clients"
+# The argument spec of conductorone.iam.personal_client_set: each item takes personal_client's options and rules.
+PERSONAL_CLIENT_SET_ARGUMENT_SPEC = argument_spec(
+    clients=dict({"type": "list", "elements": "dict", "required": True, "options": PERSONAL_CLIENT_OPTIONS},
+                 **PERSONAL_CLIENT_RULES),
+    exclusive={"type": "bool", "default": False},
+    protected={"type": "list", "elements": "str", "default": []},
+    secret_dir={"type": "path"},
+    parallel={"type": "int", "default": DEFAULT_PARALLEL},
+)
 # plan action -> summary key
 KIND = {CREATE: "created", UPDATE: "updated", ROTATE: "rotated", DELETE: "deleted", UNCHANGED: "unchanged"}
 

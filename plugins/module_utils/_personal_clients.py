@@ -28,6 +28,7 @@ import os
 import time
 
 from . import _hygiene
+from ._arguments import argument_spec
 from ._errors import ConductorOneError, InputError
 from ._normalize import (_TIMESTAMP, api_view, check_display_text, cidr_set, format_duration, format_timestamp,
                          parse_duration, parse_timestamp, sorted_set, utcnow)
@@ -60,6 +61,21 @@ PERSONAL_CLIENT_RULES = {
     "required_one_of": [("id", "display_name")],
     "mutually_exclusive": [("expires_in", "expires_at"), ("rotate", "rotate_if_expires_within")],
 }
+# The argument specs of conductorone.iam.personal_client and conductorone.iam.personal_client_info.
+PERSONAL_CLIENT_ARGUMENT_SPEC = argument_spec(**PERSONAL_CLIENT_OPTIONS)
+PERSONAL_CLIENT_INFO_ARGUMENT_SPEC = argument_spec(
+    id={"type": "str"},
+    display_name={"type": "str"},
+    expires_within={"type": "str"},
+    unused_for={"type": "str"},
+    never_used={"type": "bool"},
+    unscoped={"type": "bool"},
+    unrestricted_source={"type": "bool"},
+    older_than={"type": "str"},
+    all_users={"type": "bool", "default": False},
+    query={"type": "str"},
+    user_ids={"type": "list", "elements": "str"},
+)
 
 
 def client_result(client):

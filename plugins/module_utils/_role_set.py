@@ -9,12 +9,18 @@ One role catalog for the whole set; each item is checked, found and planned with
 
 from __future__ import annotations
 
-from ._converge import ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
+from ._arguments import argument_spec
+from ._converge import DEFAULT_PARALLEL, ItemRunner, bind, SetReport, check_parallel, item_name, run_parallel, unique_or_fail
 from ._errors import InputError
 from ._resource import Resource
-from ._roles import Role, RoleCatalog, check_role_params, plan_role
+from ._roles import ROLE_OPTIONS, ROLE_RULES, Role, RoleCatalog, check_role_params, plan_role
 
 OPTION = "roles"
+# The argument spec of conductorone.iam.role_set: each item takes role's options and rules.
+ROLE_SET_ARGUMENT_SPEC = argument_spec(
+    roles=dict({"type": "list", "elements": "dict", "required": True, "options": ROLE_OPTIONS}, **ROLE_RULES),
+    parallel={"type": "int", "default": DEFAULT_PARALLEL},
+)
 ACTIONS = ("updated", "unchanged")
 
 

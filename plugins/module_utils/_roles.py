@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+from ._arguments import argument_spec
 from ._errors import ConductorOneError, InputError
 from ._normalize import api_view, check_display_text
 from ._resource import Resource
@@ -40,6 +41,10 @@ ROLE_RULES = {
     "required_one_of": [("id", "name")],
     "mutually_exclusive": [("id", "name")],
 }
+# The argument specs and rules of conductorone.iam.role and conductorone.iam.role_info (their action plugins use them).
+ROLE_ARGUMENT_SPEC = argument_spec(**ROLE_OPTIONS)
+ROLE_INFO_ARGUMENT_SPEC = argument_spec(id={"type": "str"}, name={"type": "str"})
+ROLE_INFO_RULES = {"mutually_exclusive": [("id", "name")]}
 
 
 def role_result(role):

@@ -21,52 +21,8 @@ description:
     R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
-options:
-  id:
-    description:
-      - The role's id. One of O(id) and O(name) is required.
-    type: str
-  name:
-    description:
-      - The role's internal name (such as V(custom:auditor)) or its display name, which must match exactly one role.
-        Names are matched exactly, or ignoring case when nothing matches exactly.
-      - An ambiguous name fails and lists the candidates; use the id or internal name then.
-    type: str
-  display_name:
-    description:
-      - The desired display name.
-    type: str
-  permissions:
-    description:
-      - The desired permissions, such as V(permission/c1.api.iam.v1.Roles.List).
-      - The role ends up with exactly these, unless O(append=true).
-    type: list
-    elements: str
-  service_roles:
-    description:
-      - The desired service roles, such as V(role/c1.api.app.v1.Apps:viewer).
-      - The role ends up with exactly these, unless O(append=true).
-    type: list
-    elements: str
-  append:
-    description:
-      - If V(true), add the entries of O(permissions) and O(service_roles) to what the role already has
-        instead of replacing the lists.
-    type: bool
-    default: false
-  remove_permissions:
-    description:
-      - Permissions to take away from the role, leaving the others as they are.
-      - Use it alone or with O(append=true); an exact O(permissions) list already says what to drop.
-    type: list
-    elements: str
-  remove_service_roles:
-    description:
-      - Service roles to take away from the role, leaving the others as they are.
-      - Use it alone or with O(append=true); an exact O(service_roles) list already says what to drop.
-    type: list
-    elements: str
 extends_documentation_fragment:
+  - conductorone.iam.role
   - conductorone.iam.connection
   - conductorone.iam.attributes
 """
@@ -137,21 +93,3 @@ role:
       description: When the role was deleted (RFC 3339), or null.
       type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_OPTIONS, ROLE_RULES, Role
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import ModuleRunner, run_resource
-
-ARGUMENT_SPEC = argument_spec(**ROLE_OPTIONS)
-ARGUMENT_RULES = ROLE_RULES
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), Role)
-
-
-if __name__ == "__main__":
-    main()

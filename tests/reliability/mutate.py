@@ -73,7 +73,7 @@ FAULTED = ('tests/reliability/test_rel_transient_faults.py', LOST, 'tests/reliab
            'tests/reliability/test_rel_concurrency.py', RESTART)
 SCENARIO_ROOT = 'tests/reliability'
 UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
-UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
+UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/action/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
 AUDIT = 'tests/reliability/test_rel_audit.py'  # issue 23: M rows
@@ -137,9 +137,9 @@ BAD_INPUT_MUTATIONS = [
              bad_rows('secret_path')),
     loosened('argspec-return_secret', 'return_secret', PCS, '"return_secret": {"type": "bool"', '"return_secret": {"type": "raw"',
              bad_rows('return_secret')),
-    loosened('argspec-all_users', 'all_users', 'plugins/modules/personal_client_info.py', 'all_users={"type": "bool"',
+    loosened('argspec-all_users', 'all_users', PCS, 'all_users={"type": "bool"',
              'all_users={"type": "raw"', bad_rows('all_users')),
-    loosened('argspec-user_ids', 'user_ids', 'plugins/modules/personal_client_info.py', 'user_ids={"type": "list", "elements": "str"}',
+    loosened('argspec-user_ids', 'user_ids', PCS, 'user_ids={"type": "list", "elements": "str"}',
              'user_ids={"type": "raw"}', bad_rows('user_ids')),
     loosened('argspec-role-name', 'name', ROLES, '    "name": {"type": "str"},', '    "name": {"type": "raw"},', bad_rows('name', modules=(ROLE,))),
     loosened('argspec-role-display_name', 'display_name', ROLES, '    "display_name": {"type": "str"},',
@@ -160,7 +160,7 @@ BAD_INPUT_MUTATIONS = [
     ('rule-role-exclusive', 'argspec: role takes id and name together (mutually_exclusive dropped)', ROLES,
      '    "mutually_exclusive": [("id", "name")],\n}', '}', bad_rows(label='id and name together', modules=(ROLE,))),
     ('rule-role_info-exclusive', 'argspec: role_info takes id and name together (mutually_exclusive dropped)',
-     'plugins/modules/role_info.py', '    "mutually_exclusive": [("id", "name")],\n', '',
+     ROLES, 'ROLE_INFO_RULES = {"mutually_exclusive": [("id", "name")]}', 'ROLE_INFO_RULES = {}',
      bad_rows(label='id and name together', modules=(ROLE_INFO,))),
     refusal('timeout-unchecked', 'a negative timeout', 'plugins/module_utils/_api.py', 'timeout must be a positive', bad_rows('timeout')),
     refusal('retries-unchecked', 'a negative retries', 'plugins/module_utils/_api.py', 'retries must be 0 or more', bad_rows('retries')),
@@ -471,9 +471,9 @@ MUTATIONS = [
     ('audit-token-used-at-expiry', 'token source: the in-memory token is still used at exactly its expiry (> instead of >=)',
      'plugins/module_utils/_auth.py', '        if self._token is None or time.time() >= self._expires_at:\n',
      '        if self._token is None or time.time() > self._expires_at:\n', (UNIT_UTILS + 'test_auth.py',)),
-    ('audit-invocation-unmasked', 'plain module path: the echoed task arguments (invocation) not masked (a client secret given '
-     'as id, a password in server_url or tenant_domain show)', 'plugins/module_utils/_runner.py',
-     '        self.module.params = _masking.mask(self.module.params)\n', '        pass\n',
+    ('audit-invocation-unmasked', 'action plugin: the result with the echoed task arguments (invocation) not masked (a client '
+     'secret given as id, a password in server_url or tenant_domain show)', 'plugins/plugin_utils/_action.py',
+     '                return _masking.mask(self._run(result))\n', '                return self._run(result)\n',
      (UNIT_MODULES + 'test_personal_client.py',)),
     ('audit-url-path-cut-before-mask', 'server_url: the refused path quoted cut to 40 characters before masking (the head of a '
      'token across the cut shows)', 'plugins/module_utils/_url.py',

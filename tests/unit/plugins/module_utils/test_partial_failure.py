@@ -17,7 +17,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiCl
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import ClientWriter, PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource
-from ansible_collections.conductorone.iam.plugins.modules import personal_client
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PERSONAL_CLIENT_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import iam
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_converge import (
@@ -74,7 +74,7 @@ class Runner:
     """A runner with fail and exit, as run_resource reports through them."""
 
     def __init__(self, **params):
-        self.params = dict((name, option.get("default")) for name, option in personal_client.ARGUMENT_SPEC.items())
+        self.params = dict((name, option.get("default")) for name, option in PERSONAL_CLIENT_ARGUMENT_SPEC.items())
         self.params.update(server_url=FakeConductorOne.base_url, access_token="fake-access-token", token_cache=False)
         self.params.update(params)
         self.check_mode = self.diff_mode = False

@@ -15,8 +15,8 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import PersonalClient, PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_info
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClient,
+                                                                              PersonalClientInfo)
 from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, FakeRunner
 
 CREATE = r"^/api/v1/iam/personal_clients$"
@@ -32,13 +32,13 @@ def params_of(spec, **options):
 
 
 def converge(server, check_mode=False, **options):
-    runner = FakeRunner(params_of(personal_client.ARGUMENT_SPEC, **options), check_mode=check_mode)
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_ARGUMENT_SPEC, **options), check_mode=check_mode)
     api = IamApi(ApiClient(runner.params, warn=runner.warn, transport=server))
     return PersonalClient(runner, api=api).run(), runner
 
 
 def info(server, **options):
-    runner = FakeRunner(params_of(personal_client_info.ARGUMENT_SPEC, **options))
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, **options))
     return PersonalClientInfo(runner, api=IamApi(ApiClient(runner.params, transport=server))).run()
 
 

@@ -1,13 +1,14 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""run_resource: one result/failure shape for every module; ModuleRunner; the lazily built API client."""
+"""run_resource: one result/failure shape for every module; the lazily built API client."""
 
 from __future__ import annotations
 
 from ansible_collections.conductorone.iam.plugins.module_utils import _runner
 from ansible_collections.conductorone.iam.plugins.module_utils._api import IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._resource import Resource
 
 
 class RecordingRunner:
@@ -29,7 +30,7 @@ class RecordingRunner:
 
 
 def resource_raising(exc=None, result=None):
-    class Thing(_runner.Resource):
+    class Thing(Resource):
         def run(self):
             if exc is not None:
                 raise exc
@@ -92,7 +93,7 @@ def test_other_exceptions_fail_the_task_masked():
 
 def test_resource_builds_the_api_client_on_first_use():
     runner = RecordingRunner({"server_url": "https://acme.example", "access_token": "static-abc", "validate_certs": False})
-    resource = _runner.Resource(runner)
+    resource = Resource(runner)
     api = resource.api
     assert isinstance(api, IamApi)
     assert resource.api is api
@@ -105,33 +106,5 @@ def test_resource_builds_the_api_client_on_first_use():
 
 def test_resource_uses_a_given_api():
     sentinel = object()
-    assert _runner.Resource(RecordingRunner(), api=sentinel).api is sentinel
+    assert Resource(RecordingRunner(), api=sentinel).api is sentinel
 
-
-def test_module_runner_adapts_an_ansible_module():
-    class Module:
-        params = {"a": 1}
-        check_mode = True
-        _diff = True
-
-        def __init__(self):
-            self.calls = []
-
-        def warn(self, message):
-            self.calls.append(("warn", message))
-
-        def fail_json(self, **kwargs):
-            self.calls.append(("fail_json", kwargs))
-
-        def exit_json(self, **kwargs):
-            self.calls.append(("exit_json", kwargs))
-
-    module = Module()
-    runner = _runner.ModuleRunner(module)
-    assert runner.params == {"a": 1}
-    assert runner.check_mode is True
-    assert runner.diff_mode is True
-    runner.warn("w")
-    runner.fail("m", changed=False)
-    runner.exit(changed=True)
-    assert module.calls == [("warn", "w"), ("fail_json", {"msg": "m", "changed": False}), ("exit_json", {"changed": True})]

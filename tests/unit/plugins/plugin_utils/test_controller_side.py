@@ -17,7 +17,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._runner import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resource import Resource
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
 
