@@ -106,13 +106,13 @@ def unsupported_message(module_name: str, validation: t.Any, args: t.Dict[str, t
     Unknown options of list items (the set modules' ``clients`` / ``roles``) are named with their index, each group
     with the options supported where it was given, and a close match is suggested for a likely typo.
     """
-    unsupported = getattr(validation, "_unsupported_parameters", None) or set()
-    supported = getattr(validation, "_supported_parameters", None) or {}
+    unsupported: t.Set[t.Any] = getattr(validation, "_unsupported_parameters", None) or set()
+    supported: t.Dict[t.Any, t.Any] = getattr(validation, "_supported_parameters", None) or {}
     groups: t.Dict[t.Tuple[str, ...], t.Tuple[t.List[str], t.Set[str], t.Set[str]]] = {}
     for item in unsupported:
         context, name = (tuple(item[:-1]), item[-1]) if isinstance(item, tuple) else ((), item)
         names, options, aliases = groups.setdefault(context, ([], set(), set()))
-        known = supported.get(item) or ((), {})
+        known: t.Tuple[t.Any, t.Any] = supported.get(item) or ((), {})
         options.update(known[0] or ())
         aliases.update(known[1] or ())
         match = difflib.get_close_matches(name, sorted(set(known[0] or ()) | set(known[1] or ())), n=1, cutoff=0.75)
