@@ -6,16 +6,8 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment:
-    # Check mode and diff mode, as every module of this collection supports them.
-    DOCUMENTATION = r"""
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
+# What every module shares: it runs on the controller, not asynchronously, and is in the action group.
+_COMMON = r"""
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
@@ -30,6 +22,18 @@ attributes:
       - conductorone.iam.all
 """
 
+
+class ModuleDocFragment:
+    # Check mode and diff mode, as every module of this collection supports them.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full""" + _COMMON
+
     # For read-only modules: diff mode does not apply.
     INFO_MODULE = r"""
 attributes:
@@ -40,17 +44,4 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
-    details: This module never changes anything.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: The whole module runs on the controller; nothing is executed on the target host.
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  action_group:
-    description: Use C(group/conductorone.iam.all) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - conductorone.iam.all
-"""
+    details: This module never changes anything.""" + _COMMON

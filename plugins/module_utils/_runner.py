@@ -37,11 +37,14 @@ class Runner(t.Protocol):
     check_mode: bool
     diff_mode: bool
 
-    def warn(self, message: str) -> None: ...
+    def warn(self, message: str) -> None:
+        """Report a warning (already masked)."""
 
-    def fail(self, msg: str, **result: t.Any) -> None: ...
+    def fail(self, msg: str, **result: t.Any) -> None:
+        """Report a failure with ``msg`` and the rest of the result."""
 
-    def exit(self, **result: t.Any) -> None: ...
+    def exit(self, **result: t.Any) -> None:
+        """Report the result."""
 
 
 class MaskingRunner:

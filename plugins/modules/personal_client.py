@@ -76,49 +76,10 @@ personal_client:
   description:
     - The client after the task (in check mode, as it would be; a client that check mode would create has no
       id yet). Empty after deleting nothing. Never contains the secret.
+    - The keys of the elements of RV(conductorone.iam.personal_client_info#module:personal_clients), without the
+      computed ones (RV(conductorone.iam.personal_client_info#module:personal_clients[].age_days) and those after it).
   returned: success
   type: dict
-  contains:
-    id:
-      description: The client's id.
-      type: str
-      sample: blue-whale-12345
-    client_id:
-      description: The OAuth client id to authenticate with.
-      type: str
-      sample: blue-whale-12345@acme.conductor.one/pcc
-    user_id:
-      description: The id of the user who owns the client.
-      type: str
-    display_name:
-      description: The display name.
-      type: str
-      sample: ansible-ci
-    allow_source_cidr:
-      description: The networks the client may be used from; empty means anywhere.
-      type: list
-      elements: str
-      sample: [203.0.113.0/24]
-    scoped_roles:
-      description: The ids of the roles the client is limited to; empty means the owner's full permissions.
-      type: list
-      elements: str
-    expires_time:
-      description: When the client expires (RFC 3339), or null if never.
-      type: str
-      sample: "2027-02-25T12:00:00Z"
-    created_at:
-      description: When the client was created (RFC 3339).
-      type: str
-    updated_at:
-      description: When the client was last updated (RFC 3339).
-      type: str
-    last_used_at:
-      description: When the client was last used (RFC 3339), or null.
-      type: str
-    deleted_at:
-      description: When the client was deleted (RFC 3339), or null.
-      type: str
 client_secret:
   description:
     - The new client's secret. ConductorOne never returns it again.

@@ -129,15 +129,9 @@ results:
         - Another run created (or rotated) this item's client at the same time and its client was created first;
           this run deleted its own, holds no secret for the winner, and the item is not changed. See the
           R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
+        - The same keys as RV(conductorone.iam.personal_client#module:lost_race).
       type: dict
       returned: when this item lost a race to create or rotate its client
-      contains:
-        winner:
-          description: The id of the client that is kept (created by the other run).
-          type: str
-        deleted:
-          description: The id of the client this run created and deleted again.
-          type: str
     failed:
       description: True when the item failed.
       type: bool

@@ -81,7 +81,8 @@ def _engine():
     if path not in sys.path:
         sys.path.insert(0, path)
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PERSONAL_CLIENT_SET_ARGUMENT_SPEC  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import (  # pylint: disable=import-outside-toplevel
+        PERSONAL_CLIENT_SET_ARGUMENT_SPEC)
     from ansible_collections.conductorone.iam.plugins.module_utils._personal_client_set import PersonalClientSet  # pylint: disable=import-outside-toplevel
     from ansible_collections.conductorone.iam.plugins.module_utils._runner import run_resource  # pylint: disable=import-outside-toplevel
     from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner  # pylint: disable=import-outside-toplevel

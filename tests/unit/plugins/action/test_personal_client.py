@@ -47,7 +47,7 @@ def test_reconciles_a_lost_create_and_warns(run_task, server):
 
 def test_refuses_bad_input_before_any_request(run_task, server):
     code, result, dummy = run_task(personal_client, dict(CONNECTION, display_name="ci", expires_in="30d",
-                                                           expires_at="2030-01-01T00:00:00Z"))
+                                                         expires_at="2030-01-01T00:00:00Z"))
     assert code == 1 and result["failed"] is True
     assert result["msg"] == "parameters are mutually exclusive: expires_in|expires_at"
     assert server.log == []
@@ -142,6 +142,6 @@ def test_a_token_in_a_server_url_path_cut_at_40_characters_shows_no_head(run_tas
 def test_a_client_id_name_part_is_quoted_up_to_64_characters(run_task, server, length, shown):
     name = "n" * length
     code, result, dummy = run_task(personal_client, dict(CONNECTION, client_id=name + "@", client_secret="x" * 20,
-                                                           access_token=None, id="c1"))
+                                                         access_token=None, id="c1"))
     assert code == 1 and result["msg"].startswith("client_id is not a ConductorOne client id"), result["msg"]
     assert ("(name part '{0}')".format(name) in result["msg"]) == shown

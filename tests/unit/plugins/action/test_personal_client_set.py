@@ -106,7 +106,7 @@ def test_check_mode_treats_a_missing_secret_dir_as_pending(run_task, server, tmp
     missing = tmp_path / "not-created"
     items = [{"display_name": "ci", "secret_path": "ci.json"}]
     code, result, dummy = run_task(personal_client_set, dict(CREDENTIALS, clients=items, secret_dir=str(missing),
-                                                               _ansible_check_mode=True))
+                                                             _ansible_check_mode=True))
     assert code == 0 and result["changed"] is True, result
     assert [(r["id"], r["action"]) for r in result["results"]] == [(None, "create")]
     assert writes(server) == [] and not missing.exists()

@@ -54,7 +54,7 @@ def test_update(run_task, updates):
 
 def test_check_and_diff_mode(run_task, updates):
     code, result, dummy = run_task(role, dict(CONNECTION, id=AUDITOR["id"], display_name="Auditors",
-                                                _ansible_check_mode=True, _ansible_diff=True))
+                                              _ansible_check_mode=True, _ansible_diff=True))
     assert code == 0
     assert result["changed"] is True
     assert result["role"]["display_name"] == "Auditors"

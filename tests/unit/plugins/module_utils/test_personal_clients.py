@@ -15,8 +15,8 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._api import ApiClient, IamApi
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClient,
-                                                                              PersonalClientInfo)
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (
+    PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClient, PersonalClientInfo)
 from ansible_collections.conductorone.iam.tests.unit.fakes import FakeConductorOne, FakeRunner
 
 CREATE = r"^/api/v1/iam/personal_clients$"

@@ -107,4 +107,3 @@ def test_resource_builds_the_api_client_on_first_use():
 def test_resource_uses_a_given_api():
     sentinel = object()
     assert Resource(RecordingRunner(), api=sentinel).api is sentinel
-

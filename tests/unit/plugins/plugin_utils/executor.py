@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+
 # --- stand-ins for what the task executor passes ---------------------------------------------------
 
 class StubShell:

@@ -18,13 +18,14 @@ from ansible_collections.conductorone.iam.plugins.action import role as role_act
 from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
 from ansible_collections.conductorone.iam.plugins.module_utils._arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC,
-                                                                              PERSONAL_CLIENT_RULES, PersonalClient, PersonalClientInfo)
-from ansible_collections.conductorone.iam.plugins.module_utils._roles import ROLE_ARGUMENT_SPEC, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, ROLE_RULES, Role, RoleInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._personal_clients import (
+    PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PERSONAL_CLIENT_RULES, PersonalClient, PersonalClientInfo)
+from ansible_collections.conductorone.iam.plugins.module_utils._roles import (
+    ROLE_ARGUMENT_SPEC, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, ROLE_RULES, Role, RoleInfo)
 from ansible_collections.conductorone.iam.plugins.module_utils._resource import Resource
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner, ResourceAction
-from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.executor import (StubConnection, StubPlayContext, StubTask,
-                                                                                       StubTemplar, run_action)
+from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.executor import (
+    StubConnection, StubPlayContext, StubTask, StubTemplar, run_action)
 
 SECRET = "secret-token:conductorone.com:v1:c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA"
 ACCESS_TOKEN = "eyJhbGciOiJFZERTQSJ9.access-token-value.signature"
