@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from ansible_collections.conductorone.iam.plugins.plugin_utils._doc_fragments import set_item, top_level
 
-OPTIONS = r"""
+
+class ModuleDocFragment:
+    # The source text (YAML, as yamllint checks it): the options of one personal client.
+    OPTIONS = r"""
 state:
   description:
     - V(present) creates the client or converges it; V(absent) deletes it.
@@ -104,15 +107,14 @@ return_secret:
   default: false
 """
 
-CLIENTS = r"""
+    CLIENTS = r"""
 - The personal clients of the caller that should exist (or, with O(clients[].state=absent), should not).
 - Each item is identified by O(clients[].id), or else by O(clients[].display_name), which must then name at
   most one live client. An item by display name declares every live client of that name.
 """
 
-
-class ModuleDocFragment:
-    DOCUMENTATION = top_level(OPTIONS)
+    # Computed (annotated: ansible-test's yamllint reads only plain string assignments in a fragment class).
+    DOCUMENTATION: str = top_level(OPTIONS)
     # personal_client_set returns the secrets of its items in RV(secrets), and resolves relative paths in secret_dir
-    SET_ITEM = set_item("clients", CLIENTS, OPTIONS, replacements={"RV(client_secret)": "RV(secrets)"},
-                        additions={"secret_path": ["A relative path is relative to O(secret_dir)."]})
+    SET_ITEM: str = set_item("clients", CLIENTS, OPTIONS, replacements={"RV(client_secret)": "RV(secrets)"},
+                             additions={"secret_path": ["A relative path is relative to O(secret_dir)."]})

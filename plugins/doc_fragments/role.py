@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from ansible_collections.conductorone.iam.plugins.plugin_utils._doc_fragments import set_item, top_level
 
-OPTIONS = r"""
+
+class ModuleDocFragment:
+    # The source text (YAML, as yamllint checks it): the options of one role.
+    OPTIONS = r"""
 id:
   description:
     - The role's id. One of O(id) and O(name) is required.
@@ -60,11 +63,10 @@ remove_service_roles:
   elements: str
 """
 
-ROLES = r"""
+    ROLES = r"""
 - The roles to converge, each identified by O(roles[].id) or O(roles[].name).
 """
 
-
-class ModuleDocFragment:
-    DOCUMENTATION = top_level(OPTIONS)
-    SET_ITEM = set_item("roles", ROLES, OPTIONS)
+    # Computed (annotated: ansible-test's yamllint reads only plain string assignments in a fragment class).
+    DOCUMENTATION: str = top_level(OPTIONS)
+    SET_ITEM: str = set_item("roles", ROLES, OPTIONS)
