@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Updates an existing ConductorOne role so that the fields you set match. Fields you do not set are left alone.
   - Roles can only be read and updated; they cannot be created or deleted. Built-in roles
-    (RV(role.system_builtin)) cannot be edited at all; a task that would change one fails before any write.
+    (RV(conductorone.iam.role_info#module:roles[].system_builtin)) cannot be edited at all; a task that would change one fails before any write.
   - Lists are compared as sets. One update is sent, naming exactly the changed fields.
   - With O(append=true), O(remove_permissions) or O(remove_service_roles), the role is read again after the update;
     when another run's update undid this task's entries, they are re-applied onto that version (at most 3 times).
