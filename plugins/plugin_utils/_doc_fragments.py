@@ -9,7 +9,7 @@ ansible-core merges doc fragments only at the top level of ``options``, so a set
 class, though: ``top_level`` gives the single module's ``options`` from the text, ``set_item`` the set module's list
 option with the same text as its ``suboptions``, the references rewritten for that place (``O(id)`` becomes
 ``O(clients[].id)``). Both are plain YAML strings, so ansible-doc, validate-modules and antsibull-docs read them as
-any other fragment. tests/unit/plugins/modules/test_docs_match_spec.py checks both shapes against the argument specs.
+any other fragment. tests/unit/plugins/action/test_docs_match_spec.py checks both shapes against the argument specs.
 """
 
 from __future__ import annotations

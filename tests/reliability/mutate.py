@@ -578,15 +578,15 @@ MUTATIONS = [
      'examples/secret-handoff/store-role-secrets-in-vault.yml',
      '          - handoff_stems | unique | length == handoff_stems | length\n', '          - true\n', ('tests/reliability/test_rel_examples.py',)),
     # issue 21: docs vs spec (the module files are docs-only, so validate-modules no longer compares them with the
-    # argument specs; tests/unit/plugins/modules/test_docs_match_spec.py does, through the computed fragments too)
+    # argument specs; tests/unit/plugins/action/test_docs_match_spec.py does, through the computed fragments too)
     ('docs-spec-wrong-default', 'docs: the personal_client fragment documents rotate with default true (the spec has false)',
      'plugins/doc_fragments/personal_client.py',
      '    - Always reports a change. Mutually exclusive with O(rotate_if_expires_within).\n  type: bool\n  default: false\n',
      '    - Always reports a change. Mutually exclusive with O(rotate_if_expires_within).\n  type: bool\n  default: true\n',
-     (UNIT_ROOT + '/plugins/modules/test_docs_match_spec.py',)),
+     (UNIT_ROOT + '/plugins/action/test_docs_match_spec.py',)),
     ('docs-spec-missing-option', 'docs: role_set documents no parallel option (the spec has one)', 'plugins/modules/role_set.py',
      '  parallel:\n    description:\n      - How many updates run at the same time; V(1) updates one role after the other.\n'
-     '    type: int\n    default: 8\n', '', (UNIT_ROOT + '/plugins/modules/test_docs_match_spec.py',)),
+     '    type: int\n    default: 8\n', '', (UNIT_ROOT + '/plugins/action/test_docs_match_spec.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 
