@@ -381,7 +381,8 @@ MUTATIONS = [
      '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
     # issue 20: hostile tenant (tests/system/reliability/test_rel_hostile.py H1-H5)
     ('hostile-no-deadline', 'timeout bounds each socket read only: the whole-request watchdog never starts',
-     'plugins/module_utils/_client/http.py', '        self._timer.start()\n', '        pass\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H1]',)),
+     'plugins/module_utils/_client/http.py', '        self._timer.start()\n', '        pass\n',
+     ('tests/system/reliability/test_rel_hostile.py::test_hostile[H1]',)),
     ('hostile-no-page-limit', 'listing: endless new page tokens are followed (no page limit)', 'plugins/module_utils/_client/api.py',
      '        if self.pages > self.max_pages:\n', '        if False:\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-no-item-limit', 'listing: any number of items is collected (max_list_items ignored)', 'plugins/module_utils/_client/api.py',

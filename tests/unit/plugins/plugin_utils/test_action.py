@@ -18,8 +18,10 @@ from ansible_collections.conductorone.iam.plugins.action import role as role_act
 from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
 from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_RULES, PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClientInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import (
+    PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_RULES, PersonalClient)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import (
+    PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClientInfo)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import (
     ROLE_ARGUMENT_SPEC, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, ROLE_RULES, Role, RoleInfo)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
