@@ -14,7 +14,6 @@ import json
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PersonalClientSet
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
