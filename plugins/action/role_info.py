@@ -2,16 +2,17 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Runs conductorone.iam.role_info on the controller (see plugin_utils/_action.py); documented in the module."""
+"""Runs conductorone.iam.role_info on the controller (see plugin_utils/_action.py); its docs are plugins/modules/role_info.py."""
 
 from __future__ import annotations
 
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleInfo
-from ansible_collections.conductorone.iam.plugins.modules.role_info import ARGUMENT_RULES, ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import (
+    ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, RoleInfo,
+)
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 
 
 class ActionModule(ResourceAction):
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    ARGUMENT_RULES = ARGUMENT_RULES
+    ARGUMENT_SPEC = ROLE_INFO_ARGUMENT_SPEC
+    ARGUMENT_RULES = ROLE_INFO_RULES
     RESOURCE = RoleInfo

@@ -242,39 +242,3 @@ report_csv:
   returned: success
   type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
-
-RULES = ["expired", "max_age", "max_lifetime", "stale_after", "never_used_grace", "require_source_cidr", "allowed_cidrs",
-         "require_scoped_roles"]
-ARGUMENT_SPEC = argument_spec(
-    policy={"type": "dict", "default": {}, "options": {
-        "expired": {"type": "bool", "default": True},
-        "max_age": {"type": "str"},
-        "max_lifetime": {"type": "str"},
-        "stale_after": {"type": "str"},
-        "never_used_grace": {"type": "str"},
-        "require_source_cidr": {"type": "bool", "default": False},
-        "allowed_cidrs": {"type": "list", "elements": "str"},
-        "require_scoped_roles": {"type": "bool", "default": False},
-    }},
-    scope={"type": "str", "choices": ["caller", "tenant"], "default": "caller"},
-    user_ids={"type": "list", "elements": "str"},
-    enforce={"type": "bool", "default": False},
-    delete_rules={"type": "list", "elements": "str", "choices": RULES, "default": ["expired", "stale_after", "never_used_grace"]},
-    protected={"type": "list", "elements": "str", "default": []},
-)
-ARGUMENT_RULES = {}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), PersonalClientHygiene)
-
-
-if __name__ == "__main__":
-    main()

@@ -187,33 +187,3 @@ personal_clients:
       type: bool
       version_added: 0.2.0
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
-
-ARGUMENT_SPEC = argument_spec(
-    id={"type": "str"},
-    display_name={"type": "str"},
-    expires_within={"type": "str"},
-    unused_for={"type": "str"},
-    never_used={"type": "bool"},
-    unscoped={"type": "bool"},
-    unrestricted_source={"type": "bool"},
-    older_than={"type": "str"},
-    all_users={"type": "bool", "default": False},
-    query={"type": "str"},
-    user_ids={"type": "list", "elements": "str"},
-)
-ARGUMENT_RULES = {}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), PersonalClientInfo)
-
-
-if __name__ == "__main__":
-    main()

@@ -27,77 +27,6 @@ description:
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
-  clients:
-    description:
-      - The personal clients of the caller that should exist (or, with O(clients[].state=absent), should not).
-      - Each item is identified by O(clients[].id), or else by O(clients[].display_name), which must then name at
-        most one live client. An item by display name declares every live client of that name.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      state:
-        description:
-          - V(present) creates the client or converges it; V(absent) deletes it.
-        type: str
-        choices: [present, absent]
-        default: present
-      id:
-        description:
-          - The client's id or OAuth client id. Ids are assigned by ConductorOne, so an item with an id never creates
-            a client.
-        type: str
-      display_name:
-        description:
-          - The display name; required to create a client. Without O(clients[].id) it identifies the client.
-        type: str
-      allow_source_cidr:
-        description:
-          - The networks the client may be used from; an empty list means anywhere. Compared as a set.
-        type: list
-        elements: str
-      scoped_roles:
-        description:
-          - Limit the client to these roles (ids, internal names or display names); an empty list means the owner's
-            full permissions.
-        type: list
-        elements: str
-      expires_in:
-        description:
-          - The lifetime of a new or rotated client, such as V(90d), V(12h), V(3600s) or a number of seconds.
-          - Mutually exclusive with O(clients[].expires_at).
-        type: str
-      expires_at:
-        description:
-          - The absolute expiry time (RFC 3339, in the future), compared within 60 seconds.
-        type: str
-      rotate:
-        description:
-          - Issue a new secret now (make before break). Mutually exclusive with O(clients[].rotate_if_expires_within).
-        type: bool
-        default: false
-      rotate_if_expires_within:
-        description:
-          - Rotate when the client expires within this duration, such as V(14d).
-        type: str
-      keep_previous:
-        description:
-          - When rotating, keep the old client.
-        type: bool
-        default: false
-      secret_path:
-        description:
-          - A file on the controller for the secret of a new or rotated client (JSON, mode V(0600), written
-            atomically). A relative path is relative to O(secret_dir).
-          - Without it, the new secret is returned in RV(secrets).
-          - The directory, every directory above it and an existing file must belong to you or root, and no directory
-            on the way may be writable by other users unless it is sticky; otherwise the task fails before any write.
-        type: path
-      return_secret:
-        description:
-          - Also return the secret in RV(secrets) when O(clients[].secret_path) is set.
-        type: bool
-        default: false
   exclusive:
     description:
       - Also delete the caller's live clients that O(clients) does not declare.
@@ -126,6 +55,7 @@ options:
     type: int
     default: 8
 extends_documentation_fragment:
+  - conductorone.iam.personal_client.set_item
   - conductorone.iam.connection
   - conductorone.iam.attributes
 notes:
@@ -199,15 +129,9 @@ results:
         - Another run created (or rotated) this item's client at the same time and its client was created first;
           this run deleted its own, holds no secret for the winner, and the item is not changed. See the
           R(overlapping runs guide,ansible_collections.conductorone.iam.docsite.guide_concurrency).
+        - The same keys as RV(conductorone.iam.personal_client#module:lost_race).
       type: dict
       returned: when this item lost a race to create or rotate its client
-      contains:
-        winner:
-          description: The id of the client that is kept (created by the other run).
-          type: str
-        deleted:
-          description: The id of the client this run created and deleted again.
-          type: str
     failed:
       description: True when the item failed.
       type: bool
@@ -272,30 +196,3 @@ secrets:
   returned: always
   type: dict
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import DEFAULT_PARALLEL
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PersonalClientSet
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
-
-ARGUMENT_SPEC = argument_spec(
-    clients=dict({"type": "list", "elements": "dict", "required": True, "options": PERSONAL_CLIENT_OPTIONS},
-                 **PERSONAL_CLIENT_RULES),
-    exclusive={"type": "bool", "default": False},
-    protected={"type": "list", "elements": "str", "default": []},
-    secret_dir={"type": "path"},
-    parallel={"type": "int", "default": DEFAULT_PARALLEL},
-)
-ARGUMENT_RULES = {}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), PersonalClientSet)
-
-
-if __name__ == "__main__":
-    main()

@@ -90,23 +90,3 @@ roles:
       description: When the role was deleted (RFC 3339), or null.
       type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
-
-ARGUMENT_SPEC = argument_spec(id={"type": "str"}, name={"type": "str"})
-ARGUMENT_RULES = {
-    "mutually_exclusive": [("id", "name")],
-}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), RoleInfo)
-
-
-if __name__ == "__main__":
-    main()

@@ -21,56 +21,13 @@ description:
 author:
   - ConductorOne IAM collection maintainers (@conductorone-community)
 options:
-  roles:
-    description:
-      - The roles to converge, each identified by O(roles[].id) or O(roles[].name).
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      id:
-        description:
-          - The role's id.
-        type: str
-      name:
-        description:
-          - The role's internal name or display name (exactly, or ignoring case when nothing matches exactly).
-        type: str
-      display_name:
-        description:
-          - The desired display name.
-        type: str
-      permissions:
-        description:
-          - The desired permissions; exactly these unless O(roles[].append=true).
-        type: list
-        elements: str
-      service_roles:
-        description:
-          - The desired service roles; exactly these unless O(roles[].append=true).
-        type: list
-        elements: str
-      append:
-        description:
-          - Add the listed entries to what the role has instead of replacing its lists.
-        type: bool
-        default: false
-      remove_permissions:
-        description:
-          - Permissions to take away, leaving the others.
-        type: list
-        elements: str
-      remove_service_roles:
-        description:
-          - Service roles to take away, leaving the others.
-        type: list
-        elements: str
   parallel:
     description:
       - How many updates run at the same time; V(1) updates one role after the other.
     type: int
     default: 8
 extends_documentation_fragment:
+  - conductorone.iam.role.set_item
   - conductorone.iam.connection
   - conductorone.iam.attributes
 notes:
@@ -159,26 +116,3 @@ counts:
   type: dict
   sample: {updated: 1, unchanged: 9, failed: 0}
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import DEFAULT_PARALLEL
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import RoleSet
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import ROLE_OPTIONS, ROLE_RULES
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import ModuleRunner, run_resource
-
-ARGUMENT_SPEC = argument_spec(
-    roles=dict({"type": "list", "elements": "dict", "required": True, "options": ROLE_OPTIONS}, **ROLE_RULES),
-    parallel={"type": "int", "default": DEFAULT_PARALLEL},
-)
-ARGUMENT_RULES = {}
-
-
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_RULES)
-    run_resource(ModuleRunner(module), RoleSet)
-
-
-if __name__ == "__main__":
-    main()

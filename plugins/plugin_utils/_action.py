@@ -6,17 +6,20 @@
 
 These modules only talk HTTP, so there is nothing to do on a managed host; running the same logic in the
 worker that already holds the task saves the Python process, AnsiballZ unpacking and imports of a module
-run (about 280 ms a task here; see docs/performance.md). The argument spec, validation, check mode, diff,
-no_log masking and failure shape are the module's: the spec and rules are imported from the module file
-and the logic from module_utils, so nothing is written twice.
+run (about 280 ms a task here; see docs/performance.md). This is the only way the modules run: the files in
+plugins/modules hold their documentation only (as ansible-core's own controller-side ``debug`` and ``set_fact``).
+The argument spec and rules are imported from module_utils, next to the resource logic they belong to; the
+validation, check mode, diff, no_log masking and failure shape are those of an AnsibleModule.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import os
 import traceback
+import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -24,41 +27,38 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource, unexpected_error_message
-
-CREDENTIAL_OPTIONS = ("client_id", "client_secret", "access_token", "oidc_token")
-# Two ways to name the tenant: one set on the task hides an ambient CONDUCTORONE_* value of the other.
-ENDPOINT_OPTIONS = ("server_url", "tenant_domain")
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import ArgumentSpec, apply_env_fallbacks
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import Result, run_resource, unexpected_error_message
 
 
 class ActionRunner:
     """The runner interface (see module_utils/_resources/runner.py) collecting the outcome in ``result``."""
 
-    def __init__(self, params, check_mode, diff_mode):
+    def __init__(self, params: t.Dict[str, t.Any], check_mode: bool, diff_mode: bool) -> None:
         self.params = params
         self.check_mode = check_mode
         self.diff_mode = diff_mode
-        self.warnings = []
-        self.result = {}
+        self.warnings: t.List[str] = []
+        self.result: Result = {}
 
-    def warn(self, message):
+    def warn(self, message: str) -> None:
         self.warnings.append(message)
 
-    def fail(self, msg, **result):
+    def fail(self, msg: str, **result: t.Any) -> None:
         self.result = dict(result, failed=True, msg=msg)
 
-    def exit(self, **result):
+    def exit(self, **result: t.Any) -> None:
         self.result = result
 
 
-def _not_strings(spec, args):
+def _not_strings(spec: ArgumentSpec, args: t.Dict[str, t.Any]) -> t.List[str]:
     """Dicts and lists given for string options (or as elements of string lists).
 
     The argument spec validator turns them into their Python repr (AnsibleModule at least warns): a display name,
     token or path of "{'a': 1}" is never what was meant, so they are refused like any other wrong type.
     """
-    errors = []
+    errors: t.List[str] = []
     for name, option in spec.items():
         value = args.get(name)
         kind = option.get("type", "str")
@@ -76,13 +76,14 @@ def _not_strings(spec, args):
     return errors
 
 
-def _located(args, context, name):
+def _located(args: t.Dict[str, t.Any], context: t.Sequence[str], name: str) -> t.List[str]:
     """``clients[2].expires_inn``: where an unknown option of a list item was given (by index), as far as it can be
     found; the validator itself reports only the path of option names (``clients.expires_inn``)."""
     found = [""]
-    values = [args]
+    values: t.List[t.Any] = [args]
     for option in context:
-        next_found, next_values = [], []
+        next_found: t.List[str] = []
+        next_values: t.List[t.Any] = []
         for prefix, value in zip(found, values):
             value = value.get(option) if isinstance(value, dict) else None
             path = prefix + ("." if prefix else "") + option
@@ -98,20 +99,20 @@ def _located(args, context, name):
     return places or [".".join(tuple(context) + (name,))]
 
 
-def unsupported_message(module_name, validation, args):
+def unsupported_message(module_name: str, validation: t.Any, args: t.Dict[str, t.Any]) -> str:
     """Ansible's own message for unknown options (AnsibleModule's ``Unsupported parameters for (name) module: ...``),
     which the action plugins would otherwise lose: ArgumentSpecValidator gives only what follows the colon.
 
     Unknown options of list items (the set modules' ``clients`` / ``roles``) are named with their index, each group
     with the options supported where it was given, and a close match is suggested for a likely typo.
     """
-    unsupported = getattr(validation, "_unsupported_parameters", None) or set()
-    supported = getattr(validation, "_supported_parameters", None) or {}
-    groups = {}
+    unsupported: t.Set[t.Any] = getattr(validation, "_unsupported_parameters", None) or set()
+    supported: t.Dict[t.Any, t.Any] = getattr(validation, "_supported_parameters", None) or {}
+    groups: t.Dict[t.Tuple[str, ...], t.Tuple[t.List[str], t.Set[str], t.Set[str]]] = {}
     for item in unsupported:
         context, name = (tuple(item[:-1]), item[-1]) if isinstance(item, tuple) else ((), item)
         names, options, aliases = groups.setdefault(context, ([], set(), set()))
-        known = supported.get(item) or ((), {})
+        known: t.Tuple[t.Any, t.Any] = supported.get(item) or ((), {})
         options.update(known[0] or ())
         aliases.update(known[1] or ())
         match = difflib.get_close_matches(name, sorted(set(known[0] or ()) | set(known[1] or ())), n=1, cutoff=0.75)
@@ -126,15 +127,8 @@ def unsupported_message(module_name, validation, args):
     return "Unsupported parameters for ({0}) module: {1}".format(module_name, " ".join(parts))
 
 
-def _fallback_env_names(spec):
-    for name, option in spec.items():
-        fallback = option.get("fallback")
-        if fallback and len(fallback) > 1 and isinstance(fallback[1], list):
-            yield name, fallback[1]
-
-
 @contextlib.contextmanager
-def _environment(values):
+def _environment(values: t.Mapping[str, t.Any]) -> t.Iterator[None]:
     """Apply the task's ``environment:`` to os.environ while the logic runs (HTTPS_PROXY, NO_PROXY,
     REQUESTS_CA_BUNDLE, HOME, XDG_CACHE_HOME... as a module process would see them), then restore it.
     This runs in the task's own worker process, so nothing leaks to other tasks even without the restore."""
@@ -157,14 +151,14 @@ class ResourceAction(ControllerSideChecks):
     ControllerSideChecks (an ActionBase) refuses ``async`` and warns about ``delegate_to`` and
     ``ansible_python_interpreter``, which cannot apply to a controller-side run."""
 
-    ARGUMENT_SPEC = None
-    ARGUMENT_RULES = None
-    RESOURCE = None
+    ARGUMENT_SPEC: t.ClassVar[ArgumentSpec] = {}
+    ARGUMENT_RULES: t.ClassVar[t.Dict[str, t.Any]] = {}
+    RESOURCE: t.ClassVar[t.Type[Resource]] = Resource
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: t.Optional[str] = None, task_vars: t.Optional[t.Dict[str, t.Any]] = None) -> Result:
         result = super().run(tmp, task_vars)
         _masking.new_run()
         try:
@@ -176,10 +170,11 @@ class ResourceAction(ControllerSideChecks):
             return dict(failed=True, changed=False, msg=unexpected_error_message(exc),
                         exception=_masking.mask_message(traceback.format_exc(), None))
 
-    def _run(self, result):
+    def _run(self, result: Result) -> Result:
         args = self._args_with_environment(dict(self._task.args))
         _masking.add_secret_looking(args)
-        validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, **(self.ARGUMENT_RULES or {}))
+        # A copy: the validator fills a dict option's suboption defaults into its default value ({}), in place.
+        validator = ArgumentSpecValidator(copy.deepcopy(self.ARGUMENT_SPEC), **self.ARGUMENT_RULES)
         validation = validator.validate(args)
         no_log_values = validation._no_log_values
         for value in no_log_values:
@@ -200,37 +195,24 @@ class ResourceAction(ControllerSideChecks):
         result["invocation"] = {"module_args": validation.validated_parameters}
         return remove_values(result, no_log_values)
 
-    def _module_name(self):
+    def _module_name(self) -> str:
         """The module's FQCN, as AnsibleModule names it in its messages."""
         name = getattr(self._task, "resolved_action", None) or self._task.action
         return name if "." in name else "conductorone.iam." + name
 
-    def _task_environment(self):
+    def _task_environment(self) -> t.Dict[str, t.Any]:
         """``environment:`` of the play, block and task, templated, inner layers winning (as ActionBase does)."""
-        environment = {}
+        environment: t.Dict[str, t.Any] = {}
         layers = self._task.environment or []
         for layer in layers if isinstance(layers, list) else [layers]:
             if layer:
                 environment.update(self._templar.template(layer))
         return environment
 
-    def _args_with_environment(self, args):
-        """Fill unset connection options from the CONDUCTORONE_* variables, as for a module.
+    def _args_with_environment(self, args: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
+        """Fill unset connection options from the CONDUCTORONE_* variables (the one implementation of the fallbacks
+        is module_utils/_arguments.py's ``apply_env_fallbacks``).
 
         Runs inside ``_environment``, so os.environ holds the task's ``environment:`` too.
         """
-        explicit_groups = [group for group in (CREDENTIAL_OPTIONS, ENDPOINT_OPTIONS)
-                           if any(args.get(name) is not None for name in group)]
-        for name, variables in _fallback_env_names(CONNECTION_ARGUMENT_SPEC):
-            if any(name in group for group in explicit_groups):
-                # Credentials set on the task (or by module_defaults) form one identity: an ambient
-                # CONDUCTORONE_ACCESS_TOKEN must not quietly replace an explicit client id and secret.
-                args.setdefault(name, None)  # present, so the validator's env fallback skips it too
-                continue
-            if args.get(name) is None:
-                for variable in variables:
-                    value = os.environ.get(variable)
-                    if value is not None:
-                        args[name] = value
-                        break
-        return args
+        return apply_env_fallbacks(args, os.environ)

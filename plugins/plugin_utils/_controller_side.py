@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import typing as t
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -23,7 +24,7 @@ from ansible.plugins.action import ActionBase
 LOCAL_HOST_NAMES = frozenset(("localhost", "127.0.0.1", "::1"))
 
 
-def _same_python(interpreter, controller_python):
+def _same_python(interpreter: str, controller_python: t.Optional[str]) -> bool:
     if not controller_python:
         return False
     if os.path.abspath(interpreter) == os.path.abspath(controller_python):
@@ -34,7 +35,7 @@ def _same_python(interpreter, controller_python):
 class ControllerSideChecks(ActionBase):
     """Base of ResourceAction: refuses ``async`` and adds the warnings of ``controller_side_warnings``."""
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: t.Optional[str] = None, task_vars: t.Optional[t.Dict[str, t.Any]] = None) -> t.Dict[str, t.Any]:
         if self._task.async_val:
             raise AnsibleActionFail(
                 "async is not supported by {0}: it runs on the Ansible controller inside the task's worker, not as a "
@@ -46,10 +47,10 @@ class ControllerSideChecks(ActionBase):
             result["warnings"] = warnings + list(result.get("warnings") or [])
         return result
 
-    def controller_side_warnings(self, task_vars):
+    def controller_side_warnings(self, task_vars: t.Dict[str, t.Any]) -> t.List[str]:
         return [w for w in (self._delegation_warning(task_vars), self._interpreter_warning(task_vars)) if w]
 
-    def _delegation_warning(self, task_vars):
+    def _delegation_warning(self, task_vars: t.Dict[str, t.Any]) -> t.Optional[str]:
         delegate_to = getattr(self._task, "delegate_to", None)
         if not delegate_to:
             return None
@@ -61,7 +62,7 @@ class ControllerSideChecks(ActionBase):
                 "and reads and writes files (ca_path, secret_path) on its own filesystem; remove delegate_to"
                 .format(delegate_to, self._task.action))
 
-    def _interpreter_warning(self, task_vars):
+    def _interpreter_warning(self, task_vars: t.Dict[str, t.Any]) -> t.Optional[str]:
         interpreter = task_vars.get("ansible_python_interpreter")
         if not interpreter:
             return None

@@ -21,8 +21,8 @@ and a cleared emulator request log, read back afterwards for the token exchange 
 Per-task cost = (median wall time - median time of the same play with no task) / tasks. Ratios are taken
 between scenarios of the same run, so they hold on another machine better than the absolute numbers.
 
-The plain module path is measured on a copy of the collection without plugins/action (so ansible runs
-plugins/modules/*.py as modules, one Python process per task), the shipped path on the source tree.
+The modules run only as action plugins (plugins/modules holds their documentation): there is no plain module
+path left to compare with, so the scenarios measure the shipped path on the source tree.
 """
 
 from __future__ import annotations
@@ -196,22 +196,11 @@ class Scenario:
 
 
 def make_collections(workdir):
-    """(shipped, module-only) collection paths: a symlink to the tree, and a copy without plugins/action."""
+    """The collection path: a symlink to the tree."""
     shipped = os.path.join(workdir, "shipped")
     os.makedirs(os.path.join(shipped, "ansible_collections", "conductorone"))
     os.symlink(REPO, os.path.join(shipped, "ansible_collections", "conductorone", "iam"))
-    modules = os.path.join(workdir, "modules")
-    target = os.path.join(modules, "ansible_collections", "conductorone", "iam")
-    os.makedirs(target)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("galaxy.yml", "meta", "plugins", "roles"):
-        source = os.path.join(REPO, name)
-        if os.path.isdir(source):
-            shutil.copytree(source, os.path.join(target, name), ignore=ignore)
-        elif os.path.isfile(source):
-            shutil.copy2(source, os.path.join(target, name))
-    shutil.rmtree(os.path.join(target, "plugins", "action"), ignore_errors=True)
-    return shipped, modules
+    return shipped
 
 
 def write_playbook(workdir, key, document):
@@ -222,7 +211,7 @@ def write_playbook(workdir, key, document):
     return path
 
 
-def build_scenarios(args, workdir, emulator, clients, shipped, modules, use_role):
+def build_scenarios(args, workdir, emulator, clients, shipped, use_role):
     n = len(clients)
     uri_tasks = []
     for client in clients:
@@ -244,8 +233,6 @@ def build_scenarios(args, workdir, emulator, clients, shipped, modules, use_role
         ("ping", "ansible.builtin.ping", play("ping", pings), n, shipped, {}),
         ("pc_action", "personal_client (action, shipped)", play("pc", [client_task(c) for c in clients]), n, shipped,
          {"idempotent_units": n}),
-        ("pc_module", "personal_client (plain module)", play("pc", [client_task(c) for c in clients]), n, modules,
-         {"idempotent_units": n}),
         ("pc_latency", "personal_client (action), +{0} ms/request".format(args.latency_ms),
          play("pc", [client_task(c) for c in clients]), n, shipped, {"idempotent_units": n, "faults": latency}),
         ("pc_nocache_latency", "... token_cache off, +{0} ms/request".format(args.latency_ms),
@@ -263,13 +250,9 @@ def build_scenarios(args, workdir, emulator, clients, shipped, modules, use_role
             {"name": "All roles", "conductorone.iam.role_info": {}, "register": "c1_roles"},
             {"name": "Count", "ansible.builtin.assert": {"quiet": True, "that": ["c1_roles.roles | length >= {0}".format(args.roles)]}},
         ]), 1, shipped, {}),
-        ("role_info_module", "role_info over all roles (module)", play("roles", [
-            {"name": "All roles", "conductorone.iam.role_info": {}, "register": "c1_roles"},
-            {"name": "Count", "ansible.builtin.assert": {"quiet": True, "that": ["c1_roles.roles | length >= {0}".format(args.roles)]}},
-        ]), 1, modules, {}),
     ]
     if args.quick:
-        specs = [spec for spec in specs if spec[0] not in ("uri_once", "pc_nocache", "role_info_module", "pc_latency",
+        specs = [spec for spec in specs if spec[0] not in ("uri_once", "pc_nocache", "pc_latency",
                                                            "pc_nocache_latency")]
     scenarios = []
     for key, label, document, units, collections, extra in specs:
@@ -415,18 +398,14 @@ def targets(rows, role, args, missed_gates=None):
         if gate and not ok and missed_gates is not None:
             missed_gates.append("{0}: {1} (target {2})".format(name, value, goal))
 
-    module, action = rows["pc_module"], rows["pc_action"]
-    check("idempotent personal_client as a module vs ping", "{0:.2f}x".format(module["x_ping"]), "<= 1.2x",
-          module["x_ping"] <= 1.2)
+    action = rows["pc_action"]
     check("idempotent personal_client controller-side vs ping (stretch)", "{0:.2f}x".format(action["x_ping"]), "<= 0.3x",
           action["x_ping"] <= 0.3)
-    check("uri per client vs personal_client as a module", "{0:.1f}x faster".format(module["uri_speedup"]), ">= 1.3x",
-          module["uri_speedup"] >= 1.3)
     check("uri per client vs personal_client controller-side (stretch)", "{0:.1f}x faster".format(action["uri_speedup"]),
           ">= 5x", action["uri_speedup"] >= 5)
-    for key in ("pc_action", "pc_module", "role_first", "role_idem", "role_info"):
+    for key in ("pc_action", "role_first", "role_idem", "role_info"):
         check("token exchanges per play, " + key, rows[key]["tokens"], "<= 1", rows[key]["tokens"] <= 1, gate=True)
-    for key in ("pc_action", "pc_module", "role_idem"):
+    for key in ("pc_action", "role_idem"):
         check("API requests per idempotent task, " + key, "{0:.2f}".format(rows[key]["api_per_task"]), "<= 2",
               rows[key]["api_per_task"] <= 2, gate=True)
     check("role idempotent run over {0} clients vs {0} ping tasks (net of start-up)".format(args.role_n),
@@ -506,7 +485,7 @@ def main(argv=None):
             {"user": "admin@example.com", "displayName": "bench-{0:03d}".format(i), "allowSourceCidr": [CIDR]}
             for i in range(args.n)]})
         clients = [{"id": c["id"], "displayName": "bench-{0:03d}".format(i)} for i, c in enumerate(answer["personalClients"])]
-        shipped, modules = make_collections(workdir)
+        shipped = make_collections(workdir)
         base_env = dict(os.environ)
         for name in list(base_env):
             if name.startswith(("CONDUCTORONE_", "ANSIBLE_")):
@@ -515,7 +494,7 @@ def main(argv=None):
         base_env.update(ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1",
                         ANSIBLE_RETRY_FILES_ENABLED="false")
         base_env.update(item.split("=", 1) for item in args.env)
-        scenarios = build_scenarios(args, workdir, emulator, clients, shipped, modules, use_role)
+        scenarios = build_scenarios(args, workdir, emulator, clients, shipped, use_role)
         try:
             run_rounds(args, scenarios, emulator, workdir, base_env)
         except BaseException:  # also SystemExit from a failed run and KeyboardInterrupt: print, then re-raise

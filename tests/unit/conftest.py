@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import ENV_FALLBACKS
 
 # Every CONDUCTORONE_* fallback of the connection options, so a new option is isolated too.
-CONNECTION_ENV = tuple(name for option in CONNECTION_ARGUMENT_SPEC.values() for name in (option.get("fallback") or ((), []))[1])
+CONNECTION_ENV = tuple(ENV_FALLBACKS.values())
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import plan_client
@@ -49,6 +50,8 @@ PERSONAL_CLIENT_RULES: Dict[str, List[Tuple[str, str]]] = {
     "required_one_of": [("id", "display_name")],
     "mutually_exclusive": [("expires_in", "expires_at"), ("rotate", "rotate_if_expires_within")],
 }
+# The argument spec of conductorone.iam.personal_client (its action plugin uses it with PERSONAL_CLIENT_RULES).
+PERSONAL_CLIENT_ARGUMENT_SPEC = argument_spec(**PERSONAL_CLIENT_OPTIONS)
 
 
 class PersonalClient(Resource):

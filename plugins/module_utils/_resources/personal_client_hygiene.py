@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules as _hygiene
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import format_timestamp, utcnow
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import live_clients, protected_client_ids
@@ -23,6 +24,26 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.resour
 if TYPE_CHECKING:
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.hygiene_rules import Row
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Result
+
+# The argument spec of conductorone.iam.personal_client_hygiene.
+HYGIENE_ARGUMENT_SPEC = argument_spec(
+    policy={"type": "dict", "default": {}, "options": {
+        "expired": {"type": "bool", "default": True},
+        "max_age": {"type": "str"},
+        "max_lifetime": {"type": "str"},
+        "stale_after": {"type": "str"},
+        "never_used_grace": {"type": "str"},
+        "require_source_cidr": {"type": "bool", "default": False},
+        "allowed_cidrs": {"type": "list", "elements": "str"},
+        "require_scoped_roles": {"type": "bool", "default": False},
+    }},
+    scope={"type": "str", "choices": ["caller", "tenant"], "default": "caller"},
+    user_ids={"type": "list", "elements": "str"},
+    enforce={"type": "bool", "default": False},
+    delete_rules={"type": "list", "elements": "str", "choices": [name for name, _kind in _hygiene.POLICY_RULES],
+                  "default": ["expired", "stale_after", "never_used_grace"]},
+    protected={"type": "list", "elements": "str", "default": []},
+)
 
 
 class PersonalClientHygiene(Resource):

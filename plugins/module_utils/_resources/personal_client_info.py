@@ -9,6 +9,7 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources import hygiene_rules
@@ -17,6 +18,21 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.person
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import PersonalClientLookup, client_result, live_clients
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Result
+
+# The argument spec of conductorone.iam.personal_client_info (its action plugin uses it).
+PERSONAL_CLIENT_INFO_ARGUMENT_SPEC = argument_spec(
+    id={"type": "str"},
+    display_name={"type": "str"},
+    expires_within={"type": "str"},
+    unused_for={"type": "str"},
+    never_used={"type": "bool"},
+    unscoped={"type": "bool"},
+    unrestricted_source={"type": "bool"},
+    older_than={"type": "str"},
+    all_users={"type": "bool", "default": False},
+    query={"type": "str"},
+    user_ids={"type": "list", "elements": "str"},
+)
 
 
 class PersonalClientInfo(Resource):

@@ -20,8 +20,10 @@ import datetime
 import os
 from dataclasses import dataclass
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.client_id import cutename
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_OPTIONS, PERSONAL_CLIENT_RULES
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import PendingCreate
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_desired import DesiredClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_lookup import (
@@ -33,10 +35,19 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.resour
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import hide_new_secrets
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
-    ItemEntry, ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
+    DEFAULT_PARALLEL, ItemEntry, ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import JsonObject, Params, Result
 
 OPTION = "clients"
+# The argument spec of conductorone.iam.personal_client_set: each item takes personal_client's options and rules.
+PERSONAL_CLIENT_SET_ARGUMENT_SPEC = argument_spec(
+    clients=dict({"type": "list", "elements": "dict", "required": True, "options": PERSONAL_CLIENT_OPTIONS},
+                 **PERSONAL_CLIENT_RULES),
+    exclusive={"type": "bool", "default": False},
+    protected={"type": "list", "elements": "str", "default": []},
+    secret_dir={"type": "path"},
+    parallel={"type": "int", "default": DEFAULT_PARALLEL},
+)
 # plan action -> summary key
 KIND = {CREATE: "created", UPDATE: "updated", ROTATE: "rotated", DELETE: "deleted", UNCHANGED: "unchanged"}
 

@@ -8,7 +8,12 @@ Private to this collection, with no compatibility promise: anything here may cha
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
+
+if t.TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Runner
 
 
 class Resource:
@@ -17,16 +22,16 @@ class Resource:
     The API client is built on first use, so input validation that needs no API runs before any request.
     """
 
-    def __init__(self, runner, api=None):
+    def __init__(self, runner: Runner, api: t.Optional[IamApi] = None) -> None:
         self.runner = runner
-        self.params = runner.params
+        self.params: t.Dict[str, t.Any] = runner.params
         self._api = api
 
     @property
-    def api(self):
+    def api(self) -> IamApi:
         if self._api is None:
             self._api = IamApi(ApiClient(self.params, warn=self.runner.warn))
         return self._api
 
-    def run(self):
+    def run(self) -> t.Dict[str, t.Any]:
         raise NotImplementedError

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.set_converge import (
-    ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
+    DEFAULT_PARALLEL, ItemRunner, SetReport, bind, check_parallel, item_name, run_parallel, unique_or_fail)
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import Role, RoleCatalog, check_role_params, plan_role
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import (
+    ROLE_OPTIONS, ROLE_RULES, Role, RoleCatalog, check_role_params, plan_role)
 
 if TYPE_CHECKING:
     from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
@@ -30,6 +32,11 @@ if TYPE_CHECKING:
                      Optional[InputError]]
 
 OPTION = "roles"
+# The argument spec of conductorone.iam.role_set: each item takes role's options and rules.
+ROLE_SET_ARGUMENT_SPEC = argument_spec(
+    roles=dict({"type": "list", "elements": "dict", "required": True, "options": ROLE_OPTIONS}, **ROLE_RULES),
+    parallel={"type": "int", "default": DEFAULT_PARALLEL},
+)
 ACTIONS = ("updated", "unchanged")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.normalize import api_view, check_display_text
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
@@ -47,6 +48,10 @@ ROLE_RULES: Dict[str, List[Tuple[str, str]]] = {
     "required_one_of": [("id", "name")],
     "mutually_exclusive": [("id", "name")],
 }
+# The argument specs and rules of conductorone.iam.role and conductorone.iam.role_info (their action plugins use them).
+ROLE_ARGUMENT_SPEC = argument_spec(**ROLE_OPTIONS)
+ROLE_INFO_ARGUMENT_SPEC = argument_spec(id={"type": "str"}, name={"type": "str"})
+ROLE_INFO_RULES = {"mutually_exclusive": [("id", "name")]}
 
 
 def role_result(role: JsonObject) -> Dict[str, Any]:

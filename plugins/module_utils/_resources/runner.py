@@ -4,9 +4,9 @@
 """Runner-neutral execution of a resource's logic.
 
 Resource logic (``Resource`` subclasses in ``roles.py``, ``personal_client.py``, ...) sees only a runner:
-``params``, ``check_mode``, ``diff_mode``, ``warn(msg)``. ``run_resource`` turns its result or its
-exception into ``exit``/``fail`` on that runner. ``ModuleRunner`` adapts an AnsibleModule; a controller-side
-action plugin can provide the same four members and reuse every line of resource logic unchanged.
+``params``, ``check_mode``, ``diff_mode``, ``warn(msg)``. ``run_resource`` turns its result or its exception into
+``exit``/``fail`` on that runner, with one failure shape for every module. The one runner is the action plugins'
+(plugin_utils/_action.py): the collection's modules run only on the controller.
 
 Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
@@ -14,61 +14,45 @@ Private to this collection, with no compatibility promise: anything here may cha
 from __future__ import annotations
 
 import traceback
+import typing as t
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
 
+if t.TYPE_CHECKING:
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import ReportingRunner
+
 # Options whose values authenticate: masked in everything the run reports (see _client/masking.py).
 SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")
 # Result keys that hold a newly created secret: such a result is marked for Ansible to hide in its output.
 NEW_SECRET_KEYS = ("client_secret", "secrets")
 
-
-class ModuleRunner:
-    """The runner interface over an AnsibleModule."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check_mode = module.check_mode
-        self.diff_mode = module._diff
-
-    def warn(self, message):
-        self.module.warn(message)
-
-    def fail(self, msg, **result):
-        self._mask_invocation()
-        self.module.fail_json(msg=msg, **result)
-
-    def exit(self, **result):
-        self._mask_invocation()
-        self.module.exit_json(**result)
-
-    def _mask_invocation(self):
-        # AnsibleModule echoes the task's arguments (invocation.module_args) hiding only no_log options: what the
-        # run learned is secret (a client secret given as id, a password in server_url) is masked there too.
-        self.module.params = _masking.mask(self.module.params)
+Result = t.Dict[str, t.Any]
 
 
 class MaskingRunner:
     """The runner as the resource logic sees it: warnings pass through the masking first."""
 
-    def __init__(self, runner):
+    def __init__(self, runner: ReportingRunner) -> None:
         self._runner = runner
         self.params = runner.params
         self.check_mode = runner.check_mode
         self.diff_mode = runner.diff_mode
 
-    def warn(self, message):
+    def warn(self, message: str) -> None:
         self._runner.warn(_masking.mask_message(message))
 
-    def __getattr__(self, name):
-        return getattr(self._runner, name)
+    def fail(self, msg: str, **result: t.Any) -> None:
+        self._runner.fail(msg, **result)
+
+    def exit(self, **result: t.Any) -> None:
+        self._runner.exit(**result)
 
 
-def hide_new_secrets(result):
+def hide_new_secrets(result: Result) -> Result:
     """Mark a result that carries a new secret so that Ansible hides it in its output (what ``no_log: true``
     on the task does: callbacks print "the output has been hidden"), while ``register`` still gets it."""
     if any(result.get(key) for key in NEW_SECRET_KEYS) or any(
@@ -77,7 +61,7 @@ def hide_new_secrets(result):
     return result
 
 
-def run_resource(runner, resource_class):
+def run_resource(runner: ReportingRunner, resource_class: t.Type[Resource]) -> None:
     """Run the resource logic and report through the runner, with one failure shape for every module.
 
     Every exit path (result, each failure type, an unexpected exception) passes through the masking.
@@ -108,7 +92,7 @@ def run_resource(runner, resource_class):
     return runner.exit(**result)
 
 
-def _fail(runner, exc, msg, **result):
+def _fail(runner: ReportingRunner, exc: BaseException, msg: str, **result: t.Any) -> None:
     """Fail with ``msg``; an exception carrying ``partial_result`` (a client made before the failure, with the
     secret that reached no file) returns that too, marked like any result holding a new secret."""
     partial = getattr(exc, "partial_result", None)
@@ -117,5 +101,5 @@ def _fail(runner, exc, msg, **result):
     return runner.fail(msg, **result)
 
 
-def unexpected_error_message(exc):
+def unexpected_error_message(exc: BaseException) -> str:
     return _masking.mask_message("unexpected error ({0}): {1}".format(type(exc).__name__, exc))

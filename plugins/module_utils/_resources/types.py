@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Types the resource logic is written against: the runner it sees, and the JSON shapes it passes around.
 
-Annotations only: nothing here runs logic. ``Runner`` is the structural type of every runner (the module's
-``ModuleRunner``, the action plugin's runner, ``MaskingRunner``, a set's ``ItemRunner``, a test's fake): any object
+Annotations only: nothing here runs logic. ``Runner`` is the structural type of every runner (the action
+plugin's runner, ``MaskingRunner``, a set's ``ItemRunner``, a test's fake): any object
 with these four members is one, nothing needs to inherit from it.
 
 Private to this collection, with no compatibility promise: anything here may change or go in any release.
@@ -42,3 +42,16 @@ class Runner(Protocol):
 
     def warn(self, message: str) -> None:
         """Show ``message`` as a task warning."""
+
+
+class ReportingRunner(Runner, Protocol):
+    """A ``Runner`` that ``run_resource`` (runner.py) reports the outcome through: the action plugin's runner.
+
+    The resource logic itself sees only the ``Runner`` members (``run_resource`` hands it a ``MaskingRunner``).
+    """
+
+    def fail(self, msg: str, **result: Any) -> None:
+        """Report a failure with ``msg`` and the rest of the result."""
+
+    def exit(self, **result: Any) -> None:
+        """Report the result."""

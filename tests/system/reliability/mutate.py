@@ -73,7 +73,7 @@ FAULTED = ('tests/system/reliability/test_rel_transient_faults.py', LOST, 'tests
            'tests/system/reliability/test_rel_concurrency.py', RESTART)
 SCENARIO_ROOT = 'tests/system/reliability'
 UNIT_ROOT = 'tests/unit'  # a mutation may name unit test files or node ids as its targets (run_pytest)
-UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/modules/'
+UNIT_UTILS, UNIT_MODULES = UNIT_ROOT + '/plugins/module_utils/', UNIT_ROOT + '/plugins/action/'
 NOT_SCENARIO_FILES = ('test_rel_contract.py',)  # the harness's own checks, not report rows
 NOT_SCENARIOS = ('test_keys_cover_scenarios', 'test_expired_token_really_expired')  # guards, not report rows
 AUDIT = 'tests/system/reliability/test_rel_audit.py'  # issue 23: M rows
@@ -107,6 +107,7 @@ def loosened(name, option, path, spec, loose, rows):
 
 PC, PCI, ROLE, ROLE_INFO = 'personal_client', 'personal_client_info', 'role', 'role_info'
 ARGS, PCS, ROLES = 'plugins/module_utils/_client/arguments.py', 'plugins/module_utils/_resources/personal_client.py', 'plugins/module_utils/_resources/roles.py'
+PCI_FILE = 'plugins/module_utils/_resources/personal_client_info.py'
 # the parts of one personal client's converge (plugins/module_utils/_resources/personal_client_*.py)
 PC_DESIRED, PC_PLAN, PC_WRITER, PC_CREATE, PC_INFO, PC_LOOKUP, PC_SECRET = (
     'plugins/module_utils/_resources/personal_client_%s.py' % part
@@ -141,9 +142,9 @@ BAD_INPUT_MUTATIONS = [
              bad_rows('secret_path')),
     loosened('argspec-return_secret', 'return_secret', PCS, '"return_secret": {"type": "bool"', '"return_secret": {"type": "raw"',
              bad_rows('return_secret')),
-    loosened('argspec-all_users', 'all_users', 'plugins/modules/personal_client_info.py', 'all_users={"type": "bool"',
+    loosened('argspec-all_users', 'all_users', PCI_FILE, 'all_users={"type": "bool"',
              'all_users={"type": "raw"', bad_rows('all_users')),
-    loosened('argspec-user_ids', 'user_ids', 'plugins/modules/personal_client_info.py', 'user_ids={"type": "list", "elements": "str"}',
+    loosened('argspec-user_ids', 'user_ids', PCI_FILE, 'user_ids={"type": "list", "elements": "str"}',
              'user_ids={"type": "raw"}', bad_rows('user_ids')),
     loosened('argspec-role-name', 'name', ROLES, '    "name": {"type": "str"},', '    "name": {"type": "raw"},', bad_rows('name', modules=(ROLE,))),
     loosened('argspec-role-display_name', 'display_name', ROLES, '    "display_name": {"type": "str"},',
@@ -164,7 +165,7 @@ BAD_INPUT_MUTATIONS = [
     ('rule-role-exclusive', 'argspec: role takes id and name together (mutually_exclusive dropped)', ROLES,
      '    "mutually_exclusive": [("id", "name")],\n}', '}', bad_rows(label='id and name together', modules=(ROLE,))),
     ('rule-role_info-exclusive', 'argspec: role_info takes id and name together (mutually_exclusive dropped)',
-     'plugins/modules/role_info.py', '    "mutually_exclusive": [("id", "name")],\n', '',
+     ROLES, 'ROLE_INFO_RULES = {"mutually_exclusive": [("id", "name")]}', 'ROLE_INFO_RULES = {}',
      bad_rows(label='id and name together', modules=(ROLE_INFO,))),
     refusal('timeout-unchecked', 'a negative timeout', 'plugins/module_utils/_client/api.py', 'timeout must be a positive', bad_rows('timeout')),
     refusal('retries-unchecked', 'a negative retries', 'plugins/module_utils/_client/api.py', 'retries must be 0 or more', bad_rows('retries')),
@@ -380,7 +381,8 @@ MUTATIONS = [
      '            self._warn("validate_certs is false: the server\'s TLS certificate is not verified")\n', '            pass\n', (TLS,)),
     # issue 20: hostile tenant (tests/system/reliability/test_rel_hostile.py H1-H5)
     ('hostile-no-deadline', 'timeout bounds each socket read only: the whole-request watchdog never starts',
-     'plugins/module_utils/_client/http.py', '        self._timer.start()\n', '        pass\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H1]',)),
+     'plugins/module_utils/_client/http.py', '        self._timer.start()\n', '        pass\n',
+     ('tests/system/reliability/test_rel_hostile.py::test_hostile[H1]',)),
     ('hostile-no-page-limit', 'listing: endless new page tokens are followed (no page limit)', 'plugins/module_utils/_client/api.py',
      '        if self.pages > self.max_pages:\n', '        if False:\n', ('tests/system/reliability/test_rel_hostile.py::test_hostile[H2]',)),
     ('hostile-no-item-limit', 'listing: any number of items is collected (max_list_items ignored)', 'plugins/module_utils/_client/api.py',
@@ -477,9 +479,9 @@ MUTATIONS = [
     ('audit-token-used-at-expiry', 'token source: the in-memory token is still used at exactly its expiry (> instead of >=)',
      'plugins/module_utils/_client/auth.py', '        if self._token is None or time.time() >= self._expires_at:\n',
      '        if self._token is None or time.time() > self._expires_at:\n', (UNIT_UTILS + 'test_auth.py',)),
-    ('audit-invocation-unmasked', 'plain module path: the echoed task arguments (invocation) not masked (a client secret given '
-     'as id, a password in server_url or tenant_domain show)', 'plugins/module_utils/_resources/runner.py',
-     '        self.module.params = _masking.mask(self.module.params)\n', '        pass\n',
+    ('audit-invocation-unmasked', 'action plugin: the result with the echoed task arguments (invocation) not masked (a client '
+     'secret given as id, a password in server_url or tenant_domain show)', 'plugins/plugin_utils/_action.py',
+     '                return _masking.mask(self._run(result))\n', '                return self._run(result)\n',
      (UNIT_MODULES + 'test_personal_client.py',)),
     ('audit-url-path-cut-before-mask', 'server_url: the refused path quoted cut to 40 characters before masking (the head of a '
      'token across the cut shows)', 'plugins/module_utils/_client/url.py',
@@ -584,6 +586,16 @@ MUTATIONS = [
     ('handoff-collision-unchecked', 'store-role-secrets-in-vault.yml: two display names for one vars file are accepted',
      'examples/secret-handoff/store-role-secrets-in-vault.yml',
      '          - handoff_stems | unique | length == handoff_stems | length\n', '          - true\n', ('tests/system/reliability/test_rel_examples.py',)),
+    # issue 21: docs vs spec (the module files are docs-only, so validate-modules no longer compares them with the
+    # argument specs; tests/unit/plugins/action/test_docs_match_spec.py does, through the computed fragments too)
+    ('docs-spec-wrong-default', 'docs: the personal_client fragment documents rotate with default true (the spec has false)',
+     'plugins/doc_fragments/personal_client.py',
+     '    - Always reports a change. Mutually exclusive with O(rotate_if_expires_within).\n  type: bool\n  default: false\n',
+     '    - Always reports a change. Mutually exclusive with O(rotate_if_expires_within).\n  type: bool\n  default: true\n',
+     (UNIT_ROOT + '/plugins/action/test_docs_match_spec.py',)),
+    ('docs-spec-missing-option', 'docs: role_set documents no parallel option (the spec has one)', 'plugins/modules/role_set.py',
+     '  parallel:\n    description:\n      - How many updates run at the same time; V(1) updates one role after the other.\n'
+     '    type: int\n    default: 8\n', '', (UNIT_ROOT + '/plugins/action/test_docs_match_spec.py',)),
 ] + BAD_INPUT_MUTATIONS
 
 

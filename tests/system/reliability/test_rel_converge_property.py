@@ -81,12 +81,13 @@ def _engine():
     if path not in sys.path:
         sys.path.insert(0, path)
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.modules import personal_client_set  # pylint: disable=import-outside-toplevel
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import (  # pylint: disable=import-outside-toplevel
+        PERSONAL_CLIENT_SET_ARGUMENT_SPEC)
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import (  # pylint: disable=import-outside-toplevel
         PersonalClientSet)
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource  # pylint: disable=import-outside-toplevel
     from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner  # pylint: disable=import-outside-toplevel
-    return ArgumentSpecValidator(personal_client_set.ARGUMENT_SPEC), PersonalClientSet, run_resource, ActionRunner
+    return ArgumentSpecValidator(PERSONAL_CLIENT_SET_ARGUMENT_SPEC), PersonalClientSet, run_resource, ActionRunner
 
 
 class Converge(RuleBasedStateMachine):

@@ -10,7 +10,6 @@
 #   4. a cached token within the 60 s margin of its expiry is not used: one new exchange
 #   5. tokens that never outlive the margin (server TTL below it) are exchanged by every task
 #   6. token_cache=false and CONDUCTORONE_TOKEN_CACHE=false: one exchange per task, nothing written
-#   7. the same through the plain module path (a copy of the collection without plugins/action)
 set -eux
 
 # the emulator of the collection under test (tests/support/emulator.py): its variables, WORK_DIR (removed with
@@ -123,22 +122,3 @@ CONDUCTORONE_TOKEN_CACHE=false play -e expected_exchanges="$TASKS" "$@"
 # ... and the option wins over the environment variable
 CONDUCTORONE_TOKEN_CACHE=false play -e expected_exchanges=1 -e c1_token_cache=true "$@"
 [ "$(cache_files | wc -l)" -eq 1 ]
-
-# 7. the plain module path (one process per task) shares the token through the same file
-# the collection under test (ANSIBLE_COLLECTIONS_PATH, set by ansible-test), as support.emulator exported it
-collection=$C1_COLLECTION
-if [ ! -f "$collection/galaxy.yml" ] || [ ! -d "$collection/plugins/action" ]; then
-  echo "cannot find the collection under test (looked at $collection)" >&2
-  exit 1
-fi
-modules_only=$WORK/collections/ansible_collections/conductorone/iam
-mkdir -p "$modules_only"
-cp -R "$collection/galaxy.yml" "$collection/meta" "$collection/plugins" "$modules_only/"
-rm -rf "$modules_only/plugins/action"
-rm -rf "$XDG_CACHE_HOME"
-ANSIBLE_COLLECTIONS_PATH=$WORK/collections play -e expected_exchanges=1 "$@"
-[ "$(stat -c %a "$(cache_files)")" = 600 ]
-ANSIBLE_COLLECTIONS_PATH=$WORK/collections play -e expected_exchanges=0 "$@"
-rm -rf "$XDG_CACHE_HOME"
-ANSIBLE_COLLECTIONS_PATH=$WORK/collections play -e expected_exchanges="$TASKS" -e c1_token_cache=false "$@"
-[ ! -e "$XDG_CACHE_HOME" ]

@@ -10,7 +10,6 @@
 #   3. a tampered, an expired and a replayed OIDC token fail with clear messages
 #   4. the AWX credential type for federation (extensions/awx/conductorone_wfe_credential_type.yml),
 #      rendered as the controller does, runs (1) again
-#   5. (1) again through the plain module path (no action plugins: one module process per task)
 # Every playbook runs at -vvvv; no OIDC token (nor the cached access token) may appear in the output.
 set -eux
 
@@ -140,24 +139,3 @@ tail -n 5 "$WORK/awx.log"
 AWX_ACCESS=$(cached_access_token)
 set -x
 no_leak "$WORK/awx.log" AWX_TOKEN AWX_ACCESS
-
-# ---- 5: the plain module path (a copy of the collection without plugins/action): one process per task -----
-unset CONDUCTORONE_CLIENT_ID CONDUCTORONE_OIDC_TOKEN CONDUCTORONE_SERVER_URL CONDUCTORONE_TENANT_DOMAIN CONDUCTORONE_CA_PATH
-export REQUESTS_CA_BUNDLE=$emulator_ca
-emulator_control POST reset
-modules_only=$WORK/collections/ansible_collections/conductorone/iam
-mkdir -p "$modules_only"
-cp -R "$COLLECTION/galaxy.yml" "$COLLECTION/meta" "$COLLECTION/plugins" "$modules_only/"
-rm -rf "$modules_only/plugins/action" "$XDG_CACHE_HOME"
-{ set +x; } 2>/dev/null
-MODULE_TOKEN=$(oidc_token)
-export CONDUCTORONE_CLIENT_ID=$WFE_ID CONDUCTORONE_OIDC_TOKEN=$MODULE_TOKEN
-set -x
-ANSIBLE_COLLECTIONS_PATH=$WORK/collections ANSIBLE_NOCOLOR=1 ansible-playbook -i "$INVENTORY_PATH" done_means.yml -vvvv "$@" \
-  >"$WORK/modules.log" 2>&1 || { cat "$WORK/modules.log"; exit 1; }
-tail -n 5 "$WORK/modules.log"
-{ set +x; } 2>/dev/null
-# shellcheck disable=SC2034  # exported by no_leak, by name
-MODULE_ACCESS=$(cached_access_token)
-set -x
-no_leak "$WORK/modules.log" MODULE_TOKEN MODULE_ACCESS

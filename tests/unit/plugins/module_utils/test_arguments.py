@@ -29,14 +29,9 @@ def test_env_fallbacks_use_conductorone_names():
         "token_cache": "CONDUCTORONE_TOKEN_CACHE",
         "allow_plain_http": "CONDUCTORONE_ALLOW_PLAIN_HTTP",
     }
-    for option, spec in _arguments.CONNECTION_ARGUMENT_SPEC.items():
-        if option in expected:
-            assert spec["fallback"][1] == [expected[option]]
-        else:
-            assert "fallback" not in spec
+    assert _arguments.ENV_FALLBACKS == expected
     for spec in _arguments.CONNECTION_ARGUMENT_SPEC.values():
-        for name in spec.get("fallback", (None, []))[1]:
-            assert not name.startswith("ANSIBLE_")
+        assert "fallback" not in spec  # one implementation of the fallbacks: apply_env_fallbacks
 
 
 def test_argument_spec_merges_and_copies():

@@ -27,7 +27,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.person
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_plan import CREATE, DELETE, ROTATE, UNCHANGED, UPDATE, plan_client
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import RoleSet
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleCatalog
-from ansible_collections.conductorone.iam.plugins.modules import personal_client_set, role_set
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PERSONAL_CLIENT_SET_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.role_set import ROLE_SET_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.tests.support import fakes
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
@@ -129,7 +130,7 @@ def converge(api, clients, check_mode=False, diff_mode=False, **options):
     own = api.client.authenticated_client_id
     credentials = dict(client_id=own, client_secret=OWN_SECRET) if own else dict(access_token="token")
     args = dict(options, clients=clients, server_url="https://acme.conductor.one", **credentials)
-    runner = Runner(validated(personal_client_set.ARGUMENT_SPEC, args), check_mode, diff_mode)
+    runner = Runner(validated(PERSONAL_CLIENT_SET_ARGUMENT_SPEC, args), check_mode, diff_mode)
     return PersonalClientSet(runner, api=api).run(), runner
 
 
@@ -406,7 +407,7 @@ def test_parallel_must_be_positive():
 def test_the_items_are_validated_by_the_personal_client_spec():
     """An item with an unknown option or both expires_in and expires_at fails validation, as the module would."""
     for item in ({"display_name": "x", "nope": 1}, {"display_name": "x", "expires_in": "1d", "expires_at": "2030-01-01T00:00:00Z"}):
-        outcome = ArgumentSpecValidator(personal_client_set.ARGUMENT_SPEC).validate({"clients": [item]})
+        outcome = ArgumentSpecValidator(PERSONAL_CLIENT_SET_ARGUMENT_SPEC).validate({"clients": [item]})
         assert outcome.error_messages
 
 
@@ -414,7 +415,7 @@ def test_the_items_are_validated_by_the_personal_client_spec():
 
 def run_roles(api, roles, check_mode=False):
     args = {"roles": roles, "access_token": "token", "server_url": "https://acme.conductor.one"}
-    runner = Runner(validated(role_set.ARGUMENT_SPEC, args), check_mode)
+    runner = Runner(validated(ROLE_SET_ARGUMENT_SPEC, args), check_mode)
     return RoleSet(runner, api=api).run()
 
 

@@ -15,8 +15,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import PersonalClientHygiene
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.modules.personal_client_hygiene import ARGUMENT_SPEC
-from ansible_collections.conductorone.iam.plugins.modules.personal_client_info import ARGUMENT_SPEC as INFO_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_hygiene import HYGIENE_ARGUMENT_SPEC as ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PERSONAL_CLIENT_INFO_ARGUMENT_SPEC as INFO_SPEC
 
 
 def ago(days):

@@ -18,7 +18,7 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.errors im
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_writer import ClientWriter
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource
-from ansible_collections.conductorone.iam.plugins.modules import personal_client
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_api import iam
 from ansible_collections.conductorone.iam.tests.unit.plugins.module_utils.test_converge import (
@@ -73,7 +73,7 @@ def test_a_page_without_list_is_empty():
 
 def module_runner(**params):
     """A FakeRunner (tests/support/fakes.py) holding the module's defaults, a fake server URL and token, and params."""
-    values = dict((name, option.get("default")) for name, option in personal_client.ARGUMENT_SPEC.items())
+    values = dict((name, option.get("default")) for name, option in PERSONAL_CLIENT_ARGUMENT_SPEC.items())
     values.update(server_url=FakeConductorOne.base_url, access_token="fake-access-token", token_cache=False)
     values.update(params)
     return FakeRunner(values)

@@ -17,7 +17,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.api impor
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_info
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PERSONAL_CLIENT_INFO_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRunner
 
 CREATE = r"^/api/v1/iam/personal_clients$"
@@ -33,13 +34,13 @@ def params_of(spec, **options):
 
 
 def converge(server, check_mode=False, **options):
-    runner = FakeRunner(params_of(personal_client.ARGUMENT_SPEC, **options), check_mode=check_mode)
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_ARGUMENT_SPEC, **options), check_mode=check_mode)
     api = IamApi(ApiClient(runner.params, warn=runner.warn, transport=server))
     return PersonalClient(runner, api=api).run(), runner
 
 
 def info(server, **options):
-    runner = FakeRunner(params_of(personal_client_info.ARGUMENT_SPEC, **options))
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, **options))
     return PersonalClientInfo(runner, api=IamApi(ApiClient(runner.params, transport=server))).run()
 
 

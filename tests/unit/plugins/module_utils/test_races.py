@@ -14,13 +14,13 @@ import json
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import ApiClient, IamApi
-from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PersonalClientSet
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_create import created_order, settle_race
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import REAPPLY_ATTEMPTS, Role
-from ansible_collections.conductorone.iam.plugins.modules import personal_client, personal_client_set
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PERSONAL_CLIENT_ARGUMENT_SPEC
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import PERSONAL_CLIENT_SET_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, FakeRoleApi, FakeRunner, role_params
 
 
@@ -100,7 +100,7 @@ def params_of(spec, **options):
 
 
 def converge(server, **options):
-    runner = FakeRunner(params_of(personal_client.ARGUMENT_SPEC, **options))
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_ARGUMENT_SPEC, **options))
     api = IamApi(ApiClient(runner.params, warn=runner.warn, transport=server))
     return PersonalClient(runner, api=api).run(), runner
 
@@ -193,7 +193,7 @@ def test_loser_whose_delete_fails_fails_naming_its_duplicate():
 # --- the set: at most one re-listing, the loser's item reported -------------------------------------------------
 
 def converge_set(server, clients, **options):
-    runner = FakeRunner(params_of(personal_client_set.ARGUMENT_SPEC, clients=clients, **options))
+    runner = FakeRunner(params_of(PERSONAL_CLIENT_SET_ARGUMENT_SPEC, clients=clients, **options))
     api = IamApi(ApiClient(runner.params, warn=runner.warn, transport=server))
     return PersonalClientSet(runner, api=api).run(), runner
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""run_resource: one result/failure shape for every module; ModuleRunner; the lazily built API client."""
+"""run_resource: one result/failure shape for every module; the lazily built API client."""
 
 from __future__ import annotations
 
@@ -107,32 +107,3 @@ def test_resource_builds_the_api_client_on_first_use():
 def test_resource_uses_a_given_api():
     sentinel = object()
     assert Resource(RecordingRunner(), api=sentinel).api is sentinel
-
-
-def test_module_runner_adapts_an_ansible_module():
-    class Module:
-        params = {"a": 1}
-        check_mode = True
-        _diff = True
-
-        def __init__(self):
-            self.calls = []
-
-        def warn(self, message):
-            self.calls.append(("warn", message))
-
-        def fail_json(self, **kwargs):
-            self.calls.append(("fail_json", kwargs))
-
-        def exit_json(self, **kwargs):
-            self.calls.append(("exit_json", kwargs))
-
-    module = Module()
-    runner = _runner.ModuleRunner(module)
-    assert runner.params == {"a": 1}
-    assert runner.check_mode is True
-    assert runner.diff_mode is True
-    runner.warn("w")
-    runner.fail("m", changed=False)
-    runner.exit(changed=True)
-    assert module.calls == [("warn", "w"), ("fail_json", {"msg": "m", "changed": False}), ("exit_json", {"changed": True})]

@@ -1,12 +1,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""plugin_utils/_action.py: the modules' logic run controller-side, with stub Task, PlayContext and templar.
-
-What the executor would hand the plugin is replaced by small stand-ins: the task (args, environment,
-async, check mode), the play context (check mode, diff), a connection whose shell has no tmpdir, and a
-templar that renders ``{{ name }}`` from a dict.
-"""
+"""plugin_utils/_action.py: the modules' logic run controller-side, with the executor's stand-ins of executor.py."""
 
 from __future__ import annotations
 
@@ -23,68 +18,21 @@ from ansible_collections.conductorone.iam.plugins.action import role as role_act
 from ansible_collections.conductorone.iam.plugins.action import role_info as role_info_action
 from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import argument_spec
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import PersonalClient
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import PersonalClientInfo
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import RoleInfo
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client import (
+    PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_RULES, PersonalClient)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_info import (
+    PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, PersonalClientInfo)
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import (
+    ROLE_ARGUMENT_SPEC, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, ROLE_RULES, Role, RoleInfo)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
-from ansible_collections.conductorone.iam.plugins.modules import personal_client as personal_client_module
-from ansible_collections.conductorone.iam.plugins.modules import personal_client_info as personal_client_info_module
-from ansible_collections.conductorone.iam.plugins.modules import role as role_module
-from ansible_collections.conductorone.iam.plugins.modules import role_info as role_info_module
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner, ResourceAction
+from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.executor import (
+    StubConnection, StubPlayContext, StubTask, StubTemplar, run_action)
 
 SECRET = "secret-token:conductorone.com:v1:c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA"
 ACCESS_TOKEN = "eyJhbGciOiJFZERTQSJ9.access-token-value.signature"
 CLIENT_ID = "strange-hydra-68836@acme.conductor.one/pcc"
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
-
-
-# --- stand-ins for what the task executor passes ---------------------------------------------------
-
-class StubShell:
-    tmpdir = None
-
-
-class StubConnection:
-    _shell = StubShell()
-
-
-class StubTask:
-    def __init__(self, args, environment=None, async_val=0, check_mode=False, diff=False):
-        self.args = args
-        self.environment = environment
-        self.async_val = async_val
-        self.check_mode = check_mode
-        self.diff = diff
-        self.action = "conductorone.iam.test"
-        self.no_log = False
-
-
-class StubPlayContext:
-    def __init__(self, check_mode=False, diff=False):
-        self.check_mode = check_mode
-        self.diff = diff
-
-
-class StubTemplar:
-    """Renders ``{{ name }}`` in the strings of a (nested) value; records what it was asked to render."""
-
-    def __init__(self, variables=None):
-        self.variables = variables or {}
-        self.rendered = []
-
-    def template(self, value):
-        self.rendered.append(value)
-        return self._render(value)
-
-    def _render(self, value):
-        if isinstance(value, dict):
-            return dict((key, self._render(item)) for key, item in value.items())
-        if isinstance(value, list):
-            return [self._render(item) for item in value]
-        if isinstance(value, str):
-            return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda match: str(self.variables[match.group(1)]), value)
-        return value
 
 
 # --- a resource that records what it was given ------------------------------------------------------
@@ -122,31 +70,20 @@ def fresh_recorder(monkeypatch):
     monkeypatch.setattr(Recorder, "seen", None)
 
 
-def run_action(action_class, args, environment=None, check_mode=False, diff=False, variables=None, async_val=0):
-    """Run the plugin as the executor would; returns (result, templar)."""
-    templar = StubTemplar(variables)
-    action = action_class(task=StubTask(dict(args), environment, async_val, check_mode, diff), connection=StubConnection(),
-                          play_context=StubPlayContext(check_mode, diff), loader=None, templar=templar,
-                          shared_loader_obj=None)
-    return action.run(task_vars={}), templar
+# --- the plugins run the spec, rules and logic of module_utils ------------------------------------
 
-
-# --- the plugins reuse the modules' spec and logic ----------------------------------------------
-
-@pytest.mark.parametrize("action, module, resource", [
-    (personal_client_action, personal_client_module, PersonalClient),
-    (personal_client_info_action, personal_client_info_module, PersonalClientInfo),
-    (role_info_action, role_info_module, RoleInfo),
-    (role_action, role_module, None),
+@pytest.mark.parametrize("action, spec, rules, resource", [
+    (personal_client_action, PERSONAL_CLIENT_ARGUMENT_SPEC, PERSONAL_CLIENT_RULES, PersonalClient),
+    (personal_client_info_action, PERSONAL_CLIENT_INFO_ARGUMENT_SPEC, {}, PersonalClientInfo),
+    (role_info_action, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, RoleInfo),
+    (role_action, ROLE_ARGUMENT_SPEC, ROLE_RULES, Role),
 ])
-def test_action_plugins_reuse_the_module_spec_rules_and_logic(action, module, resource):
+def test_action_plugins_use_the_spec_rules_and_logic_of_module_utils(action, spec, rules, resource):
     plugin = action.ActionModule
     assert issubclass(plugin, ResourceAction)
-    assert plugin.ARGUMENT_SPEC is module.ARGUMENT_SPEC
-    assert plugin.ARGUMENT_RULES is module.ARGUMENT_RULES
-    if resource is not None:
-        assert plugin.RESOURCE is resource
-    assert plugin.RESOURCE is not None
+    assert plugin.ARGUMENT_SPEC is spec
+    assert plugin.ARGUMENT_RULES == rules
+    assert plugin.RESOURCE is resource
 
 
 class ExplodingConnection(StubConnection):

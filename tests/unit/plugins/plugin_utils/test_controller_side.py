@@ -9,7 +9,6 @@ pass; the resource records that it ran, so a refusal is seen to happen before an
 
 from __future__ import annotations
 
-import re
 import sys
 
 import pytest
@@ -20,45 +19,18 @@ from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
 from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side import ControllerSideChecks
+from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.executor import StubConnection, StubPlayContext, StubTask, StubTemplar
 
 ACTION = "conductorone.iam.role_info"
 
 
-class Task:
+class Task(StubTask):
+    """The executor's stand-in task, with ``delegate_to``."""
+
     def __init__(self, delegate_to=None, async_val=0):
-        self.args = {"name": "x"}
-        self.environment = None
-        self.async_val = async_val
+        super().__init__({"name": "x"}, async_val=async_val)
         self.delegate_to = delegate_to
-        self.check_mode = False
-        self.diff = False
         self.action = ACTION
-        self.no_log = False
-
-
-class Shell:
-    tmpdir = None
-
-
-class Connection:
-    _shell = Shell()
-
-
-class PlayContext:
-    check_mode = False
-    diff = False
-
-
-class Templar:
-    """Renders ``{{ name }}`` from a dict."""
-
-    def __init__(self, variables):
-        self.variables = variables
-
-    def template(self, value):
-        if isinstance(value, str):
-            return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda match: str(self.variables[match.group(1)]), value)
-        return value
 
 
 class Ran(Resource):
@@ -84,8 +56,8 @@ def fresh(monkeypatch):
 
 def run(task_vars=None, **task):
     variables = dict({"ansible_playbook_python": sys.executable}, **(task_vars or {}))
-    action = Action(task=Task(**task), connection=Connection(), play_context=PlayContext(), loader=None,
-                    templar=Templar(variables), shared_loader_obj=None)
+    action = Action(task=Task(**task), connection=StubConnection(), play_context=StubPlayContext(), loader=None,
+                    templar=StubTemplar(variables), shared_loader_obj=None)
     return action.run(task_vars=variables)
 
 
@@ -149,8 +121,8 @@ def test_both_warnings_together():
 
 
 def test_warnings_survive_a_validation_failure():
-    action = Action(task=Task(delegate_to="db1"), connection=Connection(), play_context=PlayContext(), loader=None,
-                    templar=Templar({}), shared_loader_obj=None)
+    action = Action(task=Task(delegate_to="db1"), connection=StubConnection(), play_context=StubPlayContext(), loader=None,
+                    templar=StubTemplar({}), shared_loader_obj=None)
     action._task.args = {}
     result = action.run(task_vars={})
     assert result["failed"] is True

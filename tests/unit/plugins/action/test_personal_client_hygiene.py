@@ -1,15 +1,15 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""personal_client_hygiene through its real main() (the plain-module path, without the action plugin), the HTTP
-transport replaced by the stateful fake API of tests/support/fakes.py."""
+"""personal_client_hygiene through its action plugin (the run_task fixture is in conftest.py), the HTTP transport
+replaced by the stateful fake API of tests/support/fakes.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import api as _api
-from ansible_collections.conductorone.iam.plugins.modules import personal_client_hygiene
+from ansible_collections.conductorone.iam.plugins.action import personal_client_hygiene
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne, client_credentials
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-1c5d8e", "token_cache": False}
@@ -34,16 +34,16 @@ def server(monkeypatch):
     return fake
 
 
-def enforce(run_module, **options):
-    return run_module(personal_client_hygiene, dict(CONNECTION, enforce=True, protected=["c3"], **options))
+def enforce(run_task, **options):
+    return run_task(personal_client_hygiene, dict(CONNECTION, enforce=True, protected=["c3"], **options))
 
 
 def deletes(server):
     return [(method, path) for method, path, dummy in server.log if method != "GET"]
 
 
-def test_main_deletes_the_expired_unprotected_client_then_is_idempotent(run_module, server):
-    code, result, dummy = enforce(run_module)
+def test_deletes_the_expired_unprotected_client_then_is_idempotent(run_task, server):
+    code, result, dummy = enforce(run_task)
     assert code == 0 and result["changed"] is True
     assert result["clients_checked"] == 3 and result["rule_counts"] == {"expired": 2}
     assert [(row["id"], row["rules"]) for row in result["violations"]] == [("c1", ["expired"]), ("c3", ["expired"])]
@@ -52,31 +52,31 @@ def test_main_deletes_the_expired_unprotected_client_then_is_idempotent(run_modu
     assert deletes(server) == [("DELETE", "/api/v1/iam/personal_clients/c1")]
     assert [c["id"] for c in server.live()] == ["c2", "c3"]
 
-    code, result, dummy = enforce(run_module)
+    code, result, dummy = enforce(run_task)
     assert code == 0 and result["changed"] is False and result["deleted"] == []
     assert [row["id"] for row in result["violations"]] == ["c3"]
     assert len(deletes(server)) == 1
 
 
-def test_main_check_mode_lists_what_would_go_and_deletes_nothing(run_module, server):
-    code, result, dummy = enforce(run_module, _ansible_check_mode=True)
+def test_check_mode_lists_what_would_go_and_deletes_nothing(run_task, server):
+    code, result, dummy = enforce(run_task, _ansible_check_mode=True)
     assert code == 0 and result["changed"] is True
     assert [row["id"] for row in result["deleted"]] == ["c1"]
     assert deletes(server) == []
     assert [c["id"] for c in server.live()] == ["c1", "c2", "c3"]
 
 
-def test_main_refuses_enforcement_with_a_bare_access_token_before_any_request(run_module, server):
-    code, result, dummy = run_module(personal_client_hygiene, dict(CONNECTION, enforce=True))
+def test_refuses_enforcement_with_a_bare_access_token_before_any_request(run_task, server):
+    code, result, dummy = run_task(personal_client_hygiene, dict(CONNECTION, enforce=True))
     assert code == 1 and result["failed"] is True and result["changed"] is False
     assert result["msg"].startswith("enforce: this run authenticates with an access token, "), result["msg"]
     assert "list that client's id in protected" in result["msg"]
     assert server.log == []
 
 
-def test_main_with_client_credentials_never_deletes_the_client_the_run_logged_in_with(run_module, server):
+def test_with_client_credentials_never_deletes_the_client_the_run_logged_in_with(run_task, server):
     # No protected list: the run's own client (c3, expired too) is known from client_id and kept.
-    code, result, out = run_module(personal_client_hygiene, dict(CREDENTIALS, enforce=True))
+    code, result, out = run_task(personal_client_hygiene, dict(CREDENTIALS, enforce=True))
     assert code == 0 and result["changed"] is True, result
     assert server.token_requests and all(form.get("client_assertion") for form in server.token_requests)
     assert [(row["id"], row["rules"]) for row in result["deleted"]] == [("c1", ["expired"])]
@@ -86,8 +86,8 @@ def test_main_with_client_credentials_never_deletes_the_client_the_run_logged_in
     assert OWN_SECRET not in out
 
 
-def test_main_with_client_credentials_check_mode_predicts_the_same_deletions(run_module, server):
-    code, result, dummy = run_module(personal_client_hygiene, dict(CREDENTIALS, enforce=True, _ansible_check_mode=True))
+def test_with_client_credentials_check_mode_predicts_the_same_deletions(run_task, server):
+    code, result, dummy = run_task(personal_client_hygiene, dict(CREDENTIALS, enforce=True, _ansible_check_mode=True))
     assert code == 0 and result["changed"] is True
     assert [row["id"] for row in result["deleted"]] == ["c1"] and [row["id"] for row in result["kept"]] == ["c3"]
     assert deletes(server) == []

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The role module end to end in-process (the run_module fixture is in conftest.py), with IamApi patched."""
+"""The role module through its action plugin in-process (the run_task fixture is in conftest.py), with IamApi patched."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
-from ansible_collections.conductorone.iam.plugins.modules import role
+from ansible_collections.conductorone.iam.plugins.action import role
 
 CONNECTION = {"server_url": "https://acme.conductor.one", "access_token": "static-token-4f1c9a"}
 P_LIST = "permission/c1.api.iam.v1.Roles.List"
@@ -44,17 +44,17 @@ def updates(monkeypatch):
     return calls
 
 
-def test_update(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, name="Auditor", permissions=[P_GET], append=True))
+def test_update(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, name="Auditor", permissions=[P_GET], append=True))
     assert code == 0
     assert result["changed"] is True
     assert result["role"]["permissions"] == [P_LIST, P_GET]
     assert updates == [(AUDITOR["id"], {"permissions": [P_LIST, P_GET]}, ["permissions"])]
 
 
-def test_check_and_diff_mode(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, id=AUDITOR["id"], display_name="Auditors",
-                                                _ansible_check_mode=True, _ansible_diff=True))
+def test_check_and_diff_mode(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, id=AUDITOR["id"], display_name="Auditors",
+                                              _ansible_check_mode=True, _ansible_diff=True))
     assert code == 0
     assert result["changed"] is True
     assert result["role"]["display_name"] == "Auditors"
@@ -63,15 +63,15 @@ def test_check_and_diff_mode(run_module, updates):
     assert updates == []
 
 
-def test_no_change(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, name="custom:auditor", permissions=[P_LIST]))
+def test_no_change(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, name="custom:auditor", permissions=[P_LIST]))
     assert code == 0
     assert result["changed"] is False
     assert updates == []
 
 
-def test_builtin_change_fails_without_update(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, name="system:viewer", permissions=[P_GET]))
+def test_builtin_change_fails_without_update(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, name="system:viewer", permissions=[P_GET]))
     assert code == 1
     assert result["failed"] is True
     assert result["changed"] is False
@@ -79,15 +79,15 @@ def test_builtin_change_fails_without_update(run_module, updates):
     assert updates == []
 
 
-def test_id_or_name_is_required(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, display_name="X"))
+def test_id_or_name_is_required(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, display_name="X"))
     assert code == 1
     assert "one of the following is required: id, name" in result["msg"]
     assert updates == []
 
 
-def test_id_and_name_are_mutually_exclusive(run_module, updates):
-    code, result, dummy = run_module(role, dict(CONNECTION, id=AUDITOR["id"], name="Auditor", display_name="X"))
+def test_id_and_name_are_mutually_exclusive(run_task, updates):
+    code, result, dummy = run_task(role, dict(CONNECTION, id=AUDITOR["id"], name="Auditor", display_name="X"))
     assert code == 1
     assert "mutually exclusive" in result["msg"]
     assert updates == []

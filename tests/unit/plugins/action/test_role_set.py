@@ -1,7 +1,7 @@
 # Copyright (c) 2026 conductorone.iam contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""role_set through its real main() (the plain-module path, without the action plugin), the HTTP transport
+"""role_set through its action plugin (the run_task fixture is in conftest.py), the HTTP transport
 replaced by the stateful fake API of tests/support/fakes.py with role reads and updates added here."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import api as _api
-from ansible_collections.conductorone.iam.plugins.modules import role_set
+from ansible_collections.conductorone.iam.plugins.action import role_set
 from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-3b7c2d", "token_cache": False}
@@ -49,14 +49,14 @@ def server(monkeypatch):
     return fake
 
 
-def converge(run_module, **options):
+def converge(run_task, **options):
     items = [{"name": "custom:auditor", "permissions": [P_GET], "append": True},
              {"name": "custom:deployer", "display_name": "Deployers"}]
-    return run_module(role_set, dict(CONNECTION, roles=items, **options))
+    return run_task(role_set, dict(CONNECTION, roles=items, **options))
 
 
-def test_main_updates_each_role_once_then_is_idempotent(run_module, server):
-    code, result, dummy = converge(run_module)
+def test_updates_each_role_once_then_is_idempotent(run_task, server):
+    code, result, dummy = converge(run_task)
     assert code == 0 and result["changed"] is True
     assert [(r["index"], r["id"], r["action"], r["changed"]) for r in result["results"]] == [
         (0, AUDITOR["id"], "update", True), (1, DEPLOYER["id"], "update", True)]
@@ -66,23 +66,23 @@ def test_main_updates_each_role_once_then_is_idempotent(run_module, server):
         "/api/v1/iam/roles/" + AUDITOR["id"], "/api/v1/iam/roles/" + DEPLOYER["id"]]
     assert server.roles[0]["permissions"] == [P_LIST, P_GET] and server.roles[1]["displayName"] == "Deployers"
 
-    code, result, dummy = converge(run_module)
+    code, result, dummy = converge(run_task)
     assert code == 0 and result["changed"] is False
     assert result["counts"] == {"updated": 0, "unchanged": 2, "failed": 0}
     assert len(server.requests("POST", UPDATE)) == 2
 
 
-def test_main_check_mode_predicts_the_updates_and_writes_nothing(run_module, server):
-    code, result, dummy = converge(run_module, _ansible_check_mode=True)
+def test_check_mode_predicts_the_updates_and_writes_nothing(run_task, server):
+    code, result, dummy = converge(run_task, _ansible_check_mode=True)
     assert code == 0 and result["changed"] is True and result["summary"]["check_mode"] is True
     assert result["counts"] == {"updated": 2, "unchanged": 0, "failed": 0}
     assert server.requests("POST") == []
     assert server.roles[0]["permissions"] == [P_LIST] and server.roles[1]["displayName"] == "Deployer"
 
 
-def test_main_refuses_a_role_declared_twice_before_any_request(run_module, server):
+def test_refuses_a_role_declared_twice_before_any_request(run_task, server):
     items = [{"name": "custom:auditor", "display_name": "A"}, {"name": "custom:auditor", "display_name": "B"}]
-    code, result, dummy = run_module(role_set, dict(CONNECTION, roles=items))
+    code, result, dummy = run_task(role_set, dict(CONNECTION, roles=items))
     assert code == 1 and result["failed"] is True and result["changed"] is False
     assert re.match(r"^roles\[0\] \(custom:auditor\) and roles\[1\] \(custom:auditor\) declare the same role ",
                     result["msg"]), result["msg"]
