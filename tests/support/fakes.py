@@ -239,6 +239,13 @@ class FakeConductorOne:
         return {"client": copy.deepcopy(client), "clientSecret": self.secrets[cid]}
 
 
+# Roles as the API returns them (the unit tests of the role modules share them)
+P_LIST = "permission/c1.api.iam.v1.Roles.List"
+P_GET = "permission/c1.api.iam.v1.Roles.Get"
+AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
+           "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": False}
+
+
 def role_params(**options):
     """Every option of the role module, as AnsibleModule would hand them over."""
     params = dict((name, spec.get("default")) for name, spec in CONNECTION_ARGUMENT_SPEC.items())

@@ -11,12 +11,9 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.api import IamApi
 from ansible_collections.conductorone.iam.plugins.action import role
+from ansible_collections.conductorone.iam.tests.support.fakes import AUDITOR, P_GET, P_LIST
 
 CONNECTION = {"server_url": "https://acme.conductor.one", "access_token": "static-token-4f1c9a"}
-P_LIST = "permission/c1.api.iam.v1.Roles.List"
-P_GET = "permission/c1.api.iam.v1.Roles.Get"
-AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
-           "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": False}
 VIEWER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ46", "name": "system:viewer", "displayName": "Read-Only Administrator",
           "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": True}
 

@@ -13,13 +13,9 @@ import pytest
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import api as _api
 from ansible_collections.conductorone.iam.plugins.action import role_set
-from ansible_collections.conductorone.iam.tests.support.fakes import FakeConductorOne
+from ansible_collections.conductorone.iam.tests.support.fakes import AUDITOR, P_GET, P_LIST, FakeConductorOne
 
 CONNECTION = {"server_url": FakeConductorOne.base_url, "access_token": "static-token-3b7c2d", "token_cache": False}
-P_LIST = "permission/c1.api.iam.v1.Roles.List"
-P_GET = "permission/c1.api.iam.v1.Roles.Get"
-AUDITOR = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ45", "name": "custom:auditor", "displayName": "Auditor",
-           "permissions": [P_LIST], "serviceRoles": [], "systemBuiltin": False}
 DEPLOYER = {"id": "2fCjgK8tYJxV9u8d1wupBMeXZ47", "name": "custom:deployer", "displayName": "Deployer",
             "permissions": [P_GET], "serviceRoles": [], "systemBuiltin": False}
 ONE_ROLE = re.compile(r"^/api/v1/iam/roles/([^/]+)$")
