@@ -29,27 +29,8 @@ from ansible_collections.conductorone.iam.plugins.plugin_utils._controller_side 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import ArgumentSpec, apply_env_fallbacks
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
-from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import Result, run_resource, unexpected_error_message
-
-
-class ActionRunner:
-    """The runner interface (see module_utils/_resources/runner.py) collecting the outcome in ``result``."""
-
-    def __init__(self, params: t.Dict[str, t.Any], check_mode: bool, diff_mode: bool) -> None:
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = diff_mode
-        self.warnings: t.List[str] = []
-        self.result: Result = {}
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def fail(self, msg: str, **result: t.Any) -> None:
-        self.result = dict(result, failed=True, msg=msg)
-
-    def exit(self, **result: t.Any) -> None:
-        self.result = result
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import (
+    CollectingRunner, Result, run_resource, unexpected_error_message)
 
 
 def _not_strings(spec: ArgumentSpec, args: t.Dict[str, t.Any]) -> t.List[str]:
@@ -187,7 +168,7 @@ class ResourceAction(ControllerSideChecks):
         if errors:
             result.update(failed=True, msg="; ".join(errors), changed=False)
             return remove_values(result, no_log_values)
-        runner = ActionRunner(validation.validated_parameters, bool(self._play_context.check_mode), bool(self._play_context.diff))
+        runner = CollectingRunner(validation.validated_parameters, bool(self._play_context.check_mode), bool(self._play_context.diff))
         run_resource(runner, self.RESOURCE)
         result.update(runner.result)
         if runner.warnings:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client.arguments import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError
-from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import CollectingRunner
 from ansible_collections.conductorone.iam.tests.support.secrets import b64url, make_secret
 
 TOKEN_PATH = "/auth/v1/token"
@@ -98,7 +98,7 @@ class FakeTransport:
         return [call["headers"].get("Authorization") for call in self.api_calls]
 
 
-class FakeRunner(ActionRunner):
+class FakeRunner(CollectingRunner):
     """The action plugins' own runner (plugin_utils/_action.py: params, check_mode, diff_mode, warn collected,
     fail / exit into ``result``), with check and diff mode off unless asked."""
 

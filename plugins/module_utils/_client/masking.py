@@ -72,11 +72,13 @@ def _visible(match: re.Match[str]) -> str:
 
 
 @overload
-def inert(text: None, limit: int | None = ...) -> None: ...
+def inert(text: None, limit: int | None = ...) -> None:
+    ...
 
 
 @overload
-def inert(text: object, limit: int | None = ...) -> str: ...
+def inert(text: object, limit: int | None = ...) -> str:
+    ...
 
 
 def inert(text: object, limit: int | None = MAX_SERVER_TEXT_CHARS) -> str | None:
@@ -103,10 +105,12 @@ class SecretRegistry:
         self._pattern: re.Pattern[str] | None = None
 
     @overload
-    def add(self, value: bytes) -> str: ...
+    def add(self, value: bytes) -> str:
+        ...
 
     @overload
-    def add(self, value: T) -> T: ...
+    def add(self, value: T) -> T:
+        ...
 
     def add(self, value: object) -> object:
         """Register a value that can authenticate (None and empty strings are ignored); returns it unchanged."""
@@ -208,11 +212,13 @@ def registry() -> SecretRegistry:
 
 
 @overload
-def add(value: bytes) -> str: ...
+def add(value: bytes) -> str:
+    ...
 
 
 @overload
-def add(value: T) -> T: ...
+def add(value: T) -> T:
+    ...
 
 
 def add(value: object) -> object:

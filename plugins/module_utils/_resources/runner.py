@@ -33,6 +33,27 @@ NEW_SECRET_KEYS = ("client_secret", "secrets")
 Result = t.Dict[str, t.Any]
 
 
+class CollectingRunner:
+    """The runner the action plugins use (and the unit tests' fakes): the outcome collected in ``result``, warnings
+    in ``warnings``. Plain Python, so module_utils tests can use it too."""
+
+    def __init__(self, params: t.Dict[str, t.Any], check_mode: bool, diff_mode: bool) -> None:
+        self.params = params
+        self.check_mode = check_mode
+        self.diff_mode = diff_mode
+        self.warnings: t.List[str] = []
+        self.result: Result = {}
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def fail(self, msg: str, **result: t.Any) -> None:
+        self.result = dict(result, failed=True, msg=msg)
+
+    def exit(self, **result: t.Any) -> None:
+        self.result = result
+
+
 class MaskingRunner:
     """The runner as the resource logic sees it: warnings pass through the masking first."""
 

@@ -86,8 +86,8 @@ def _engine():
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.personal_client_set import (  # pylint: disable=import-outside-toplevel
         PersonalClientSet)
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import run_resource  # pylint: disable=import-outside-toplevel
-    from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner  # pylint: disable=import-outside-toplevel
-    return ArgumentSpecValidator(PERSONAL_CLIENT_SET_ARGUMENT_SPEC), PersonalClientSet, run_resource, ActionRunner
+    from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import CollectingRunner  # pylint: disable=import-outside-toplevel
+    return ArgumentSpecValidator(PERSONAL_CLIENT_SET_ARGUMENT_SPEC), PersonalClientSet, run_resource, CollectingRunner
 
 
 class Converge(RuleBasedStateMachine):

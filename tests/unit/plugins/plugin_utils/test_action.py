@@ -25,7 +25,8 @@ from ansible_collections.conductorone.iam.plugins.module_utils._resources.person
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.roles import (
     ROLE_ARGUMENT_SPEC, ROLE_INFO_ARGUMENT_SPEC, ROLE_INFO_RULES, ROLE_RULES, Role, RoleInfo)
 from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
-from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ActionRunner, ResourceAction
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.runner import CollectingRunner
+from ansible_collections.conductorone.iam.plugins.plugin_utils._action import ResourceAction
 from ansible_collections.conductorone.iam.tests.unit.plugins.plugin_utils.executor import (
     StubConnection, StubPlayContext, StubTask, StubTemplar, run_action)
 
@@ -365,7 +366,7 @@ def test_warnings_are_kept_on_failure(monkeypatch):
 # --- the runner on its own -------------------------------------------------------------------------
 
 def test_action_runner_records_exit_fail_and_warnings():
-    runner = ActionRunner({"a": 1}, True, False)
+    runner = CollectingRunner({"a": 1}, True, False)
     assert (runner.params, runner.check_mode, runner.diff_mode) == ({"a": 1}, True, False)
     runner.warn("w")
     runner.exit(changed=True, x=1)
