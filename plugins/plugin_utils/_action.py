@@ -192,7 +192,7 @@ class ResourceAction(ControllerSideChecks):
 
     def _args_with_environment(self, args: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
         """Fill unset connection options from the CONDUCTORONE_* variables (the one implementation of the fallbacks
-        is module_utils/_arguments.py's ``apply_env_fallbacks``).
+        is module_utils/_client/arguments.py's ``apply_env_fallbacks``).
 
         Runs inside ``_environment``, so os.environ holds the task's ``environment:`` too.
         """

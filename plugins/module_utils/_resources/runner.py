@@ -5,8 +5,8 @@
 
 Resource logic (``Resource`` subclasses in ``roles.py``, ``personal_client.py``, ...) sees only a runner:
 ``params``, ``check_mode``, ``diff_mode``, ``warn(msg)``. ``run_resource`` turns its result or its exception into
-``exit``/``fail`` on that runner, with one failure shape for every module. The one runner is the action plugins'
-(plugin_utils/_action.py): the collection's modules run only on the controller.
+``exit``/``fail`` on that runner, with one failure shape for every module. The one runner is ``CollectingRunner``
+below, which the action plugins (plugin_utils/_action.py) use: the collection's modules run only on the controller.
 
 Private to this collection, with no compatibility promise: anything here may change or go in any release.
 """
@@ -20,6 +20,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.conductorone.iam.plugins.module_utils._client import masking as _masking
 from ansible_collections.conductorone.iam.plugins.module_utils._client.errors import ConductorOneError, InputError, MissingLibraryError
+from ansible_collections.conductorone.iam.plugins.module_utils._resources.types import Result
 
 if t.TYPE_CHECKING:
     from ansible_collections.conductorone.iam.plugins.module_utils._resources.resource import Resource
@@ -29,8 +30,6 @@ if t.TYPE_CHECKING:
 SECRET_OPTIONS = ("client_secret", "access_token", "oidc_token")
 # Result keys that hold a newly created secret: such a result is marked for Ansible to hide in its output.
 NEW_SECRET_KEYS = ("client_secret", "secrets")
-
-Result = t.Dict[str, t.Any]
 
 
 class CollectingRunner:
